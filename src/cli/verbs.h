@@ -1,0 +1,53 @@
+/*
+** verbs.h: the command table of the `kaoping` binary, and every verb handler's prototype.
+**
+** A handler is `int NAME_cmd(int argc, char **argv)`: argv holds the arguments after the
+** verb phrase ("data import" takes argv = {"values.csv", "--period", ...}); it returns an
+** exit code from cli.h. Handlers live in their concept's module (score_cmd in
+** cli/score_cmd.c, review_*_cmd in review_cmd.c, ...); this file only lists them.
+*/
+#ifndef KP_CLI_VERBS_H
+#define KP_CLI_VERBS_H
+
+typedef int (*VerbHandler)(int argc, char **argv);
+
+typedef struct Verb {
+  const char *zName;  /* verb phrase, e.g. "data import"; the table is sorted by it */
+  VerbHandler xRun;
+  const char *zCap;   /* capability the action needs when done through the product's API,
+                      ** and the role recorded for it: "local" = operator on the server */
+  const char *zUsage; /* synopsis after "kaoping " */
+  const char *zHelp;  /* what it does, options, one per line */
+} Verb;
+
+extern const Verb aVerb[];
+extern const int nVerb;
+
+/* Finds the verb for argv (longest phrase first); sets *pnWords to the words it used. */
+const Verb *verb_find(int argc, char **argv, int *pnWords);
+void verb_print_help(const Verb *p);
+void verb_print_list(void);
+
+/* Handlers (weak until every module is linked in: a test asserts none is NULL). */
+#define VERB_HANDLER(name) int name(int argc, char **argv) __attribute__((weak))
+VERB_HANDLER(score_cmd);
+VERB_HANDLER(init_cmd);
+VERB_HANDLER(unit_import_cmd);
+VERB_HANDLER(unit_list_cmd);
+VERB_HANDLER(scheme_import_cmd);
+VERB_HANDLER(scheme_show_cmd);
+VERB_HANDLER(scheme_validate_cmd);
+VERB_HANDLER(period_open_cmd);
+VERB_HANDLER(period_close_cmd);
+VERB_HANDLER(period_list_cmd);
+VERB_HANDLER(target_import_cmd);
+VERB_HANDLER(data_import_cmd);
+VERB_HANDLER(data_revise_cmd);
+VERB_HANDLER(review_compute_cmd);
+VERB_HANDLER(review_show_cmd);
+VERB_HANDLER(review_publish_cmd);
+VERB_HANDLER(review_verify_cmd);
+VERB_HANDLER(report_cmd);
+VERB_HANDLER(demo_cmd);
+
+#endif

@@ -1,0 +1,86 @@
+/*
+** score.h: the scoring engine (评分引擎), the heart of kaoping. Pure C, no I/O, no global
+** state, deterministic: the same inputs give bit-identical outputs on every run.
+**
+** Input: a validated Scheme, a Period, the units (code and peer group), and three dense
+** matrices indexed [iUnit * nLeaf + iLeaf]: values, targets and previous-period values,
+** with NaN meaning "missing". Output: every leaf's value after the missing-data policy,
+** share, points, rank and flags; every category's value and points; every unit's total,
+** rank in its group, grade and flags. The semantics are SCORING.md's, clause by clause.
+*/
+#ifndef KP_SCORE_H
+#define KP_SCORE_H
+#include "period.h"
+#include "scheme.h"
+
+/* Leaf and unit flags (bit set). Names as printed: see score_flag_name(). */
+enum {
+  FLAG_MISSING = 1 << 0,   /* value missing, scored as zero (缺报) */
+  FLAG_EXCLUDED = 1 << 1,  /* value missing, leaf dropped for the unit */
+  FLAG_IMPUTED = 1 << 2,   /* value missing, group mean used */
+  FLAG_CARRIED = 1 << 3,   /* value missing, previous period's used */
+  FLAG_BEHIND = 1 << 4,    /* behind time progress (落后时序进度) */
+  FLAG_VETO = 1 << 5,      /* 一票否决 */
+  FLAG_VETO_TOP = 1 << 6,  /* 一票否优 */
+  FLAG__COUNT = 7
+};
+const char *score_flag_name(unsigned bit); /* "MISSING", ... ; NULL for an unknown bit */
+
+typedef struct ScoreInput {
+  const Scheme *pScheme;
+  Period period;
+  int nUnit;
+  const char *const *azUnit;  /* unit codes (for messages) */
+  const char *const *azGroup; /* peer group of each unit */
+  const double *aValue;       /* nUnit*nLeaf, NaN = missing */
+  const double *aTarget;      /* nUnit*nLeaf or NULL, NaN = none */
+  const double *aPrevious;    /* nUnit*nLeaf or NULL (for missing = carry) */
+} ScoreInput;
+
+typedef struct LeafScore {
+  double rValue;  /* x after the missing policy; NaN when none (null) */
+  double rShare;  /* NaN = null */
+  double rPoints; /* NaN = null */
+  int iRank;      /* rank of the value in the group, 0 = null */
+  unsigned flags;
+} LeafScore;
+
+typedef struct CatScore {
+  double rValue;  /* NaN = null */
+  double rPoints; /* NaN = null (always in index mode) */
+} CatScore;
+
+typedef struct UnitScore {
+  double rTotal;
+  double rBase;      /* points: rescaled weighted points; index: root value * scale */
+  double rBonus;     /* sum of bonus points (>= 0) */
+  double rDeduct;    /* sum of deduct points as a positive number */
+  double rWeightSum; /* W: applicable weights (points mode) */
+  int iRank;         /* in group, competition ranking, 1 = best */
+  int nGroupSize;    /* units in the unit's peer group */
+  int iGrade;        /* index into pScheme->aGrade, -1 when no level applies */
+  unsigned flags;    /* FLAG_VETO, FLAG_VETO_TOP */
+} UnitScore;
+
+typedef struct ScoreResult {
+  int nUnit, nLeaf, nCat;
+  LeafScore *aLeaf; /* nUnit*nLeaf */
+  CatScore *aCat;   /* nUnit*nCat */
+  UnitScore *aUnit; /* nUnit */
+} ScoreResult;
+
+/* Scores. Returns a result (free with score_result_free), or NULL with *pzErr set
+** (malloc'd, one problem per line naming indicator and unit), e.g. for a completion leaf
+** whose target is missing or <= 0, or a manual value outside [0, w]. */
+ScoreResult *score_compute(const ScoreInput *pIn, char **pzErr);
+void score_result_free(ScoreResult *p);
+
+/* Competition ranks (1,2,2,4) of n values, best first: descending unless bLower.
+** NaN values get rank 0 and are not counted. Values within 1e-9 (relative) tie.
+** aRank receives the ranks; scratch needs n ints. */
+void score_competition_rank(const double *aValue, int n, int bLower, int *aRank);
+
+/* Writes the result as SCORING.md's JSON to a malloc'd string (caller frees). */
+char *score_result_json(const ScoreInput *pIn, const ScoreResult *pRes);
+
+#endif
