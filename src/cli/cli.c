@@ -10,6 +10,8 @@
 #include <string.h>
 
 #include "util/mem.h"
+#include <pwd.h>
+#include <unistd.h>
 
 void cli_init(CliArgs *p, const char *zVerb, int argc, char **argv) {
   p->argc = argc;
@@ -123,4 +125,13 @@ void cli_error(const CliArgs *p, const char *zFmt, ...) {
   vfprintf(stderr, zFmt, ap);
   fputc('\n', stderr);
   va_end(ap);
+}
+
+const char *cli_actor(void) {
+  static char zActor[96];
+  if (!zActor[0]) {
+    const struct passwd *pw = getpwuid(getuid());
+    snprintf(zActor, sizeof zActor, "local:%.80s", pw && pw->pw_name ? pw->pw_name : "unknown");
+  }
+  return zActor;
 }

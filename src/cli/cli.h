@@ -40,6 +40,9 @@ int cli_finish(CliArgs *p);
 /* The database path: --db, else $KAOPING_DB, else "kaoping.db". */
 const char *cli_db_path(CliArgs *p);
 
+/* The actor recorded for command-line changes: "local:<login name>" (static storage). */
+const char *cli_actor(void);
+
 /* Prints "kaoping VERB: message" to stderr. */
 void cli_error(const CliArgs *p, const char *zFmt, ...) __attribute__((format(printf, 2, 3)));
 
