@@ -6,8 +6,9 @@
 ** same way through it, and glibc's GB18030 converter rejects malformed sequences.
 ** Why the CJK share check: GBK accepts most byte pairs, so a file in some other legacy
 ** encoding (Latin-1, say) can decode "successfully" into nonsense. A real GBK file from a
-** Chinese office is overwhelmingly Chinese text, so we require that most decoded non-ASCII
-** characters be CJK ideographs or CJK punctuation before we accept the guess.
+** Chinese office is overwhelmingly Chinese text in the GB2312 core, so we require that
+** most decoded non-ASCII characters be CJK and most byte pairs lie in GB2312 before we
+** accept the guess (text_gb2312_share explains why both).
 */
 #include "util/text.h"
 
@@ -88,6 +89,22 @@ static double text_cjk_share(const char *zIn, size_t n) {
   return nNon ? (double)nCjk / (double)nNon : 1.0;
 }
 
+/* Share of the double-byte pairs of a GBK text that lie in GB2312 (lead 0xA1-0xF7, trail
+** 0xA1-0xFE). Chinese office text is almost entirely GB2312; Latin-1 accents that happen
+** to pair up (0xE9 0xE8 "éè") mostly fall outside it, because their neighbours are ASCII. */
+static double text_gb2312_share(const unsigned char *z, size_t n) {
+  size_t nPair = 0, nGb = 0;
+  for (size_t i = 0; i < n;) {
+    if (z[i] < 0x80) { i++; continue; }
+    if (i + 1 < n) {
+      nPair++;
+      if (z[i] >= 0xA1 && z[i] <= 0xF7 && z[i + 1] >= 0xA1 && z[i + 1] <= 0xFE) nGb++;
+    }
+    i += 2;
+  }
+  return nPair ? (double)nGb / (double)nPair : 1.0;
+}
+
 /* Converts GB18030 to UTF-8. Returns 0, or -1 at the offset *piBad of the first bad byte. */
 static int text_gbk_to_utf8(const char *z, size_t n, char **pzOut, size_t *pnOut, size_t *piBad) {
   iconv_t cd = iconv_open("UTF-8", "GB18030");
@@ -150,7 +167,8 @@ int text_decode(const char *zName, const char *z, size_t n, char **pzOut, size_t
     char *zGbk = NULL;
     size_t nGbk = 0, iGbkBad = 0;
     if (text_gbk_to_utf8(z, n, &zGbk, &nGbk, &iGbkBad) == 0) {
-      if (text_cjk_share(zGbk, nGbk) >= 0.8) {
+      if (text_cjk_share(zGbk, nGbk) >= 0.8 &&
+          text_gb2312_share((const unsigned char *)z, n) >= 0.8) {
         *pzOut = zGbk;
         *pnOut = nGbk;
         if (peEnc) *peEnc = TEXT_GBK;
