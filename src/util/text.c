@@ -246,6 +246,11 @@ void text_fmt_double(char *z, double r) {
     strcpy(z, "0");
     return;
   }
+  /* Whole numbers print as digits: %g would choose "1.2e+02" for 120 as the shortest. */
+  if (fabs(r) < 1e17 && r == floor(r)) {
+    snprintf(z, 32, "%.0f", r);
+    return;
+  }
   for (int prec = 1; prec <= 17; prec++) {
     snprintf(z, 32, "%.*g", prec, r);
     if (strtod(z, NULL) == r) break;

@@ -96,6 +96,12 @@ static void test_fmt_double(void **state) {
   assert_string_equal(z, "0.30000000000000004");
   text_fmt_double(z, 6);
   assert_string_equal(z, "6");
+  text_fmt_double(z, 120);
+  assert_string_equal(z, "120");
+  text_fmt_double(z, -70);
+  assert_string_equal(z, "-70");
+  text_fmt_double(z, 1e-7);
+  assert_string_equal(z, "1e-07");
   text_fmt_double(z, -0.0);
   assert_string_equal(z, "0");
   text_fmt_double(z, NAN);
