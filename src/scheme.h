@@ -87,6 +87,7 @@ typedef struct Scheme {
   SchemeNode *aNode;    /* pre-order */
   int *aLeafNode;       /* nLeaf: node index of each leaf */
   int *aCatNode;        /* nCat: node index of each category */
+  int *aCodeOrder;      /* nNode: node indices sorted by zCode (strcmp), for scheme_find */
 } Scheme;
 
 /* Parses and validates scheme JSON text. Returns the scheme, or NULL with every problem

@@ -77,8 +77,18 @@ void score_result_free(ScoreResult *p);
 
 /* Competition ranks (1,2,2,4) of n values, best first: descending unless bLower.
 ** NaN values get rank 0 and are not counted. Values within 1e-9 (relative) tie.
-** aRank receives the ranks; scratch needs n ints. */
+** aRank receives the ranks (n ints); the function allocates its own scratch. */
 void score_competition_rank(const double *aValue, int n, int bLower, int *aRank);
+
+/* Do a and b tie, i.e. |a - b| <= 1e-9 * max(|a|, |b|)? The one tolerance of the engine:
+** used for ranks and for every threshold test (grades, bands, time progress), so that a
+** total of 89.99999999999999 that is 90 on paper takes the grade of 90. */
+int score_values_tie(double a, double b);
+
+/* Writes r as SCORING.md prints numbers: the shortest decimal that reads back exactly,
+** positional (90, 150, 87.25; never 9e+01) when 1 <= |r| < 1e17, "null" when NaN or
+** infinite. z must hold at least 32 bytes. */
+void score_format_number(char *z, double r);
 
 /* Writes the result as SCORING.md's JSON to a malloc'd string (caller frees). */
 char *score_result_json(const ScoreInput *pIn, const ScoreResult *pRes);

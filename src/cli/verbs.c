@@ -12,25 +12,47 @@
 
 /* Sorted by zName (strcmp order). */
 const Verb aVerb[] = {
+  {"audit list", audit_list_cmd, "auditor",
+   "audit list [--limit N] [--db F]",
+   "Prints the newest audit records (default 50): time, actor, address, event, object,\n"
+   "outcome and detail."},
+  {"audit verify", audit_verify_cmd, "auditor",
+   "audit verify [--head HASH] [--db F]",
+   "Checks the hash chain of the audit log: record ids without gaps, every prev_hash equal\n"
+   "to the hash before it, every hash recomputed from the record. Prints the count and the\n"
+   "head hash (keep it outside the database; --head HASH then also detects records cut\n"
+   "off the end). Exit 0 when intact, 3 when a record was changed, removed or inserted."},
   {"data import", data_import_cmd, "reporter",
    "data import FILE... --period P [--provenance self|department|feed] [--skip-bad] [--db F]",
-   "Imports observations (指标值) for an open period from CSV (unit,indicator,value[,note])\n"
-   "or XLSX (first sheet, same header). UTF-8 with or without BOM and GBK are detected.\n"
-   "Every bad row is reported as FILE: line L, column C: reason. A file with any bad row\n"
-   "imports nothing unless --skip-bad, which imports the good rows and lists each skipped\n"
-   "row. Values replace earlier drafts of the same period; a closed period refuses data and\n"
-   "a published one needs `data revise`."},
+   "Imports observations (指标值) for an open period from CSV (unit,indicator,value[,note];\n"
+   "also 单位代码|单位编码, 指标代码, 数值|指标值, 备注) or XLSX (first sheet, same header).\n"
+   "UTF-8 with or without BOM and GBK are detected. An empty value is a reported missing.\n"
+   "Every bad row is reported as FILE: line L, column C: reason (XLSX: row R, column X).\n"
+   "Any bad row in any file imports nothing (exit 1) unless --skip-bad, which imports the\n"
+   "good rows and lists each skipped row. A changed value is a new revision; an unchanged\n"
+   "one adds nothing. A closed period refuses data and a published one needs `data revise`."},
   {"data revise", data_revise_cmd, "assessor",
-   "data revise --period P --unit U --indicator I --value V --reason TEXT [--db F]",
-   "Corrects one value of a closed or published period as a new revision (never an\n"
-   "overwrite). The earlier revisions stay in the history; recompute and republish the\n"
-   "review to take it into account."},
+   "data revise --period P --unit U --indicator I --value V --reason TEXT\n"
+   "      [--provenance self|department|feed] [--db F]",
+   "Corrects one value, in any period state, as a new revision (never an overwrite) that\n"
+   "keeps the reason. --value '' records a missing value. The earlier revisions stay in the\n"
+   "history; after publication, recompute and republish the review to take it into account."},
   {"demo", demo_cmd, "local",
    "demo [--db FILE] [--force]",
    "Builds the synthetic Hengyang 2021 demo data set (clearly labelled synthetic): 16 units\n"
-   "in three peer groups, a 38-indicator scheme, six bimonthly periods with targets and\n"
-   "values, and publishes the reviews of 2021-B1 to 2021-B3. --force replaces an existing\n"
-   "database file."},
+   "in three peer groups, a 38-indicator scheme using 12 scoring methods, six bimonthly\n"
+   "periods with targets and values, and the 12345 hotline records behind two indicators.\n"
+   "The files go to demo-data/ beside the database (open them, edit them, re-import them),\n"
+   "then are imported with the ordinary verbs: 2021-B1 to 2021-B3 closed and published,\n"
+   "2021-B4 open with a provisional review, 2021-B5 and 2021-B6 left to import by hand.\n"
+   "The same files and reviews on every run (fixed seed). Refuses an existing database\n"
+   "file unless --force, which replaces it."},
+  {"http", http_cmd, "local",
+   "http REQUEST.txt|- [--as USER] [--peer IP] [--web-root DIR] [--db F] | http --routes",
+   "Serves one raw HTTP request read from a file (or stdin) through the server's router,\n"
+   "without a socket, and prints the raw response: for tests and debugging. --as USER acts\n"
+   "as that account (no password or CSRF token: the local operator's privilege); --routes\n"
+   "prints the route table (method, path, capability, CSRF level, body limit, help)."},
   {"init", init_cmd, "local",
    "init [--db FILE]",
    "Creates an empty kaoping database (SQLite, WAL) and applies every migration. On an\n"
@@ -46,22 +68,34 @@ const Verb aVerb[] = {
    "Opens a period (e.g. 2021-B3) for data entry under a scheme version (latest when no\n"
    "version is given)."},
   {"report", report_cmd, "assessor",
-   "report --period P --format html|pdf|xlsx|csv|md -o FILE [--db F]",
-   "Writes the review bulletin (点评通报) of a computed or published review: HTML and PDF\n"
-   "with charts and Chinese text, XLSX with a sheet per peer group and a detail sheet,\n"
-   "CSV of the unit results, Markdown."},
+   "report --period P --format html|pdf|xlsx|csv|md -o FILE [--lang zh|en] [--db F]",
+   "Writes the review bulletin (点评通报) of a period: the published review, else the\n"
+   "computed one marked 「未发布 · 草稿」 on every page. HTML (print-ready A4, inline SVG\n"
+   "charts, no external resources) and PDF (cairo/pango, Noto Sans CJK SC) with group\n"
+   "rankings, 红榜/黑榜 and a card per unit; XLSX with a sheet per peer group, a 明细\n"
+   "detail sheet and a 说明 sheet; CSV of the unit results (UTF-8 with BOM); Markdown.\n"
+   "--lang en switches the labels to English (names stay as they are). The file is\n"
+   "written to a temporary name and renamed, so a failure leaves no partial output.\n"
+   "Exit 1 when the period has no computed or published review, 4 when FILE cannot be\n"
+   "written."},
   {"review compute", review_compute_cmd, "assessor",
    "review compute PERIOD [--db F]",
    "Scores the period from the store and saves the review (点评): totals, ranks, grades,\n"
    "changes since the previous published review, shortfalls, strengths, potential,\n"
-   "双过半 status and 红榜/黑榜. Replaces an earlier unpublished computation."},
+   "双过半 status and 红榜/黑榜. Replaces an earlier unpublished computation. An open period\n"
+   "may be computed before the deadline: the review is marked provisional and cannot be\n"
+   "published. Prints the group ranks."},
   {"review publish", review_publish_cmd, "assessor",
    "review publish PERIOD [--db F]",
-   "Publishes the computed review: freezes the period's data and stores the SHA-256 of the\n"
-   "canonical inputs so that `review verify` can confirm it later."},
+   "Publishes the computed review of a closed period, if its inputs (SHA-256 of the\n"
+   "canonical inputs) are still the store's; else recompute first. Supersedes an earlier\n"
+   "publication of the period and freezes the period's data, so that `review verify` can\n"
+   "confirm it later."},
   {"review show", review_show_cmd, "assessor",
    "review show PERIOD [--format table|json] [--unit CODE] [--db F]",
-   "Shows the review of a period: group tables, or one unit's card with --unit."},
+   "Shows the newest review of a period (a fresh computation before the published one):\n"
+   "group tables, or one unit's card with --unit (total, rank, change, grade, shortfalls,\n"
+   "strengths, potential, 双过半). --format json prints the document (docs/review-json.md)."},
   {"review verify", review_verify_cmd, "assessor",
    "review verify PERIOD [--db F]",
    "Recomputes a published review from the stored inputs and confirms the input hash and\n"
@@ -80,16 +114,60 @@ const Verb aVerb[] = {
    "      --period P [--format json|csv|table]",
    "Scores one period from files, storing nothing: the engine's public contract\n"
    "(SCORING.md). --previous gives last period's values for the `carry` missing policy."},
+  {"serve", serve_cmd, "local",
+   "serve [--db F] [--port 8080] [--bind 127.0.0.1] [--threads 4] [--web-root web/dist]\n"
+   "      [--behind-tls-proxy]",
+   "Runs the HTTP server: the JSON API under /api/, the web UI from --web-root (default\n"
+   "web/dist, when it exists) and the HTML bulletins. Listens on loopback unless\n"
+   "--behind-tls-proxy (then cookies are Secure and HSTS is sent). --port 0 picks a free\n"
+   "port; the first line printed says which. Stops cleanly on SIGINT or SIGTERM."},
   {"target import", target_import_cmd, "assessor",
    "target import FILE --scheme CODE[@VERSION] [--skip-bad] [--db F]",
-   "Imports annual targets (目标值), CSV or XLSX with header unit,indicator,target."},
+   "Imports annual targets (目标值) of a scheme version (latest when no version is given),\n"
+   "CSV or XLSX with header unit,indicator,target (also 单位代码|单位编码, 指标代码, 目标值).\n"
+   "Bad rows as for data import; a changed target replaces the stored one."},
   {"unit import", unit_import_cmd, "sysadmin",
-   "unit import FILE [--db F]",
+   "unit import FILE [--skip-bad] [--db F]",
    "Imports or updates units (考核单位) and their peer groups from CSV or XLSX with header\n"
-   "code,name,kind,peer_group[,population,area,lon,lat]."},
+   "code,name,kind,peer_group[,population,area,lon,lat] (also 单位代码|单位编码, 单位名称,\n"
+   "类型, 考核组别, 人口, 面积, 经度, 纬度). Codes: 430421 (six digits), P01 (park),\n"
+   "D01 (department, no peer group). Kinds: county|city|district|park|department or\n"
+   "县|市|区|园区|部门. Bad rows as for data import."},
   {"unit list", unit_list_cmd, "sysadmin",
    "unit list [--db F]",
    "Lists units by peer group."},
+  {"user add", user_add_cmd, "sysadmin",
+   "user add NAME [--display TEXT] [--unit CODE] [--role R[,R...]] [--password-stdin] [--db F]",
+   "Creates an account. Its password is generated and printed once, or read as one line\n"
+   "from standard input with --password-stdin (never on the command line); either way it\n"
+   "must be changed at first login. --unit binds the account to a unit (required for the\n"
+   "reporter role). --role grants roles at once (sysadmin, secadmin, auditor, assessor,\n"
+   "provider, reporter, inspector, leader); separation of duties applies."},
+  {"user list", user_list_cmd, "sysadmin",
+   "user list [--format table|json] [--db F]",
+   "Lists accounts with their unit, roles, state (active, must-change, expired, locked,\n"
+   "locked-out) and last login."},
+  {"user lock", user_lock_cmd, "secadmin",
+   "user lock NAME [--db F]",
+   "Locks an account (administrator lock): it cannot sign in, and its sessions end at once."},
+  {"user passwd", user_passwd_cmd, "secadmin",
+   "user passwd NAME [--password-stdin] [--db F]",
+   "Resets an account's password (generated and printed once, or one line from standard\n"
+   "input). The policy and history apply; every session of the account ends; the account\n"
+   "must change the password at its next login."},
+  {"user policy", user_policy_cmd, "secadmin",
+   "user policy [NAME VALUE] [--db F]",
+   "Shows the password and session policy (lockout, password length, classes, history,\n"
+   "maximum age, session idle and absolute limits) with defaults and ranges, or sets one\n"
+   "setting. Every change is audited."},
+  {"user roles", user_roles_cmd, "secadmin",
+   "user roles NAME ROLE[,ROLE...]|none [--db F]",
+   "Sets an account's roles. The only way to grant sysadmin, secadmin or auditor (the API\n"
+   "grants business roles only). At most one administrator role per account, never together\n"
+   "with a business role; reporter needs a unit."},
+  {"user unlock", user_unlock_cmd, "secadmin",
+   "user unlock NAME [--db F]",
+   "Unlocks an account: clears an administrator lock and a lockout after failed logins."},
 };
 const int nVerb = (int)(sizeof aVerb / sizeof aVerb[0]);
 

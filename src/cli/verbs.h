@@ -49,5 +49,16 @@ VERB_HANDLER(review_publish_cmd);
 VERB_HANDLER(review_verify_cmd);
 VERB_HANDLER(report_cmd);
 VERB_HANDLER(demo_cmd);
+VERB_HANDLER(audit_list_cmd);
+VERB_HANDLER(audit_verify_cmd);
+VERB_HANDLER(http_cmd);
+VERB_HANDLER(serve_cmd);
+VERB_HANDLER(user_add_cmd);
+VERB_HANDLER(user_list_cmd);
+VERB_HANDLER(user_lock_cmd);
+VERB_HANDLER(user_passwd_cmd);
+VERB_HANDLER(user_policy_cmd);
+VERB_HANDLER(user_roles_cmd);
+VERB_HANDLER(user_unlock_cmd);
 
 #endif

@@ -1,0 +1,202 @@
+/*
+** http.h: the request object, the route table and the helpers every HTTP handler uses.
+**
+** A request (HttpReq) is plain data: method, decoded path, query, headers, body, peer
+** address. server.c fills it from libmicrohttpd; http_cmd.c fills it from a file holding
+** one raw HTTP request (`kaoping http`, STYLE.md R4). Both then call http_dispatch(), which
+** runs the same fixed prologue for every route (router.c) and leaves the response (status,
+** headers, body) in the same object, for the caller to send or print. Handlers therefore
+** never see libmicrohttpd, and a test needs no socket.
+**
+** The prologue, in order (STYLE.md R3, R9, R10): match the route (404 / 405) -> reject
+** undeclared query parameters and invalid path parameters (400) -> body limit (413) and
+** content type (415) -> session (401) -> forced password change (403) -> the row's
+** capability (403, audited) -> CSRF for state changes (403, audited) -> the handler.
+**
+** Memory (R13): everything a request allocates comes from its arena (r->pArena), which
+** the caller frees when the response has been sent (libmicrohttpd's NOTIFY_COMPLETED), or
+** from r->body (a Buf handed over to the response).
+*/
+#ifndef KP_HTTP_HTTP_H
+#define KP_HTTP_HTTP_H
+#include <stddef.h>
+#include <jansson.h>
+
+#include "auth.h"
+#include "http/errcode.h"
+#include "util/mem.h"
+
+typedef struct Db Db;
+
+typedef struct HttpPair {
+  const char *zName;
+  const char *zValue;
+} HttpPair;
+
+/* Server-wide settings, fixed before the first request (read-only afterwards). */
+typedef struct HttpConfig {
+  const char *zWebRoot; /* folder of the built web UI (web/dist), or NULL */
+  int bTlsProxy;        /* a TLS-terminating proxy is in front: Secure cookies, HSTS */
+} HttpConfig;
+
+#define HTTP_MAX_ARGS 4
+#define HTTP_MAX_OUT_HEADERS 24
+
+typedef struct Route Route;
+
+typedef struct HttpReq {
+  Arena *pArena;          /* per request; freed by the caller after the response */
+  Db *pDb;                /* this thread's connection */
+  const HttpConfig *pCfg;
+
+  /* the request */
+  const char *zMethod;    /* as sent: GET, HEAD, POST ... */
+  const char *zPath;      /* percent-decoded path, without the query */
+  HttpPair *aQuery;       /* decoded query parameters */
+  int nQuery;
+  HttpPair *aHeader;      /* header names as sent; look up with http_header() */
+  int nHeader;
+  const char *zBody;      /* NUL-terminated copy of the body (may hold NULs inside) */
+  size_t nBody;
+  const char *zPeer;      /* client address */
+  const char *zAsUser;    /* `kaoping http --as USER`: trusted local impersonation */
+
+  /* filled by the router */
+  const Route *pRoute;
+  HttpPair aArg[HTTP_MAX_ARGS]; /* path parameters ({name} -> value) */
+  int nArg;
+  int bCrossOrigin;       /* Origin or Sec-Fetch-Site says another site sent it */
+  int bUser;              /* a signed-in account (or --as) */
+  AuthUser user;
+  const char *zToken;     /* the session cookie's value, when there is a session */
+  char zCsrf[AUTH_CSRF_CHARS + 1];
+  char zRid[17];          /* request id: in logs, errors and X-Request-Id */
+  char zNonce[33];        /* CSP nonce for this response */
+
+  /* the response */
+  int iStatus;
+  Buf body;
+  const char *zContentType;
+  const char *zCspExtra;  /* extra CSP source for style-src (a hash), or NULL */
+  HttpPair aOut[HTTP_MAX_OUT_HEADERS];
+  int nOut;
+  int bStatic;            /* a static file: cacheable, not no-store */
+  int iErrCode;           /* the KP_E_* code when the response is an error, for the log */
+} HttpReq;
+
+typedef int (*RouteHandler)(HttpReq *r);
+
+/* CSRF levels of a route row. */
+enum {
+  CSRF_NONE = 0,   /* safe method: nothing to check */
+  CSRF_ORIGIN = 1, /* must not come from another origin (login: no session yet) */
+  CSRF_TOKEN = 2   /* same origin AND the session's CSRF token (X-CSRF-Token or form csrf) */
+};
+
+/* Route flags. */
+#define ROUTE_MUST_CHANGE_OK 1u /* reachable while the password must be changed */
+#define ROUTE_FORM 2u           /* the body is application/x-www-form-urlencoded, not JSON */
+
+struct Route {
+  const char *zMethod;   /* GET or POST (HEAD is served by GET rows) */
+  const char *zPattern;  /* "/api/users/{name}/roles"; {x} = one segment, may carry a
+                         ** literal suffix ("{period}.html"); {x...} = the rest of the path */
+  RouteHandler xHandler;
+  Caps cap;              /* CAP_PUBLIC or the capability required */
+  int eCsrf;             /* CSRF_* */
+  size_t nBodyMax;       /* bytes; 0 = no body allowed */
+  unsigned flags;        /* ROUTE_* */
+  const char *zParams;   /* declared query parameters, comma-separated; "" = none */
+  const char *zHelp;
+};
+
+extern const Route aRoute[];
+extern const int nRoute;
+
+/* Runs the whole request. Always leaves a complete response in r. */
+void http_dispatch(HttpReq *r);
+
+/* The body limit of the route that method+path would reach (for the server to refuse a
+** large upload before reading it); 0 when there is no such route or it takes no body. */
+size_t http_body_limit(const char *zMethod, const char *zPath);
+
+/* Prepares a request object (arena, ids) and releases it. */
+void http_req_init(HttpReq *r, Db *pDb, const HttpConfig *pCfg);
+void http_req_free(HttpReq *r);
+
+/* Adds the headers every response carries (security headers, content type, request id).
+** Called by http_dispatch; server.c calls it for the responses it makes alone (413). */
+void http_finish(HttpReq *r);
+
+/* Answers a request with an error without routing it (server.c: 413 before the body was
+** read, 503 when the database cannot be opened): error body, headers, log line. */
+void http_reject(HttpReq *r, int iCode, const char *zMessage);
+
+/* Reason phrase of a status ("Not Found"). */
+const char *http_status_text(int iStatus);
+
+/* ---- for handlers ---------------------------------------------------------------- */
+
+const char *http_header(const HttpReq *r, const char *zName); /* case-insensitive; NULL */
+const char *http_query(const HttpReq *r, const char *zName);  /* NULL when absent */
+const char *http_arg(const HttpReq *r, const char *zName);    /* path parameter */
+const char *http_cookie(const HttpReq *r, const char *zName); /* from Cookie:, in arena */
+
+/* Sets an error response {code, message, field} with the status of the code's family.
+** Returns -1, so a handler can `return http_fail(...)`. */
+int http_fail(HttpReq *r, int iCode, const char *zField, const char *zFmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+/* Sets a JSON response (steals the reference to pJson). */
+void http_json(HttpReq *r, int iStatus, json_t *pJson);
+
+/* Adds a response header (value copied into the arena). */
+void http_add_header(HttpReq *r, const char *zName, const char *zValue);
+
+/* Parses the body as a JSON object whose keys must all be in azAllowed (NULL-terminated).
+** Returns the object (owned by the caller), or NULL after setting a 400 response. */
+json_t *http_json_body(HttpReq *r, const char *const *azAllowed);
+
+/* A required string field of a JSON object, at most nMax bytes; NULL after setting 400. */
+const char *http_json_str(HttpReq *r, json_t *pObj, const char *zKey, size_t nMax, int bRequired);
+
+/* Value of field zName of an x-www-form-urlencoded body (decoded, in arena), or NULL. */
+const char *http_form(HttpReq *r, const char *zName);
+
+/* Sets or clears the session cookie (zToken NULL = clear). */
+void http_set_session_cookie(HttpReq *r, const char *zToken);
+#define HTTP_SESSION_COOKIE "kp_sid"
+
+/* Percent-decodes z[0..n) into the arena ('+' is a space when bPlus). NULL when a %XX is
+** malformed. */
+char *http_url_decode(Arena *pArena, const char *z, size_t n, int bPlus);
+/* Splits a query string "a=1&b=2" into decoded pairs (arena). -1 on bad encoding. */
+int http_parse_query(Arena *pArena, const char *zQuery, HttpPair **paOut, int *pnOut);
+
+/* ---- handlers (api.c, pages.c) ------------------------------------------------------ */
+
+int api_audit(HttpReq *r);
+int api_login(HttpReq *r);
+int api_logout(HttpReq *r);
+int api_me(HttpReq *r);
+int api_password(HttpReq *r);
+int api_periods(HttpReq *r);
+int api_review(HttpReq *r);
+int api_user_roles(HttpReq *r);
+int api_user_unlock(HttpReq *r);
+int api_users_add(HttpReq *r);
+int api_users_list(HttpReq *r);
+int page_bulletin(HttpReq *r);
+int page_index(HttpReq *r);
+int page_login(HttpReq *r);
+int page_logout(HttpReq *r);
+int page_static(HttpReq *r);
+
+/* The review a reader may see for a period, as JSON text (malloc'd) with its state and
+** revision: the latest published one; with CAP_REVIEW_DRAFT the latest computed or
+** published one. Without CAP_ALL_UNITS the other units are cut down to their ranking
+** (no indicator detail). 0 found, 1 none, -1 error. Shared by the API and the bulletin. */
+int api_review_for(HttpReq *r, const char *zPeriod, char **pzJson, char *zState,
+                   int *piRevision);
+
+#endif

@@ -1,0 +1,714 @@
+/*
+** router.c: THE route table of the HTTP server, and the fixed prologue every request goes
+** through before its handler runs (http.h lists the steps). The policy of each route (the
+** capability, the CSRF level, the body limit, the query parameters it accepts) is in its
+** row, so the whole attack surface can be reviewed here in one screen (STYLE.md R2).
+** tests/cli/http.sh walks the table (`kaoping http --routes`) and runs every route under
+** every role; a new row without a matrix entry fails that test.
+**
+** Lookup is a scan in table order, first match wins: patterns with parameters cannot be
+** binary-searched, and the table is a few dozen rows (nothing next to one SQLite query).
+** Rows are sorted by pattern then method (checked by the test), so a literal segment sorts
+** before a {parameter} at the same place and wins over it.
+**
+** Not here: what the routes do (api.c, pages.c), sockets and threads (server.c).
+*/
+#include <ctype.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <sodium.h>
+
+#include "audit.h"
+#include "http/http.h"
+#include "period.h"
+#include "store/db.h"
+#include "util/html.h"
+
+/* Sorted by pattern, then method (strcmp order). */
+const Route aRoute[] = {
+  {"GET", "/", page_index, CAP_PUBLIC, CSRF_NONE, 0, ROUTE_MUST_CHANGE_OK, "",
+   "Home page: the web UI (web/dist/index.html) when built, else a server-rendered page "
+   "with a sign-in form or the list of periods and their bulletins."},
+  {"GET", "/api/audit", api_audit, CAP_AUDIT_READ, CSRF_NONE, 0, 0, "before,limit",
+   "Audit records, newest first: ?limit=N (1..1000, default 100) ?before=ID."},
+  {"POST", "/api/login", api_login, CAP_PUBLIC, CSRF_ORIGIN, 4096, ROUTE_MUST_CHANGE_OK, "",
+   "Signs in with {username, password}: sets the session cookie, returns the CSRF token "
+   "and must_change_password. Lockout after failed logins (429 + Retry-After)."},
+  {"POST", "/api/logout", api_logout, CAP_LOGIN, CSRF_TOKEN, 0, ROUTE_MUST_CHANGE_OK, "",
+   "Ends the session and clears the cookie."},
+  {"GET", "/api/me", api_me, CAP_LOGIN, CSRF_NONE, 0, ROUTE_MUST_CHANGE_OK, "",
+   "The signed-in account: name, unit, roles, capabilities, CSRF token, session limits."},
+  {"POST", "/api/password", api_password, CAP_LOGIN, CSRF_TOKEN, 4096, ROUTE_MUST_CHANGE_OK,
+   "",
+   "Changes one's own password: {old_password, new_password}. Policy and history apply; "
+   "every session of the account ends and a new one is issued."},
+  {"GET", "/api/periods", api_periods, CAP_PERIOD_READ, CSRF_NONE, 0, 0, "",
+   "Periods with their scheme, state and whether a review is published."},
+  {"GET", "/api/reviews/{period}", api_review, CAP_REVIEW_READ, CSRF_NONE, 0, 0, "",
+   "The review of a period: the latest published one (assessor, leader: the latest computed "
+   "or published). A reporter sees other units' rankings only, its own unit in full."},
+  {"GET", "/api/users", api_users_list, CAP_USER_READ, CSRF_NONE, 0, 0, "",
+   "Accounts with roles, unit and state (audited as a sensitive read)."},
+  {"POST", "/api/users", api_users_add, CAP_USER_CREATE, CSRF_TOKEN, 4096, 0, "",
+   "Creates an account without roles: {username, display_name, unit?}; returns a one-time "
+   "initial password that must be changed at first login."},
+  {"POST", "/api/users/{name}/roles", api_user_roles, CAP_ROLE_GRANT, CSRF_TOKEN, 4096, 0, "",
+   "Sets an account's business roles: {roles: [...]}. Administrator roles only on the "
+   "command line; nobody changes their own roles."},
+  {"POST", "/api/users/{name}/unlock", api_user_unlock, CAP_USER_UNLOCK, CSRF_TOKEN, 0, 0, "",
+   "Unlocks an account (administrator lock and failed-login lockout)."},
+  {"GET", "/bulletin/{period}.html", page_bulletin, CAP_REVIEW_READ, CSRF_NONE, 0, 0, "lang",
+   "The review bulletin (点评通报) as HTML (?lang=zh|en), from the same review, with the same "
+   "scope, as /api/reviews/{period}."},
+  {"POST", "/login", page_login, CAP_PUBLIC, CSRF_ORIGIN, 4096, ROUTE_FORM | ROUTE_MUST_CHANGE_OK,
+   "", "Sign-in form of the server-rendered home page (same rules as /api/login)."},
+  {"POST", "/logout", page_logout, CAP_LOGIN, CSRF_TOKEN, 1024, ROUTE_FORM | ROUTE_MUST_CHANGE_OK,
+   "", "Sign-out form of the server-rendered home page."},
+  {"GET", "/{file...}", page_static, CAP_PUBLIC, CSRF_NONE, 0, 0, "",
+   "Files of the built web UI (web/dist), when present; never outside that folder."},
+};
+const int nRoute = (int)(sizeof aRoute / sizeof aRoute[0]);
+
+/* ---- small helpers ---------------------------------------------------------------- */
+
+const char *http_status_text(int s) {
+  switch (s) {
+    case 200: return "OK";
+    case 201: return "Created";
+    case 204: return "No Content";
+    case 303: return "See Other";
+    case 304: return "Not Modified";
+    case 400: return "Bad Request";
+    case 401: return "Unauthorized";
+    case 403: return "Forbidden";
+    case 404: return "Not Found";
+    case 405: return "Method Not Allowed";
+    case 409: return "Conflict";
+    case 413: return "Content Too Large";
+    case 415: return "Unsupported Media Type";
+    case 429: return "Too Many Requests";
+    case 500: return "Internal Server Error";
+    case 503: return "Service Unavailable";
+    default: return "Unknown";
+  }
+}
+
+/* The HTTP status of an error code (errcode.h). */
+static int http_code_status(int c) {
+  switch (c) {
+    case KP_E_INTERNAL: return 500;
+    case KP_E_UNAVAILABLE: return 503;
+    case KP_E_NOT_FOUND: return 404;
+    case KP_E_METHOD: return 405;
+    case KP_E_TOO_LARGE: return 413;
+    case KP_E_MEDIA_TYPE: return 415;
+    case KP_E_LOGIN_REQUIRED:
+    case KP_E_BAD_CREDENTIALS:
+    case KP_E_SESSION_EXPIRED: return 401;
+    case KP_E_LOCKED:
+    case KP_E_THROTTLED: return 429;
+    case KP_E_NO_SUCH: return 404;
+    case KP_E_EXISTS:
+    case KP_E_STATE: return 409;
+    default:
+      if (c >= 2000 && c < 3000) return 403;
+      if (c >= 3000 && c < 4000) return 400;
+      return 500;
+  }
+}
+
+void http_req_init(HttpReq *r, Db *pDb, const HttpConfig *pCfg) {
+  memset(r, 0, sizeof *r);
+  r->pArena = arena_new();
+  r->pDb = pDb;
+  r->pCfg = pCfg;
+  unsigned char a[16];
+  if (sodium_init() < 0) abort();
+  randombytes_buf(a, 8);
+  sodium_bin2hex(r->zRid, sizeof r->zRid, a, 8);
+  randombytes_buf(a, 16);
+  sodium_bin2hex(r->zNonce, sizeof r->zNonce, a, 16);
+  r->zContentType = "application/json; charset=utf-8";
+}
+
+void http_req_free(HttpReq *r) {
+  buf_free(&r->body);
+  arena_free(r->pArena);
+  r->pArena = NULL;
+}
+
+const char *http_header(const HttpReq *r, const char *zName) {
+  for (int i = 0; i < r->nHeader; i++)
+    if (strcasecmp(r->aHeader[i].zName, zName) == 0) return r->aHeader[i].zValue;
+  return NULL;
+}
+
+const char *http_query(const HttpReq *r, const char *zName) {
+  for (int i = 0; i < r->nQuery; i++)
+    if (strcmp(r->aQuery[i].zName, zName) == 0) return r->aQuery[i].zValue;
+  return NULL;
+}
+
+const char *http_arg(const HttpReq *r, const char *zName) {
+  for (int i = 0; i < r->nArg; i++)
+    if (strcmp(r->aArg[i].zName, zName) == 0) return r->aArg[i].zValue;
+  return NULL;
+}
+
+static const char *http_cookie_name(const HttpReq *r) {
+  /* __Host- makes the browser refuse the cookie unless Secure, Path=/ and no Domain */
+  return r->pCfg && r->pCfg->bTlsProxy ? "__Host-" HTTP_SESSION_COOKIE : HTTP_SESSION_COOKIE;
+}
+
+const char *http_cookie(const HttpReq *r, const char *zName) {
+  const char *z = http_header(r, "Cookie");
+  size_t n = strlen(zName);
+  while (z && *z) {
+    while (*z == ' ' || *z == ';') z++;
+    size_t nPart = strcspn(z, ";");
+    if (nPart > n && strncmp(z, zName, n) == 0 && z[n] == '=') {
+      char *zVal = arena_alloc(r->pArena, nPart - n);
+      memcpy(zVal, z + n + 1, nPart - n - 1);
+      return zVal;
+    }
+    z += nPart;
+  }
+  return NULL;
+}
+
+void http_add_header(HttpReq *r, const char *zName, const char *zValue) {
+  if (r->nOut >= HTTP_MAX_OUT_HEADERS) {
+    fprintf(stderr, "kaoping: too many response headers (%s)\n", zName);
+    abort(); /* a bug: the count is fixed by the code, not by input */
+  }
+  r->aOut[r->nOut].zName = zName;
+  r->aOut[r->nOut].zValue = arena_strdup(r->pArena, zValue);
+  r->nOut++;
+}
+
+void http_set_session_cookie(HttpReq *r, const char *zToken) {
+  Buf b = BUF_INIT;
+  buf_printf(&b, "%s=%s; Path=/; HttpOnly; SameSite=Strict%s%s", http_cookie_name(r),
+             zToken ? zToken : "", zToken ? "" : "; Max-Age=0",
+             r->pCfg && r->pCfg->bTlsProxy ? "; Secure" : "");
+  http_add_header(r, "Set-Cookie", buf_str(&b));
+  buf_free(&b);
+}
+
+void http_json(HttpReq *r, int iStatus, json_t *pJson) {
+  char *z = json_dumps(pJson, JSON_COMPACT | JSON_ENCODE_ANY);
+  json_decref(pJson);
+  buf_reset(&r->body);
+  if (z) buf_puts(&r->body, z);
+  buf_putc(&r->body, '\n');
+  free(z);
+  r->iStatus = iStatus;
+  r->zContentType = "application/json; charset=utf-8";
+}
+
+/* Is this a request for a page (HTML errors) rather than the API (JSON errors)? */
+static int http_wants_html(const HttpReq *r) {
+  return r->zPath && strncmp(r->zPath, "/api/", 5) != 0 && strcmp(r->zPath, "/api") != 0;
+}
+
+/* Replaces control characters, so that echoed text cannot break a log line or a header. */
+static void http_sanitise(char *z) {
+  for (; *z; z++)
+    if ((unsigned char)*z < 0x20 || *z == 0x7f) *z = ' ';
+}
+
+int http_fail(HttpReq *r, int iCode, const char *zField, const char *zFmt, ...) {
+  Buf msg = BUF_INIT;
+  va_list ap;
+  va_start(ap, zFmt);
+  buf_vprintf(&msg, zFmt, ap);
+  va_end(ap);
+  char *zMsg = buf_detach(&msg);
+  http_sanitise(zMsg);
+  r->iErrCode = iCode;
+  int iStatus = http_code_status(iCode);
+  if (http_wants_html(r)) {
+    buf_reset(&r->body);
+    html_printf(&r->body,
+                "<!DOCTYPE html>\n<html lang=\"zh-CN\"><head><meta charset=\"utf-8\">"
+                "<title>%d %h</title></head>\n<body><h1>%d %h</h1>\n<p>%h</p>\n"
+                "<p><small>error %d · request %h</small></p>\n<p><a href=\"/\">考评 kaoping</a>"
+                "</p></body></html>\n",
+                iStatus, http_status_text(iStatus), iStatus, http_status_text(iStatus), zMsg,
+                iCode, r->zRid);
+    r->iStatus = iStatus;
+    r->zContentType = "text/html; charset=utf-8";
+  } else {
+    json_t *o = json_pack("{s:i, s:s, s:s, s:o}", "code", iCode, "message", zMsg, "request_id", r->zRid,
+                          "field", zField ? json_string(zField) : json_null());
+    http_json(r, iStatus, o);
+  }
+  free(zMsg);
+  return -1;
+}
+
+/* ---- URL decoding ------------------------------------------------------------------- */
+
+static int http_hexval(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+char *http_url_decode(Arena *pArena, const char *z, size_t n, int bPlus) {
+  char *zOut = arena_alloc(pArena, n + 1);
+  size_t j = 0;
+  for (size_t i = 0; i < n; i++) {
+    if (z[i] == '%') {
+      if (i + 2 >= n) return NULL;
+      int h = http_hexval(z[i + 1]), l = http_hexval(z[i + 2]);
+      if (h < 0 || l < 0) return NULL;
+      zOut[j++] = (char)(h * 16 + l);
+      i += 2;
+    } else if (bPlus && z[i] == '+') {
+      zOut[j++] = ' ';
+    } else {
+      zOut[j++] = z[i];
+    }
+  }
+  zOut[j] = 0;
+  if (strlen(zOut) != j) return NULL; /* %00 inside */
+  return zOut;
+}
+
+int http_parse_query(Arena *pArena, const char *zQuery, HttpPair **paOut, int *pnOut) {
+  int nAlloc = 1;
+  for (const char *p = zQuery; *p; p++)
+    if (*p == '&') nAlloc++;
+  HttpPair *a = arena_alloc(pArena, sizeof(HttpPair) * (size_t)nAlloc);
+  int n = 0;
+  const char *z = zQuery;
+  while (*z) {
+    size_t nPart = strcspn(z, "&");
+    if (nPart > 0) {
+      const char *zEq = memchr(z, '=', nPart);
+      size_t nName = zEq ? (size_t)(zEq - z) : nPart;
+      char *zName = http_url_decode(pArena, z, nName, 1);
+      char *zVal = zEq ? http_url_decode(pArena, zEq + 1, nPart - nName - 1, 1) : "";
+      if (!zName || !zVal) return -1;
+      a[n].zName = zName;
+      a[n].zValue = zVal;
+      n++;
+    }
+    z += nPart;
+    if (*z == '&') z++;
+  }
+  *paOut = a;
+  *pnOut = n;
+  return 0;
+}
+
+const char *http_form(HttpReq *r, const char *zName) {
+  HttpPair *a;
+  int n;
+  if (!r->zBody || http_parse_query(r->pArena, r->zBody, &a, &n)) return NULL;
+  for (int i = 0; i < n; i++)
+    if (strcmp(a[i].zName, zName) == 0) return a[i].zValue;
+  return NULL;
+}
+
+/* ---- JSON bodies ----------------------------------------------------------------------- */
+
+json_t *http_json_body(HttpReq *r, const char *const *azAllowed) {
+  json_error_t err;
+  json_t *o = r->nBody ? json_loadb(r->zBody, r->nBody, JSON_REJECT_DUPLICATES, &err) : NULL;
+  if (!o || !json_is_object(o)) {
+    json_decref(o);
+    http_fail(r, KP_E_BAD_JSON, NULL, "the body must be a JSON object%s%s",
+              r->nBody && !o ? ": " : "", r->nBody && !o ? err.text : "");
+    return NULL;
+  }
+  const char *zKey;
+  json_t *v;
+  json_object_foreach(o, zKey, v) {
+    int bOk = 0;
+    for (int i = 0; azAllowed[i]; i++)
+      if (strcmp(zKey, azAllowed[i]) == 0) bOk = 1;
+    if (!bOk) {
+      char *zField = arena_strdup(r->pArena, zKey);
+      http_sanitise(zField);
+      if (strlen(zField) > 64) zField[64] = 0;
+      json_decref(o);
+      http_fail(r, KP_E_UNKNOWN_FIELD, zField, "unknown field \"%s\"", zField);
+      return NULL;
+    }
+  }
+  return o;
+}
+
+const char *http_json_str(HttpReq *r, json_t *pObj, const char *zKey, size_t nMax,
+                          int bRequired) {
+  json_t *v = json_object_get(pObj, zKey);
+  if (!v || json_is_null(v)) {
+    if (bRequired) http_fail(r, KP_E_MISSING, zKey, "%s is required", zKey);
+    return NULL;
+  }
+  if (!json_is_string(v) || json_string_length(v) != strlen(json_string_value(v))) {
+    http_fail(r, KP_E_INVALID, zKey, "%s must be a string", zKey);
+    return NULL;
+  }
+  if (json_string_length(v) > nMax) {
+    http_fail(r, KP_E_INVALID, zKey, "%s is longer than %zu bytes", zKey, nMax);
+    return NULL;
+  }
+  return arena_strdup(r->pArena, json_string_value(v));
+}
+
+/* ---- matching ------------------------------------------------------------------------ */
+
+/* Does zPath match zPattern? When aArg is given, records the parameters in it. */
+static int route_match(const char *zPat, const char *zPath, Arena *pArena, HttpPair *aArg,
+                       int *pnArg) {
+  const char *p = zPat, *s = zPath;
+  int n = 0;
+  while (*p) {
+    if (*p != '{') {
+      if (*p != *s) return 0;
+      p++;
+      s++;
+      continue;
+    }
+    const char *zClose = strchr(p, '}');
+    size_t nName = (size_t)(zClose - p - 1);
+    int bRest = nName > 3 && memcmp(zClose - 3, "...", 3) == 0;
+    if (bRest) nName -= 3;
+    const char *zSuffix = zClose + 1;
+    size_t nSuffix = strcspn(zSuffix, "/");
+    const char *zVal;
+    size_t nVal;
+    if (bRest) {
+      /* the rest of the path; never the API's namespace (an unknown API route is a 404,
+      ** not a static file) */
+      if (strncmp(zPath, "/api/", 5) == 0 || strcmp(zPath, "/api") == 0) return 0;
+      zVal = s;
+      nVal = strlen(s);
+      s += nVal;
+    } else {
+      size_t nSeg = strcspn(s, "/");
+      if (nSeg <= nSuffix || memcmp(s + nSeg - nSuffix, zSuffix, nSuffix) != 0) return 0;
+      zVal = s;
+      nVal = nSeg - nSuffix;
+      s += nSeg;
+    }
+    if (aArg && n < HTTP_MAX_ARGS) {
+      char *zName = arena_alloc(pArena, nName + 1);
+      memcpy(zName, p + 1, nName);
+      char *zV = arena_alloc(pArena, nVal + 1);
+      memcpy(zV, zVal, nVal);
+      aArg[n].zName = zName;
+      aArg[n].zValue = zV;
+      n++;
+    }
+    p = zSuffix + nSuffix;
+  }
+  if (*s) return 0;
+  if (pnArg) *pnArg = n;
+  return 1;
+}
+
+/* GET rows serve HEAD too. */
+static int route_method_ok(const Route *p, const char *zMethod) {
+  if (strcmp(p->zMethod, zMethod) == 0) return 1;
+  return strcmp(zMethod, "HEAD") == 0 && strcmp(p->zMethod, "GET") == 0;
+}
+
+size_t http_body_limit(const char *zMethod, const char *zPath) {
+  for (int i = 0; i < nRoute; i++)
+    if (route_method_ok(&aRoute[i], zMethod) && route_match(aRoute[i].zPattern, zPath, NULL, NULL, NULL))
+      return aRoute[i].nBodyMax;
+  return 0;
+}
+
+/* Edit distance (small strings only), for "did you mean". */
+static int route_distance(const char *a, const char *b) {
+  int na = (int)strlen(a), nb = (int)strlen(b);
+  if (na > 64 || nb > 64) return 99;
+  int d[65][65];
+  for (int i = 0; i <= na; i++) d[i][0] = i;
+  for (int j = 0; j <= nb; j++) d[0][j] = j;
+  for (int i = 1; i <= na; i++)
+    for (int j = 1; j <= nb; j++) {
+      int c = d[i - 1][j - 1] + (a[i - 1] != b[j - 1]);
+      if (d[i - 1][j] + 1 < c) c = d[i - 1][j] + 1;
+      if (d[i][j - 1] + 1 < c) c = d[i][j - 1] + 1;
+      d[i][j] = c;
+    }
+  return d[na][nb];
+}
+
+/* Is a path parameter's value well-formed? Each parameter name has one validator. */
+static int route_arg_valid(const char *zName, const char *zValue) {
+  if (strcmp(zName, "name") == 0) return auth_name_valid(zValue);
+  if (strcmp(zName, "period") == 0) {
+    Period per;
+    char *zErr = NULL;
+    int bOk = period_parse(zValue, &per, &zErr) == 0 && strcmp(per.zCode, zValue) == 0;
+    free(zErr);
+    return bOk;
+  }
+  if (strcmp(zName, "file") == 0) return 1; /* page_static does its own, stricter checks */
+  return 0;
+}
+
+/* Is zName one of the comma-separated zList? */
+static int route_declares(const char *zList, const char *zName) {
+  size_t n = strlen(zName);
+  for (const char *z = zList; *z;) {
+    size_t nTok = strcspn(z, ",");
+    if (nTok == n && strncmp(z, zName, n) == 0) return 1;
+    z += nTok;
+    if (*z == ',') z++;
+  }
+  return 0;
+}
+
+/* Does the request come from another site (a browser said so)? */
+static int http_cross_origin(const HttpReq *r) {
+  const char *zSite = http_header(r, "Sec-Fetch-Site");
+  if (zSite && (strcmp(zSite, "cross-site") == 0 || strcmp(zSite, "same-site") == 0)) return 1;
+  const char *zOrigin = http_header(r, "Origin");
+  if (!zOrigin) return 0;
+  const char *zHost = http_header(r, "Host");
+  if (!zHost) return 1;
+  const char *zRest = NULL;
+  if (strncmp(zOrigin, "http://", 7) == 0) zRest = zOrigin + 7;
+  else if (strncmp(zOrigin, "https://", 8) == 0) zRest = zOrigin + 8;
+  return !zRest || strcasecmp(zRest, zHost) != 0;
+}
+
+/* Audits a refusal (best effort: a refusal is sent whether or not the record is written). */
+static void http_audit_denied(HttpReq *r, const char *zEvent, const char *zWhy) {
+  char *zObj = xasprintf("route:%s %s", r->pRoute ? r->pRoute->zMethod : r->zMethod,
+                         r->pRoute ? r->pRoute->zPattern : "?");
+  char *zPath = xstrndup(r->zPath, strnlen(r->zPath, 200));
+  http_sanitise(zPath);
+  json_t *d = json_pack("{ssssss}", "why", zWhy, "path", zPath, "request_id", r->zRid);
+  (void)audit_record(r->pDb, r->bUser ? r->user.zName : "-", r->zPeer, zEvent, zObj, "denied",
+                     d);
+  json_decref(d);
+  free(zPath);
+  free(zObj);
+}
+
+/* Loads the account of the request: `--as` (trusted, local) or the session cookie.
+** Returns AUTH_OK, AUTH_NO_SESSION or AUTH_EXPIRED. */
+static int http_load_user(HttpReq *r) {
+  if (r->zAsUser) {
+    if (auth_user_load(r->pDb, r->pArena, r->zAsUser, &r->user) || r->user.bDisabled)
+      return AUTH_NO_SESSION;
+    r->bUser = 1;
+    r->user.bMustChange = 0; /* the operator acts for the account: no password involved */
+    return AUTH_OK;
+  }
+  const char *zTok = http_cookie(r, http_cookie_name(r));
+  if (!zTok) return AUTH_NO_SESSION;
+  int rc = auth_session_load(r->pDb, r->pArena, zTok, r->zPeer, &r->user, r->zCsrf);
+  if (rc == AUTH_OK) {
+    r->bUser = 1;
+    r->zToken = zTok;
+  }
+  return rc;
+}
+
+/* The prologue of http.h, then the handler. */
+static void http_route(HttpReq *r) {
+  const char *zPath = r->zPath;
+  if (!zPath || zPath[0] != '/' || strlen(zPath) > 2048) {
+    http_fail(r, KP_E_INVALID, NULL, "bad request path");
+    return;
+  }
+  for (const char *z = zPath; *z; z++) {
+    if ((unsigned char)*z < 0x20 || *z == 0x7f) {
+      http_fail(r, KP_E_INVALID, NULL, "bad request path");
+      return;
+    }
+  }
+  /* route: 404 when no pattern matches, 405 when only the method is wrong */
+  const Route *pFound = NULL;
+  Buf allow = BUF_INIT;
+  for (int i = 0; i < nRoute && !pFound; i++) {
+    if (!route_match(aRoute[i].zPattern, zPath, NULL, NULL, NULL)) continue;
+    if (route_method_ok(&aRoute[i], r->zMethod)) {
+      pFound = &aRoute[i];
+    } else if (!strstr(buf_str(&allow), aRoute[i].zMethod)) {
+      if (allow.n) buf_puts(&allow, ", ");
+      buf_puts(&allow, aRoute[i].zMethod);
+      if (strcmp(aRoute[i].zMethod, "GET") == 0) buf_puts(&allow, ", HEAD");
+    }
+  }
+  if (!pFound) {
+    if (allow.n) {
+      http_fail(r, KP_E_METHOD, NULL, "method %.10s is not allowed here (allowed: %s)",
+                r->zMethod, buf_str(&allow));
+      http_add_header(r, "Allow", buf_str(&allow));
+    } else {
+      const char *zBest = NULL;
+      int iBest = 4;
+      for (int i = 0; i < nRoute; i++) {
+        if (strchr(aRoute[i].zPattern, '{')) continue;
+        int d = route_distance(zPath, aRoute[i].zPattern);
+        if (d < iBest) {
+          iBest = d;
+          zBest = aRoute[i].zPattern;
+        }
+      }
+      if (zBest && strcmp(zBest, "/") != 0)
+        http_fail(r, KP_E_NOT_FOUND, NULL, "no such page (did you mean %s?)", zBest);
+      else
+        http_fail(r, KP_E_NOT_FOUND, NULL, "no such page");
+    }
+    buf_free(&allow);
+    return;
+  }
+  buf_free(&allow);
+  r->pRoute = pFound;
+  route_match(pFound->zPattern, zPath, r->pArena, r->aArg, &r->nArg);
+
+  /* declared parameters only */
+  for (int i = 0; i < r->nArg; i++) {
+    if (!route_arg_valid(r->aArg[i].zName, r->aArg[i].zValue)) {
+      http_fail(r, KP_E_INVALID, r->aArg[i].zName, "bad %s in the path", r->aArg[i].zName);
+      return;
+    }
+  }
+  for (int i = 0; i < r->nQuery; i++) {
+    if (!route_declares(pFound->zParams, r->aQuery[i].zName)) {
+      char *zName = arena_strdup(r->pArena, r->aQuery[i].zName);
+      http_sanitise(zName);
+      if (strlen(zName) > 64) zName[64] = 0;
+      http_fail(r, KP_E_UNKNOWN_PARAM, zName, "unknown query parameter \"%s\"", zName);
+      return;
+    }
+  }
+
+  /* body: size, then type */
+  if (r->nBody > pFound->nBodyMax) {
+    http_fail(r, KP_E_TOO_LARGE, NULL, "the body is larger than %zu bytes", pFound->nBodyMax);
+    return;
+  }
+  if (r->nBody > 0) {
+    const char *zType = http_header(r, "Content-Type");
+    const char *zWant = (pFound->flags & ROUTE_FORM) ? "application/x-www-form-urlencoded"
+                                                     : "application/json";
+    size_t nWant = strlen(zWant);
+    if (!zType || strncasecmp(zType, zWant, nWant) != 0 ||
+        (zType[nWant] != 0 && zType[nWant] != ';' && zType[nWant] != ' ')) {
+      http_fail(r, KP_E_MEDIA_TYPE, NULL, "the body must be %s", zWant);
+      return;
+    }
+  }
+
+  /* who is asking */
+  r->bCrossOrigin = http_cross_origin(r);
+  int rcUser = http_load_user(r);
+  if (pFound->cap != CAP_PUBLIC) {
+    if (!r->bUser) {
+      if (rcUser == AUTH_EXPIRED)
+        http_fail(r, KP_E_SESSION_EXPIRED, NULL, "the session has expired: sign in again");
+      else
+        http_fail(r, KP_E_LOGIN_REQUIRED, NULL, "sign in first");
+      return;
+    }
+    if (r->user.bMustChange && !(pFound->flags & ROUTE_MUST_CHANGE_OK)) {
+      http_fail(r, KP_E_MUST_CHANGE, NULL,
+                r->user.bExpired ? "the password has expired: change it first (POST "
+                                   "/api/password)"
+                                 : "the initial password must be changed first (POST "
+                                   "/api/password)");
+      return;
+    }
+    if (!auth_has(&r->user, pFound->cap)) {
+      http_audit_denied(r, "access.denied", auth_cap_name(pFound->cap));
+      http_fail(r, KP_E_FORBIDDEN, NULL, "this account may not do that (needs %s)",
+                auth_cap_name(pFound->cap));
+      return;
+    }
+  }
+
+  /* CSRF, for everything but safe methods */
+  if (pFound->eCsrf != CSRF_NONE) {
+    if (r->bCrossOrigin) {
+      http_audit_denied(r, "csrf.denied", "cross-origin");
+      http_fail(r, KP_E_CROSS_ORIGIN, NULL, "request from another origin refused");
+      return;
+    }
+    if (pFound->eCsrf == CSRF_TOKEN && !r->zAsUser) {
+      const char *zGiven = http_header(r, "X-CSRF-Token");
+      if (!zGiven && (pFound->flags & ROUTE_FORM)) zGiven = http_form(r, "csrf");
+      if (!r->zToken || !auth_csrf_check(r->zToken, zGiven)) {
+        http_audit_denied(r, "csrf.denied", zGiven ? "wrong token" : "no token");
+        http_fail(r, KP_E_CSRF, NULL, "missing or wrong CSRF token (X-CSRF-Token)");
+        return;
+      }
+    }
+  }
+
+  /* Backstop (R10): a request another site sent runs on a read-only connection. */
+  if (r->bCrossOrigin) db_exec(r->pDb, "PRAGMA query_only = 1");
+  int rc = pFound->xHandler(r);
+  if (r->bCrossOrigin) db_exec(r->pDb, "PRAGMA query_only = 0");
+  if (rc && r->iStatus < 400) http_fail(r, KP_E_INTERNAL, NULL, "internal error");
+  if (r->iStatus == 0) http_fail(r, KP_E_INTERNAL, NULL, "the handler gave no response");
+}
+
+void http_finish(HttpReq *r) {
+  Buf csp = BUF_INIT;
+  buf_printf(&csp,
+             "default-src 'self'; script-src 'self' 'nonce-%s'; style-src 'self' 'nonce-%s'%s%s; "
+             "img-src 'self' data:; font-src 'self'; connect-src 'self'; object-src 'none'; "
+             "base-uri 'none'; frame-ancestors 'none'; form-action 'self'",
+             r->zNonce, r->zNonce, r->zCspExtra ? " " : "", r->zCspExtra ? r->zCspExtra : "");
+  http_add_header(r, "Content-Security-Policy", buf_str(&csp));
+  buf_free(&csp);
+  http_add_header(r, "X-Content-Type-Options", "nosniff");
+  http_add_header(r, "X-Frame-Options", "DENY");
+  http_add_header(r, "Referrer-Policy", "no-referrer");
+  http_add_header(r, "Cross-Origin-Opener-Policy", "same-origin");
+  http_add_header(r, "Cross-Origin-Resource-Policy", "same-origin");
+  http_add_header(r, "Permissions-Policy", "camera=(), microphone=(), payment=(), usb=()");
+  http_add_header(r, "Cache-Control", r->bStatic ? "no-cache" : "no-store");
+  if (r->pCfg && r->pCfg->bTlsProxy)
+    http_add_header(r, "Strict-Transport-Security", "max-age=31536000; includeSubDomains");
+  http_add_header(r, "X-Request-Id", r->zRid);
+  http_add_header(r, "Content-Type", r->zContentType);
+}
+
+/* One line per request on stderr: no cookie, token or body ever. */
+static void http_log(const HttpReq *r, double rMs) {
+  char zNow[32];
+  db_now(zNow);
+  char zPath[201];
+  snprintf(zPath, sizeof zPath, "%s", r->zPath ? r->zPath : "?");
+  http_sanitise(zPath);
+  char zMethod[11];
+  snprintf(zMethod, sizeof zMethod, "%s", r->zMethod ? r->zMethod : "?");
+  http_sanitise(zMethod);
+  char zCode[16] = "";
+  if (r->iErrCode) snprintf(zCode, sizeof zCode, " e%d", r->iErrCode);
+  fprintf(stderr, "%s %s %s %s %d%s %s rid=%s %.1fms\n", zNow, r->zPeer ? r->zPeer : "-",
+          zMethod, zPath, r->iStatus, zCode, r->bUser ? r->user.zName : "-", r->zRid, rMs);
+}
+
+void http_dispatch(HttpReq *r) {
+  struct timespec t0, t1;
+  clock_gettime(CLOCK_MONOTONIC, &t0);
+  http_route(r);
+  http_finish(r);
+  clock_gettime(CLOCK_MONOTONIC, &t1);
+  http_log(r, (double)(t1.tv_sec - t0.tv_sec) * 1e3 + (double)(t1.tv_nsec - t0.tv_nsec) / 1e6);
+}
+
+void http_reject(HttpReq *r, int iCode, const char *zMessage) {
+  http_fail(r, iCode, NULL, "%s", zMessage);
+  http_finish(r);
+  http_log(r, 0);
+}
