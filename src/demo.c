@@ -124,21 +124,22 @@ static int demo_remove_db(const char *zDb) {
 /* Runs one verb in-process with $KAOPING_NOW = zNow and the arguments that follow (NULL
 ** terminated), adding "--db FILE". Echoes the command first. Returns the verb's exit code. */
 static int demo_step(DemoCtx *c, const char *zNow, const char *zVerb, ...) {
+  enum { MAX_ARG = 12 }; /* the verb's own arguments; then "--db", FILE and NULL */
   const Verb *pV = demo_verb(zVerb);
-  char *azArg[16];
+  char *azArg[MAX_ARG + 3];
   int nArg = 0;
   va_list ap;
   va_start(ap, zVerb);
   for (const char *z; (z = va_arg(ap, const char *)) != NULL;) {
-    if (nArg < 13) azArg[nArg] = xstrdup(z);
+    if (nArg < MAX_ARG) azArg[nArg] = xstrdup(z);
     nArg++;
   }
   va_end(ap);
-  if (nArg > 13 || !pV || !pV->xRun) {
+  if (nArg > MAX_ARG || !pV || !pV->xRun) {
     /* callers pass at most a handful of fixed arguments, and the handlers were checked
     ** before anything was written: reaching this is a bug in this file */
     fprintf(stderr, "kaoping demo: internal error running \"%s\"\n", zVerb);
-    for (int i = 0; i < nArg && i < 13; i++) free(azArg[i]);
+    for (int i = 0; i < nArg && i < MAX_ARG; i++) free(azArg[i]);
     return EXIT_INTERNAL;
   }
   azArg[nArg++] = xstrdup("--db");

@@ -91,67 +91,107 @@ typedef struct ScorePair {
   int i;
 } ScorePair;
 
-static inline int score_pair_less(const ScorePair *x, const ScorePair *y) {
-  return x->r < y->r || (x->r == y->r && x->i < y->i);
-}
-
-/* The high 32 bits of a double's order-preserving key: unsigned comparison of keys orders
-** the doubles (negative ones have every bit flipped, positive ones the sign bit set).
-** -0 must not reach here (callers store +0), so that key order agrees with <. */
-static inline uint32_t score_key_hi(double r) {
+/* A double's order-preserving key: unsigned comparison of keys orders the doubles
+** (negative ones have every bit flipped, positive ones the sign bit set). -0 must not reach
+** here (callers store +0), so that key order agrees with < and ==. */
+static inline uint64_t score_key(double r) {
   uint64_t k;
   memcpy(&k, &r, sizeof k);
-  k = (k >> 63) ? ~k : k | 0x8000000000000000ull;
-  return (uint32_t)(k >> 32);
+  return (k >> 63) ? ~k : k | 0x8000000000000000ull;
 }
 
-/* Sorts n pairs ascending by (r, i); aTmp is scratch for n pairs. This runs once per leaf
-** per peer group, so it is the engine's hottest loop, and a comparison sort on random
-** doubles spends its time in mispredicted branches. Instead: an LSD radix sort on the high
-** 32 bits of the key (up to four byte passes; a byte that is the same in every key, such
-** as the exponent of values of one magnitude, costs no pass), which is stable, so pairs
-** keep their index order within equal high bits; then an insertion pass orders each run
-** of equal high bits by the full (r, i), which costs nothing when the run is one value
-** (ties) and little otherwise (values 2^-20 of their size apart are rare). */
-static void score_sort_pairs(ScorePair *a, int n, ScorePair *aTmp) {
-  if (n >= 64) {
-    uint32_t aCount[4][256];
-    memset(aCount, 0, sizeof aCount);
-    for (int i = 0; i < n; i++) {
-      uint32_t k = score_key_hi(a[i].r);
-      aCount[0][k & 255]++;
-      aCount[1][(k >> 8) & 255]++;
-      aCount[2][(k >> 16) & 255]++;
-      aCount[3][k >> 24]++;
-    }
-    ScorePair *pSrc = a, *pDst = aTmp;
-    uint32_t k0 = score_key_hi(a[0].r);
-    for (int d = 0; d < 4; d++) {
-      int iShift = 8 * d;
-      if (aCount[d][(k0 >> iShift) & 255] == (uint32_t)n) continue; /* constant digit */
-      uint32_t aOfs[256], nSum = 0;
-      for (int c = 0; c < 256; c++) {
-        aOfs[c] = nSum;
-        nSum += aCount[d][c];
+/* Stable LSD radix sort of n 64-bit integers by their high 32 bits, one byte per pass; a
+** byte that is the same in every integer costs no pass (the exponent of values of one
+** magnitude, typically). Returns a or aTmp, whichever holds the result. */
+static uint64_t *score_radix_hi(uint64_t *a, uint64_t *aTmp, int n) {
+  uint32_t aCount[4][256];
+  memset(aCount, 0, sizeof aCount);
+  for (int i = 0; i < n; i++) {
+    uint32_t k = (uint32_t)(a[i] >> 32);
+    aCount[0][k & 255]++;
+    aCount[1][(k >> 8) & 255]++;
+    aCount[2][(k >> 16) & 255]++;
+    aCount[3][k >> 24]++;
+  }
+  /* counts -> starting offsets, the four running sums interleaved so that they do not
+  ** wait on one another */
+  uint32_t s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+  for (int c = 0; c < 256; c++) {
+    uint32_t c0 = aCount[0][c], c1 = aCount[1][c], c2 = aCount[2][c], c3 = aCount[3][c];
+    aCount[0][c] = s0;
+    aCount[1][c] = s1;
+    aCount[2][c] = s2;
+    aCount[3][c] = s3;
+    s0 += c0;
+    s1 += c1;
+    s2 += c2;
+    s3 += c3;
+  }
+  uint64_t *pSrc = a, *pDst = aTmp;
+  uint32_t k0 = (uint32_t)(a[0] >> 32);
+  for (int d = 0; d < 4; d++) {
+    int iShift = 32 + 8 * d;
+    uint32_t *aOfs = aCount[d];
+    /* a constant byte: every integer's byte is k0's, whose bucket starts at 0 and whose
+    ** successor starts at n (or there is no successor) */
+    uint32_t c = (k0 >> (8 * d)) & 255;
+    if (aOfs[c] == 0 && (c == 255 || aOfs[c + 1] == (uint32_t)n)) continue;
+    for (int i = 0; i < n; i++) pDst[aOfs[(pSrc[i] >> iShift) & 255]++] = pSrc[i];
+    uint64_t *t = pSrc;
+    pSrc = pDst;
+    pDst = t;
+  }
+  return pSrc;
+}
+
+/* Sorts n pairs ascending by (r, i); aTmp (n pairs) and aKey, aKey2 (n each) are scratch.
+** This runs once per leaf per peer group, so it is the engine's hottest loop, and a
+** comparison sort on random doubles spends its time in mispredicted branches. Instead,
+** in O(n) whatever the data:
+**   1. each pair becomes one 64-bit integer: the high half of its key above its position
+**      (pairs come in index order, so position order is index order);
+**   2. a radix sort by the high halves; being stable, it keeps positions ascending among
+**      equal halves;
+**   3. each run of equal high halves (values that agree in sign, exponent and the first
+**      20 bits of the mantissa) is ordered by the low halves: by insertion when short, by
+**      a second radix sort when long, so that no input can make this quadratic. A run of
+**      one value repeated (ties) is left in position order by either;
+**   4. the pairs are permuted into that order. */
+static void score_sort_pairs(ScorePair *a, int n, ScorePair *aTmp, uint64_t *aKey,
+                             uint64_t *aKey2) {
+  if (n < 2) return;
+  for (int i = 0; i < n; i++) aKey[i] = (score_key(a[i].r) & 0xFFFFFFFF00000000ull) | (uint32_t)i;
+  uint64_t *p = score_radix_hi(aKey, aKey2, n);
+  uint64_t *q = p == aKey ? aKey2 : aKey;
+  for (int i0 = 0; i0 < n;) {
+    int i1 = i0 + 1;
+    while (i1 < n && (p[i1] >> 32) == (p[i0] >> 32)) i1++;
+    int k = i1 - i0;
+    if (k >= 2) {
+      /* the run's integers become (low half of the key, position) */
+      for (int j = i0; j < i1; j++) {
+        uint32_t iPos = (uint32_t)p[j];
+        p[j] = score_key(a[iPos].r) << 32 | iPos;
       }
-      for (int i = 0; i < n; i++) pDst[aOfs[(score_key_hi(pSrc[i].r) >> iShift) & 255]++] = pSrc[i];
-      ScorePair *t = pSrc;
-      pSrc = pDst;
-      pDst = t;
+      if (k <= 16) {
+        for (int j = i0 + 1; j < i1; j++) {
+          uint64_t v = p[j];
+          int m = j;
+          while (m > i0 && p[m - 1] > v) { /* distinct positions: never equal */
+            p[m] = p[m - 1];
+            m--;
+          }
+          p[m] = v;
+        }
+      } else {
+        uint64_t *pRun = score_radix_hi(p + i0, q + i0, k);
+        if (pRun != p + i0) memcpy(p + i0, pRun, sizeof(uint64_t) * (size_t)k);
+      }
     }
-    if (pSrc != a) memcpy(a, pSrc, sizeof(ScorePair) * (size_t)n);
+    i0 = i1;
   }
-  /* insertion sort: the whole job for small n, the fix-up of equal-key runs otherwise */
-  for (int i = 1; i < n; i++) {
-    if (!score_pair_less(&a[i], &a[i - 1])) continue;
-    ScorePair v = a[i];
-    int j = i;
-    while (j > 0 && score_pair_less(&v, &a[j - 1])) {
-      a[j] = a[j - 1];
-      j--;
-    }
-    a[j] = v;
-  }
+  for (int i = 0; i < n; i++) aTmp[i] = a[(uint32_t)p[i]];
+  memcpy(a, aTmp, sizeof(ScorePair) * (size_t)n);
 }
 
 /* [S-RANK-COMP] Competition ranks of n pairs already sorted ascending: best first is
@@ -180,13 +220,17 @@ void score_competition_rank(const double *aValue, int n, int bLower, int *aRank)
   for (int i = 0; i < n; i++) {
     aRank[i] = 0;
     if (isnan(aValue[i])) continue;
-    aPair[m].r = aValue[i] == 0 ? 0 : aValue[i]; /* -0 as +0 (score_key_hi) */
+    aPair[m].r = aValue[i] == 0 ? 0 : aValue[i]; /* -0 as +0 (score_key) */
     aPair[m].i = i;
     m++;
   }
   ScorePair *aTmp = xmalloc_array((size_t)n, sizeof(ScorePair));
-  score_sort_pairs(aPair, m, aTmp);
+  uint64_t *aKey = xmalloc_array((size_t)n, sizeof(uint64_t));
+  uint64_t *aKey2 = xmalloc_array((size_t)n, sizeof(uint64_t));
+  score_sort_pairs(aPair, m, aTmp, aKey, aKey2);
   free(aTmp);
+  free(aKey);
+  free(aKey2);
   score_rank_sorted(aPair, m, bLower, aPos);
   for (int k = 0; k < m; k++) aRank[aPair[k].i] = aPos[k];
   free(aPair);
@@ -203,6 +247,7 @@ typedef struct ScoreGroupStat {
   double rSum;   /* sum of the original values, input order */
   int n;         /* valued units (after imputation) */
   double rMin, rMax, rMean, rSd;
+  int bFlat;     /* max and min tie: every valued unit has the same value on paper */
 } ScoreGroupStat;
 
 /* The working state of one score_compute call: every scratch array is allocated here
@@ -227,7 +272,8 @@ typedef struct ScoreRun {
   double *aColX, *aColT, *aColP; /* values, targets, previous values */
   LeafScore *aColOut;            /* results */
   unsigned char *aColState;      /* I3 states */
-  ScorePair *aPair, *aPairTmp; /* nUnit each: sort input and merge scratch */
+  ScorePair *aPair, *aPairTmp; /* nUnit each: sort input and scratch */
+  uint64_t *aKey, *aKey2;       /* nUnit each: sort keys */
   int *aPos;           /* nUnit */
   double *aNodeA, *aNodeB; /* nNode accumulators, per unit */
   unsigned char *aNodeAny; /* nNode */
@@ -433,7 +479,7 @@ static void score_leaf_values(ScoreRun *r, int iLeaf, int b) {
     for (int k = r->aGroupStart[g]; k < r->aGroupStart[g + 1]; k++) {
       int u = r->aMember[k];
       if (aState[u] != ST_VALUED) continue;
-      r->aPair[n].r = aL[u].rValue == 0 ? 0 : aL[u].rValue; /* -0 as +0 (score_key_hi) */
+      r->aPair[n].r = aL[u].rValue == 0 ? 0 : aL[u].rValue; /* -0 as +0 (score_key) */
       r->aPair[n].i = u;
       rSum += r->aPair[n].r;
       n++;
@@ -450,10 +496,16 @@ static void score_leaf_values(ScoreRun *r, int iLeaf, int b) {
       }
       st->rSd = sqrt(rSq / (n - 1));
     }
-    score_sort_pairs(r->aPair, n, r->aPairTmp);
+    score_sort_pairs(r->aPair, n, r->aPairTmp, r->aKey, r->aKey2);
     st->rMin = r->aPair[0].r;
     st->rMax = r->aPair[n - 1].r;
-    if (st->rMin == st->rMax) st->rSd = 0; /* all equal: sd is 0, not rounding noise */
+    /* "max = min", "good = bad" (from the group) and "sd = 0" are tested with the tie
+    ** tolerance, like every other equality of the engine: a group_mean of three 12.3s is
+    ** 12.300000000000002, and an exact test would score that ulp as the whole range,
+    ** giving the units that reported 0 and the imputed one 1 (tests/reference/FINDINGS.md
+    ** F1). */
+    st->bFlat = score_values_tie(st->rMin, st->rMax);
+    if (st->bFlat) st->rSd = 0;
     score_rank_sorted(r->aPair, n, bRankLower, r->aPos);
     for (int k = 0; k < n; k++) aL[r->aPair[k].i].iRank = r->aPos[k];
   }
@@ -507,12 +559,12 @@ static void score_leaf_shares(ScoreRun *r, int iLeaf, int b) {
     case METHOD_EFFICACY: { /* [S-M-EFFICACY] best = max, worst = min; lower: reversed */
       double rGood = m->bGood ? m->rGood : (pN->bLower ? st->rMin : st->rMax);
       double rBad = m->bBad ? m->rBad : (pN->bLower ? st->rMax : st->rMin);
-      double d = rGood == rBad ? 1 : score_clamp((x - rBad) / (rGood - rBad), 0, 1);
+      double d = score_values_tie(rGood, rBad) ? 1 : score_clamp((x - rBad) / (rGood - rBad), 0, 1);
       s = m->rBase + (1 - m->rBase) * d;
       break;
     }
     case METHOD_MINMAX: { /* [S-M-MINMAX] */
-      if (st->rMax == st->rMin) s = 1;
+      if (st->bFlat) s = 1;
       else if (!pN->bLower) s = (x - st->rMin) / (st->rMax - st->rMin);
       else s = (st->rMax - x) / (st->rMax - st->rMin);
       break;
@@ -738,7 +790,7 @@ static void score_units_rank_grade(ScoreRun *r) {
       r->aPair[n].i = u;
       n++;
     }
-    score_sort_pairs(r->aPair, n, r->aPairTmp);
+    score_sort_pairs(r->aPair, n, r->aPairTmp, r->aKey, r->aKey2);
     score_rank_sorted(r->aPair, n, 0, r->aPos);
     for (int k = 0; k < n; k++) {
       UnitScore *pU = &r->pRes->aUnit[r->aPair[k].i];
@@ -815,6 +867,8 @@ static void score_run_free(ScoreRun *r) {
   free(r->aColState);
   free(r->aPair);
   free(r->aPairTmp);
+  free(r->aKey);
+  free(r->aKey2);
   free(r->aPos);
   free(r->aNodeA);
   free(r->aNodeB);
@@ -871,6 +925,8 @@ ScoreResult *score_compute(const ScoreInput *pIn, char **pzErr) {
   r->aColState = xmalloc_array(nU * SCORE_BLOCK, 1);
   r->aPair = xmalloc_array(nU, sizeof(ScorePair));
   r->aPairTmp = xmalloc_array(nU, sizeof(ScorePair));
+  r->aKey = xmalloc_array(nU, sizeof(uint64_t));
+  r->aKey2 = xmalloc_array(nU, sizeof(uint64_t));
   r->aPos = xmalloc_array(nU, sizeof(int));
   size_t nN = (size_t)(r->nNode ? r->nNode : 1);
   r->aNodeA = xmalloc_array(nN, sizeof(double));

@@ -286,7 +286,11 @@ static void html_card(Buf *p, const ReportModel *m, const RpUnit *u) {
               u->zCode, u->zName, u->zCode, u->zGroup);
   Buf head = BUF_INIT;
   label_unit_headline(m, u, &head);
-  html_printf(p, "<p class=\"headline\">%h</p>\n", buf_str(&head));
+  html_printf(p, "<p class=\"headline\">%h", buf_str(&head));
+  buf_reset(&head);
+  label_score_parts(m, u, &head);
+  if (head.n) html_printf(p, "<br>%h", buf_str(&head));
+  html_printf(p, "</p>\n");
   buf_free(&head);
   Buf rank = BUF_INIT;
   label_rank_of(m, u->iRank, u->nGroupSize, &rank);

@@ -46,8 +46,6 @@ static const char *const aLabel[L_COUNT][2] = {
   [L_COL_LOST] = {"失分(分)", "Lost (pts)"},
   [L_COL_IND_RANK] = {"组内排名", "Rank in group"},
   [L_COL_MEDIAN] = {"组内中位数", "Group median"},
-  [L_COL_CATEGORY] = {"分类得分(分)", "Category points"},
-  [L_COL_NOTICE] = {"notice", "notice"},
   [L_RED] = {"红榜(前三名)", "Red list (top 3)"},
   [L_BLACK] = {"黑榜(后三名)", "Black list (bottom 3)"},
   [L_IMPROVED] = {"进步最快", "Most improved"},
@@ -82,14 +80,11 @@ static const char *const aLabel[L_COUNT][2] = {
   [L_BONUS] = {"加分", "bonus"},
   [L_DEDUCT] = {"扣分", "deductions"},
   [L_PAGE_OF] = {"第 %d 页 / 共 %d 页", "page %d of %d"},
-  [L_CITY] = {"全市", "City"},
-  [L_YES] = {"是", "yes"},
-  [L_NO] = {"否", "no"},
   [L_FIG_UNITS] = {"考核单位(个)", "units"},
   [L_FIG_GROUPS] = {"考核组别(个)", "peer groups"},
   [L_FIG_VETOES] = {"一票否决(个)", "vetoes"},
-  [L_FIG_BEHIND] = {"落后时序进度(个单位)", "units behind time progress"},
-  [L_FIG_MISSING] = {"数据缺报(个单位)", "units with missing data"},
+  [L_FIG_BEHIND] = {"落后时序进度(个单位)", "behind time progress"},
+  [L_FIG_MISSING] = {"数据缺报(个单位)", "with missing data"},
 };
 
 void label_previous(const ReportModel *m, Buf *pOut) {
@@ -427,6 +422,18 @@ void label_unit_headline(const ReportModel *m, const RpUnit *u, Buf *pOut) {
     if (u->bChange) buf_printf(pOut, ";较上期名次%s、总分%s分", zRank, zChange);
   }
   buf_free(&period);
+}
+
+void label_score_parts(const ReportModel *m, const RpUnit *u, Buf *pOut) {
+  double rBonus = isnan(u->rBonus) ? 0 : u->rBonus, rDeduct = isnan(u->rDeduct) ? 0 : u->rDeduct;
+  if (isnan(u->rBase) || (fabs(rBonus) < 0.005 && fabs(rDeduct) < 0.005)) return;
+  char zBase[32], zBonus[32], zDeduct[32];
+  label_pts(zBase, u->rBase);
+  label_pts(zBonus, rBonus);
+  label_pts(zDeduct, rDeduct);
+  const char *zPts = label_get(m, L_PTS);
+  buf_printf(pOut, "%s %s%s + %s %s%s − %s %s%s", label_get(m, L_BASE), zBase, zPts,
+             label_get(m, L_BONUS), zBonus, zPts, label_get(m, L_DEDUCT), zDeduct, zPts);
 }
 
 void label_group_caption(const ReportModel *m, const RpGroup *g, Buf *pOut) {

@@ -18,14 +18,14 @@ typedef enum {
   L_COL_RANK, L_COL_CODE, L_COL_UNIT, L_COL_GROUP, L_COL_TOTAL, L_COL_GRADE, L_COL_CHANGE,
   L_COL_TOTAL_CHANGE, L_COL_FLAGS, L_COL_PREV, L_COL_INDICATOR, L_COL_IND_CODE,
   L_COL_MEASURE, L_COL_VALUE, L_COL_TARGET, L_COL_SHARE, L_COL_POINTS, L_COL_MAX,
-  L_COL_LOST, L_COL_IND_RANK, L_COL_MEDIAN, L_COL_CATEGORY, L_COL_NOTICE,
+  L_COL_LOST, L_COL_IND_RANK, L_COL_MEDIAN,
   L_RED, L_BLACK, L_IMPROVED, L_DECLINED,
   L_STRENGTHS, L_SHORTFALLS, L_POTENTIAL, L_DOUBLE_HALF,
   L_CHART_TOTALS, L_RADAR, L_RADAR_UNIT, L_RADAR_MEDIAN,
   L_SHEET_DETAIL, L_SHEET_ABOUT, L_NONE, L_NO_PREVIOUS, L_PTS, L_CARD_TOTAL,
   L_CARD_RANK, L_CARD_CHANGE, L_DH_ACHIEVED, L_DH_NOT, L_DH_NONE, L_NOTE_METHOD,
   L_NOTE_SCHEME, L_NOTE_INPUTS, L_NOTE_REVISION, L_NOTE_STATE, L_STATE_PUBLISHED,
-  L_STATE_DRAFT, L_BASE, L_BONUS, L_DEDUCT, L_PAGE_OF, L_CITY, L_YES, L_NO,
+  L_STATE_DRAFT, L_BASE, L_BONUS, L_DEDUCT, L_PAGE_OF,
   L_FIG_UNITS, L_FIG_GROUPS, L_FIG_VETOES, L_FIG_BEHIND, L_FIG_MISSING,
   L_COUNT
 } LabelId;
@@ -93,6 +93,9 @@ void label_double_half(const ReportModel *m, const RpUnit *u, Buf *pOut);
 void label_rank_of(const ReportModel *m, int iRank, int nGroup, Buf *pOut);
 /* The unit's headline: "总分87.25分,县市组第3名(共7个),等次良好,比上期↑1、+2.25分". */
 void label_unit_headline(const ReportModel *m, const RpUnit *u, Buf *pOut);
+/* How the total is made when bonus or deductions apply: "基础分88.10分 + 加分1.00分 −
+** 扣分1.85分"; nothing when the review gives no parts or both are zero. */
+void label_score_parts(const ReportModel *m, const RpUnit *u, Buf *pOut);
 /* "Group 县市: 7 units" caption for a ranking table. */
 void label_group_caption(const ReportModel *m, const RpGroup *g, Buf *pOut);
 

@@ -153,6 +153,12 @@ static void md_card(Buf *p, const ReportModel *m, const RpUnit *u) {
   Buf line = BUF_INIT;
   label_unit_headline(m, u, &line);
   md_text(p, buf_str(&line));
+  buf_reset(&line);
+  label_score_parts(m, u, &line);
+  if (line.n) {
+    buf_puts(p, "  \n"); /* a hard line break */
+    md_text(p, buf_str(&line));
+  }
   buf_puts(p, "\n");
   if (u->flags.n) {
     buf_reset(&line);

@@ -547,7 +547,11 @@ static double pdf_card_body(Pdf *p, const RpUnit *u, Chart *radar) {
   y += fmax(h, 19) + 2;
   buf_reset(&b);
   label_unit_headline(m, u, &b);
-  y += pdf_text(p, x + 6, y, PDF_CW - 12, buf_str(&b), 8.5, 0, 0x37474F, PANGO_ALIGN_LEFT) + 4;
+  y += pdf_text(p, x + 6, y, PDF_CW - 12, buf_str(&b), 8.5, 0, 0x37474F, PANGO_ALIGN_LEFT) + 2;
+  buf_reset(&b);
+  label_score_parts(m, u, &b);
+  if (b.n) y += pdf_text(p, x + 6, y, PDF_CW - 12, buf_str(&b), 8.5, 0, 0x37474F, PANGO_ALIGN_LEFT);
+  y += 2;
   /* four key figures */
   char zTotal[32], zChange[32], zTotalChange[32];
   label_pts(zTotal, u->rTotal);

@@ -8,8 +8,8 @@
 # removed. Ends with "N passed, M failed"; exits non-zero on any failure.
 #   env: KAOPING (default build/kaoping), DIFF_CASES (300), DIFF_FIRST (1, first seed),
 #        DIFF_JOBS (parallel runs, default: number of CPUs), DIFF_KEEP=1 keeps every case.
-# To rerun one case by hand: cd CASE && build/kaoping score $(cat args) and
-# python3 tests/reference/score_ref.py $(cat args).
+# To rerun one case by hand, from its directory: "$KAOPING" score $(cat args), and
+# python3 /path/to/tests/reference/score_ref.py $(cat args).
 set -u
 cd "$(dirname "$0")/../.." || exit 1
 KAOPING=${KAOPING:-build/kaoping}
@@ -32,6 +32,7 @@ fi
 # ref.json, ref.err, ref.rc and c.json, c.err, c.rc.
 python3 - "$root" "$FIRST" "$LAST" <<'PYEOF' &
 import contextlib, os, sys, traceback
+sys.dont_write_bytecode = True  # leave no __pycache__ in the tree
 sys.path.insert(0, os.path.join(os.getcwd(), "tests", "reference"))
 import score_ref
 root, first, last = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])

@@ -119,6 +119,18 @@ print("balanced" if not p.bad and not p.stack else "unbalanced %s %s" % (p.bad[:
 PY
 )
 assert_eq "report-2.19 html: tags balanced" "balanced" "$tags"
+# In a real browser (when one is installed): it prints to A4 pages with the Chinese text.
+browser=$(command -v chromium || command -v chromium-browser || command -v google-chrome || true)
+if [ -n "$browser" ]; then
+  timeout 120 "$browser" --headless --no-sandbox --disable-gpu --no-pdf-header-footer \
+    --print-to-pdf="$tmp/b-html.pdf" "file://$tmp/b.html" >/dev/null 2>&1
+  htxt=$(pdftotext "$tmp/b-html.pdf" - 2>/dev/null)
+  assert_contains "report-2.24 html printed by $(basename "$browser"): title" "$htxt" "衡阳市高质量发展点评通报"
+  assert_contains "report-2.25 html printed: A4" "$(pdfinfo "$tmp/b-html.pdf" 2>/dev/null)" "(A4)"
+  pdftoppm -png -r 50 -f 1 -l 1 "$tmp/b-html.pdf" "$SHOTS/report-html-print" 2>/dev/null
+else
+  echo "skip report-2.24/2.25: no chromium to print the HTML with"
+fi
 gen html "$tmp/en.html" --lang en
 assert_eq "report-2.20 html en: exit 0" 0 "$rc"
 en=$(cat "$tmp/en.html")

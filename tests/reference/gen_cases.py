@@ -10,19 +10,23 @@ case needs them targets.csv and previous.csv; plus `args`, the command-line opti
 the same files (random.Random(seed), no other source of randomness).
 
 What the cases cover: points and index aggregation; categories nested up to depth 3 with
-arithmetic and geometric aggregation and given or derived weights; every method with
-random valid params and both directions where SCORING.md allows them (timeprogress is
-never `lower`; zscore only in index mode, never directly under a geometric aggregate);
+arithmetic and geometric aggregation and given or derived weights (index mode); every
+method with random valid params and both directions where allowed; a few weight-0 leaves;
 every missing-data policy; `groups` restrictions; grades by score and by share, with and
 without a null last level; veto and veto_top; deduct and bonus with and without caps and
 weights; time_basis month and day; every period kind, leap and non-leap years; 1-4 peer
 groups, often one of a single unit; values with deliberate ties (and whole units cloned,
 so totals tie), missing cells (empty or absent rows), zeros and negatives where the method
 allows them; targets > 0 for completion and timeprogress; previous values for carry;
-manual values within [0, w].
+manual values within [0, w]; whole groups whose values are all equal but not exact in binary (12.3, 99.9, ...), so that
+imputed means differ from them by an ulp.
 
-Values are kept to a few decimals, and zscore values to multiples of 1/4, so that sums and
-means are exact where a tie or a zero standard deviation is meant to be exact.
+Cases are valid input for both SCORING.md and the engine's stricter validation: the
+scheme's year is the period's; timeprogress leaves are `accumulate: "ytd"` and never
+`lower`; manual is never `lower`; zscore appears only in index mode and never anywhere
+under a geometric aggregate; `grades.by` is always given, with at least two levels;
+band thresholds are distinct; deduct/bonus counts are >= 0; categories carry a weight
+only in index mode; points-mode `total` is > 0. (FINDINGS.md lists these rules.)
 """
 import json
 import os

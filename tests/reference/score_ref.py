@@ -14,8 +14,8 @@ Exit status: 0 and the JSON on stdout; 1 and one problem per line on stderr for 
 SCORING.md does not cover ("make it a clear validation error rather than a guess"); 2 for a
 bad command line.
 
-Choices this file makes where SCORING.md is silent (each marked "CHOICE" below, and listed
-in tests/reference/FINDINGS.md when the C engine disagrees):
+Choices this file makes where SCORING.md is silent or ambiguous (marked "CHOICE" or
+"AMBIGUOUS" below; tests/reference/FINDINGS.md gives both readings of each ambiguity):
   - `accumulate` has no effect here: the values file already holds the figure to score
     (year-to-date for `ytd` leaves); accumulation belongs to the store.
   - A leaf that does not apply to a unit's group is printed with value, share, points and
@@ -26,7 +26,7 @@ in tests/reference/FINDINGS.md when the C engine disagrees):
     veto_top) gives points 0 and raises no VETO/VETO_TOP; a missing timeprogress value is
     not flagged BEHIND (there is no r to compare).
   - deduct/bonus `cap` defaults to the leaf's weight when the weight is given, else no cap
-    (as docs/scoring-notes.md records for the engine).
+    (the engine's resolution, to be recorded in docs/scoring-notes.md).
   - A points-mode category with no applicable weighted leaf has value and points null
     (FINDINGS.md A1).
   - Index mode: a category's default weight sums its weighted children only, not the
@@ -37,7 +37,9 @@ in tests/reference/FINDINGS.md when the C engine disagrees):
     (all values tie), so that a mean that is 12.3 on paper but 12.300000000000002 in
     binary is treated as 12.3 (FINDINGS.md A3, F1).
   - Index mode: a category with nothing left to aggregate has value null and leaves its
-    parent's aggregate like an excluded leaf.
+    parent's aggregate like an excluded leaf; so does one whose remaining weights sum to
+    0, and a points-mode category value Σ points / Σ weights with Σ weights = 0 is null
+    (FINDINGS.md A4).
 """
 import csv
 import json
@@ -49,7 +51,6 @@ TIE_REL = 1e-9  # src/score.h: "Values within 1e-9 (relative) tie."
 WEIGHTED = {"completion", "rank", "efficacy", "minmax", "zscore", "goalpost", "bands",
             "timeprogress", "manual"}
 NON_WEIGHTED = {"deduct", "bonus", "veto", "veto_top"}
-GROUP_RELATIVE = {"rank", "efficacy", "minmax", "zscore"}
 # Flag order of src/score.h (used only for printing; compared as sets).
 FLAG_ORDER = ["MISSING", "EXCLUDED", "IMPUTED", "CARRIED", "BEHIND", "VETO", "VETO_TOP"]
 

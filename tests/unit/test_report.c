@@ -266,6 +266,12 @@ static void test_label_card_sentences(void **state) {
   assert_non_null(strstr(buf_str(&b), "提高到组内中位数"));
   assert_non_null(strstr(buf_str(&b), "可增加"));
   buf_reset(&b);
+  label_score_parts(m, u, &b); /* 430407: 3 findings x 0.5 = 1.5 deducted */
+  assert_non_null(strstr(buf_str(&b), "扣分 1.50分"));
+  buf_reset(&b);
+  label_score_parts(m, &m->aUnit[report_unit_index(m, "430421")], &b); /* none: no line */
+  assert_int_equal(b.n, 0);
+  buf_reset(&b);
   label_summary(m, &b);
   assert_non_null(strstr(buf_str(&b), "共对3个组别的7个考核单位进行点评"));
   assert_non_null(strstr(buf_str(&b), "1个单位触发一票否决:祁东县"));

@@ -297,6 +297,33 @@ static void test_rank_random(void **state) {
   }
 }
 
+/* [S-RANK-COMP] the radix sort's hard case: long runs of values that agree in their first
+** 20 mantissa bits (so in the high half of the sort key) but differ further down, with
+** exact duplicates among them; 1000 + k * 1e-5 are 1e-8 apart, more than the tie
+** tolerance. Ranks must match the naive definition, in both directions. */
+static void test_rank_long_runs(void **state) {
+  (void)state;
+  int n = 700;
+  double *a = xmalloc_array((size_t)n, sizeof(double));
+  int *r = xmalloc_array((size_t)n, sizeof(int));
+  unsigned seed = 4242;
+  for (int i = 0; i < n; i++) {
+    seed = seed * 1103515245u + 12345u;
+    a[i] = 1000 + (double)((seed >> 16) % 60) * 1e-5;
+    if (i % 50 == 0) a[i] = -3.5 + (double)(i % 3); /* a few far values, negatives too */
+  }
+  for (int bLower = 0; bLower <= 1; bLower++) {
+    score_competition_rank(a, n, bLower, r);
+    for (int i = 0; i < n; i++) {
+      int nBetter = 0;
+      for (int j = 0; j < n; j++) nBetter += bLower ? a[j] < a[i] : a[j] > a[i];
+      assert_int_equal(r[i], 1 + nBetter);
+    }
+  }
+  free(a);
+  free(r);
+}
+
 /* [S-RANK-LEAF] indicator ranks per peer group, direction-aware; deduct, veto and veto_top
 ** rank fewer events better, bonus more better; units without a value get no rank. */
 static void test_rank_leaf_directions(void **state) {
@@ -924,6 +951,45 @@ static void test_miss_group_mean(void **state) {
   fx_free(f);
 }
 
+/* [S-M-MINMAX] [S-M-EFFICACY] [S-M-ZSCORE] [S-MISS-STATS] "max = min", "good = bad" and
+** "sd = 0" hold within the tie tolerance: three units report 12.3 and the fourth is imputed
+** their mean, 36.9 / 3 = 12.300000000000002 in binary. On paper all four are equal, so all
+** take minmax 1, efficacy 1 and zscore 0 (tests/reference/FINDINGS.md F1: exact tests gave
+** the reporting units minmax 0 and efficacy 0.6, and the unit that reported nothing 1). */
+static void test_miss_group_mean_flat(void **state) {
+  (void)state;
+  char *z = one_leaf("{'code':'M','weight':10,'method':'minmax','missing':'group_mean'},"
+                     "{'code':'E','weight':10,'method':'efficacy','missing':'group_mean'},"
+                     "{'code':'Z','weight':10,'method':'manual'}");
+  Fx *f = fx_new(z, "2021-M04", "A:G B:G C:G D:G");
+  free(z);
+  const char *azU[] = {"A", "B", "C", "D"};
+  for (int i = 0; i < 4; i++) {
+    if (i < 3) {
+      fx_v(f, azU[i], "M", 12.3);
+      fx_v(f, azU[i], "E", 12.3);
+    }
+    fx_v(f, azU[i], "Z", 5);
+  }
+  fx_run(f);
+  assert_true(fx_l(f, "D", "M")->rValue != 12.3); /* the premise: one ulp away */
+  for (int i = 0; i < 4; i++) {
+    assert_near(fx_l(f, azU[i], "M")->rShare, 1);
+    assert_near(fx_l(f, azU[i], "E")->rShare, 1);
+    assert_near(fx_u(f, azU[i])->rTotal, 25.0 * 100 / 30); /* 83.333... */
+    assert_int_equal(fx_u(f, azU[i])->iRank, 1);
+  }
+  fx_free(f);
+  /* zscore, index mode, the same values: 0 for everyone */
+  z = one_leaf_index("{'code':'Z','weight':1,'method':'zscore','missing':'group_mean'}");
+  f = fx_new(z, "2021-M04", "A:G B:G C:G D:G");
+  free(z);
+  for (int i = 0; i < 3; i++) fx_v(f, azU[i], "Z", 12.3);
+  fx_run(f);
+  for (int i = 0; i < 4; i++) assert_near(fx_l(f, azU[i], "Z")->rShare, 0);
+  fx_free(f);
+}
+
 /* [S-MISS-GROUP-MEAN] the group is the units of the same peer group to which the leaf
 ** applies: a value of a unit the leaf does not apply to never enters the mean. */
 static void test_miss_group_mean_applies(void **state) {
@@ -1201,6 +1267,25 @@ static void test_agg_index_means(void **state) {
   /* V: a share of 0 in a geometric mean -> 0; root (4 * 0.5 + 4 * 0)/8 = 0.25 */
   assert_near(fx_c(f, "V", "GE")->rValue, 0);
   assert_near(fx_u(f, "V")->rTotal, 25);
+  fx_free(f);
+}
+
+/* [S-AGG-INDEX-GEOM] a negative value (goalpost without clamp) also gives 0, where the
+** product of powers would be NaN (a negative number to the power 1/2). */
+static void test_agg_index_geom_negative(void **state) {
+  (void)state;
+  Fx *f = fx_new("{'code':'T','aggregation':'index','indicators':["
+                 "{'code':'GE','aggregate':'geometric','children':["
+                 "  {'code':'g1','weight':1,'method':'goalpost','params':{'lo':0,'hi':10,'clamp':false}},"
+                 "  {'code':'g2','weight':1,'method':'goalpost','params':{'lo':0,'hi':10}}]}]}",
+                 "2021-B3", "U:g V:g");
+  fx_v(f, "U", "g1", -1); fx_v(f, "U", "g2", 8); /* shares -0.1 and 0.8 */
+  fx_v(f, "V", "g1", 2);  fx_v(f, "V", "g2", 8); /* 0.2 and 0.8: sqrt(0.16) = 0.4 */
+  fx_run(f);
+  assert_near(fx_l(f, "U", "g1")->rShare, -0.1);
+  assert_near(fx_c(f, "U", "GE")->rValue, 0);
+  assert_near(fx_u(f, "U")->rTotal, 0);
+  assert_near(fx_c(f, "V", "GE")->rValue, 0.4);
   fx_free(f);
 }
 
@@ -1866,6 +1951,7 @@ int main(void) {
     cmocka_unit_test(test_rank_competition),
     cmocka_unit_test(test_rank_tolerance),
     cmocka_unit_test(test_rank_random),
+    cmocka_unit_test(test_rank_long_runs),
     cmocka_unit_test(test_rank_leaf_directions),
     cmocka_unit_test(test_m_completion_higher),
     cmocka_unit_test(test_m_completion_lower),
@@ -1888,6 +1974,7 @@ int main(void) {
     cmocka_unit_test(test_miss_exclude),
     cmocka_unit_test(test_miss_group_mean),
     cmocka_unit_test(test_miss_group_mean_applies),
+    cmocka_unit_test(test_miss_group_mean_flat),
     cmocka_unit_test(test_miss_carry),
     cmocka_unit_test(test_miss_event_leaves),
     cmocka_unit_test(test_agg_points),
@@ -1895,6 +1982,7 @@ int main(void) {
     cmocka_unit_test(test_agg_points_nested),
     cmocka_unit_test(test_agg_index_hdi),
     cmocka_unit_test(test_agg_index_means),
+    cmocka_unit_test(test_agg_index_geom_negative),
     cmocka_unit_test(test_agg_index_weights_exclusions),
     cmocka_unit_test(test_agg_index_top_geometric),
     cmocka_unit_test(test_unit_ranks_ties),
