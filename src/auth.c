@@ -250,7 +250,7 @@ int auth_setting_set(Db *pDb, const char *zName, const char *zValue, const char 
   stmt_bind_text(s, 4, zActor);
   int r = stmt_run(s);
   stmt_finalize(s);
-  json_t *pDetail = json_pack("{sIsI}", "before", (json_int_t)vOld, "after", (json_int_t)v);
+  json_t *pDetail = json_pack("{s:I, s:I}", "before", (json_int_t)vOld, "after", (json_int_t)v);
   char *zObj = xasprintf("setting:%s", zName);
   if (r == 0) r = audit_record(pDb, zActor, zIp, "setting.set", zObj, "ok", pDetail);
   free(zObj);
@@ -612,7 +612,7 @@ int auth_user_add(Db *pDb, const char *zName, const char *zDisplay, const char *
     stmt_finalize(s);
   }
   if (r == 0) {
-    json_t *pDetail = json_pack("{ssss?}", "display_name", zDisplay, "unit", zUnit);
+    json_t *pDetail = json_pack("{s:s, s:s?}", "display_name", zDisplay, "unit", zUnit);
     char *zObj = xasprintf("user:%s", zName);
     r = audit_record(pDb, zActor, zIp, "user.add", zObj, "ok", pDetail);
     free(zObj);
@@ -692,7 +692,7 @@ int auth_user_set_roles(Db *pDb, const char *zName, unsigned mRoles, unsigned mG
     stmt_finalize(s);
   }
   if (r == 0) {
-    json_t *pDetail = json_pack("{soso}", "before", auth_roles_json(u.mRoles), "after",
+    json_t *pDetail = json_pack("{s:o, s:o}", "before", auth_roles_json(u.mRoles), "after",
                                 auth_roles_json(mRoles));
     char *zObj = xasprintf("user:%s", zName);
     r = audit_record(pDb, zActor, zIp, "role.set", zObj, "ok", pDetail);
@@ -850,7 +850,7 @@ int auth_password_set(Db *pDb, const char *zName, const char *zPw, int bByAdmin,
   }
   if (r == 0) {
     char *zObj = xasprintf("user:%s", zName);
-    json_t *pDetail = json_pack("{sb}", "was_expired", u.bExpired);
+    json_t *pDetail = json_pack("{s:b}", "was_expired", u.bExpired);
     r = audit_record(pDb, zActor, zIp, bByAdmin ? "password.reset" : "password.change", zObj,
                      "ok", pDetail);
     json_decref(pDetail);
@@ -1081,7 +1081,7 @@ static int auth_authenticate(Db *pDb, const char *zName, const char *zPw, const 
     int r = stmt_run(s);
     stmt_finalize(s);
     if (r) goto fail;
-    json_t *d = json_pack("{sI}", "failed_logins", (json_int_t)nFailed);
+    json_t *d = json_pack("{s:I}", "failed_logins", (json_int_t)nFailed);
     r = auth_login_record(pDb, zEvent, zKey, zIp, "bad_password", "failed", d);
     json_decref(d);
     if (r) goto fail;
@@ -1093,7 +1093,7 @@ static int auth_authenticate(Db *pDb, const char *zName, const char *zPw, const 
       stmt_finalize(s);
       if (r) goto fail;
       char *zObj = xasprintf("user:%s", zKey);
-      d = json_pack("{sssI}", "locked_until", zUntil, "failed_logins", (json_int_t)nFailed);
+      d = json_pack("{s:s, s:I}", "locked_until", zUntil, "failed_logins", (json_int_t)nFailed);
       r = audit_record(pDb, "-", zIp, "account.lockout", zObj, "ok", d);
       json_decref(d);
       free(zObj);
@@ -1187,7 +1187,7 @@ int auth_session_load(Db *pDb, Arena *pArena, const char *zToken, const char *zI
       int r = stmt_run(s);
       stmt_finalize(s);
       if (r == 0 && (bIdle || bAbs) && pUser->zName) {
-        json_t *d = json_pack("{ss}", "limit", bAbs ? "absolute" : "idle");
+        json_t *d = json_pack("{s:s}", "limit", bAbs ? "absolute" : "idle");
         char *zObj = xasprintf("user:%s", pUser->zName);
         r = audit_record(pDb, pUser->zName, zIp, "session.expired", zObj, "ok", d);
         free(zObj);

@@ -6,7 +6,8 @@
 ** the period before it, and the share of the year elapsed at its end. What it is not for:
 ** period states (open / closed / published) and deadlines, which belong to the store.
 **
-** The grammar is strict on purpose (SCORING.md "Periods" [S-PERIOD-CODES]): a code that is almost right,
+** The grammar is strict on purpose (SCORING.md "Periods" [S-PERIOD-CODES]): a code that is almost
+*right,
 ** such as "2021-M3" or "2021-q1", is rejected with a message that shows the right form,
 ** because a silently reinterpreted period would score against the wrong time progress.
 **
@@ -42,11 +43,21 @@ static int period_month_days(int iYear, int iMonth) {
 static void period_fill(Period *p) {
   int nSpan = 1;
   switch (p->eKind) {
-  case PERIOD_MONTH: nSpan = 1; break;
-  case PERIOD_BIMONTH: nSpan = 2; break;
-  case PERIOD_QUARTER: nSpan = 3; break;
-  case PERIOD_HALF: nSpan = 6; break;
-  case PERIOD_YEAR: nSpan = 12; break;
+  case PERIOD_MONTH:
+    nSpan = 1;
+    break;
+  case PERIOD_BIMONTH:
+    nSpan = 2;
+    break;
+  case PERIOD_QUARTER:
+    nSpan = 3;
+    break;
+  case PERIOD_HALF:
+    nSpan = 6;
+    break;
+  case PERIOD_YEAR:
+    nSpan = 12;
+    break;
   }
   p->iFirstMonth = (p->iIndex - 1) * nSpan + 1;
   p->iLastMonth = p->iIndex * nSpan;
@@ -64,7 +75,8 @@ static int period_fail(const char *zCode, char **pzErr, const char *zWhy) {
     /* The code is user input: show at most 40 bytes of it so a pasted paragraph does not
     ** flood the message. */
     *pzErr = xasprintf("bad period code \"%.40s\": %s (forms: 2021-M03, 2021-B2, 2021-Q1, "
-                       "2021-H1, 2021-Y)", zCode ? zCode : "", zWhy);
+                       "2021-H1, 2021-Y)",
+                       zCode ? zCode : "", zWhy);
   }
   return -1;
 }
@@ -82,8 +94,8 @@ int period_parse(const char *zCode, Period *p, char **pzErr) {
   }
   Period r;
   memset(&r, 0, sizeof r);
-  r.iYear = (zCode[0] - '0') * 1000 + (zCode[1] - '0') * 100 + (zCode[2] - '0') * 10 +
-            (zCode[3] - '0');
+  r.iYear =
+      (zCode[0] - '0') * 1000 + (zCode[1] - '0') * 100 + (zCode[2] - '0') * 10 + (zCode[3] - '0');
   if (r.iYear < 1) return period_fail(zCode, pzErr, "year 0000 does not exist");
   const char *zKind = zCode + 5;
   int nMax = 0;
@@ -97,9 +109,18 @@ int period_parse(const char *zCode, Period *p, char **pzErr) {
     r.iIndex = (zKind[1] - '0') * 10 + (zKind[2] - '0');
     nMax = 12;
     break;
-  case 'B': r.eKind = PERIOD_BIMONTH; nMax = 6; break;
-  case 'Q': r.eKind = PERIOD_QUARTER; nMax = 4; break;
-  case 'H': r.eKind = PERIOD_HALF; nMax = 2; break;
+  case 'B':
+    r.eKind = PERIOD_BIMONTH;
+    nMax = 6;
+    break;
+  case 'Q':
+    r.eKind = PERIOD_QUARTER;
+    nMax = 4;
+    break;
+  case 'H':
+    r.eKind = PERIOD_HALF;
+    nMax = 2;
+    break;
   case 'Y':
     if (n != 6) return period_fail(zCode, pzErr, "nothing may follow Y");
     r.eKind = PERIOD_YEAR;
@@ -134,11 +155,21 @@ Period period_previous(const Period *p) {
     /* Wrap to the last period of the year before: B1 -> B6, Q1 -> Q4, Y -> Y. */
     r.iYear--;
     switch (r.eKind) {
-    case PERIOD_MONTH: r.iIndex = 12; break;
-    case PERIOD_BIMONTH: r.iIndex = 6; break;
-    case PERIOD_QUARTER: r.iIndex = 4; break;
-    case PERIOD_HALF: r.iIndex = 2; break;
-    case PERIOD_YEAR: r.iIndex = 1; break;
+    case PERIOD_MONTH:
+      r.iIndex = 12;
+      break;
+    case PERIOD_BIMONTH:
+      r.iIndex = 6;
+      break;
+    case PERIOD_QUARTER:
+      r.iIndex = 4;
+      break;
+    case PERIOD_HALF:
+      r.iIndex = 2;
+      break;
+    case PERIOD_YEAR:
+      r.iIndex = 1;
+      break;
     }
   }
   period_fill(&r);
@@ -148,7 +179,8 @@ Period period_previous(const Period *p) {
 /* [S-PERIOD-END] the period ends on the last day of its last month. */
 int period_end_day_of_year(const Period *p) {
   int iDay = 0;
-  for (int m = 1; m <= p->iLastMonth; m++) iDay += period_month_days(p->iYear, m);
+  for (int m = 1; m <= p->iLastMonth; m++)
+    iDay += period_month_days(p->iYear, m);
   return iDay;
 }
 

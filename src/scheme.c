@@ -41,36 +41,37 @@
 #include "util/mem.h"
 
 static const char *const azSchemeMethod[METHOD__COUNT] = {
-  "completion", "rank",   "efficacy", "minmax", "zscore", "goalpost", "bands",
-  "timeprogress", "manual", "deduct", "bonus", "veto",   "veto_top"};
+    "completion",   "rank",   "efficacy", "minmax", "zscore", "goalpost", "bands",
+    "timeprogress", "manual", "deduct",   "bonus",  "veto",   "veto_top"};
 
 /* The params keys each method accepts (SCORING.md "Leaf methods", params column). */
 static const char *const azSchemeParamKeys[METHOD__COUNT][5] = {
-  [METHOD_COMPLETION] = {"full_at", "cap", NULL},
-  [METHOD_RANK] = {"min_share", "step", NULL},
-  [METHOD_EFFICACY] = {"base", "good", "bad", NULL},
-  [METHOD_MINMAX] = {NULL},
-  [METHOD_ZSCORE] = {NULL},
-  [METHOD_GOALPOST] = {"lo", "hi", "transform", "clamp", NULL},
-  [METHOD_BANDS] = {"bands", NULL},
-  [METHOD_TIMEPROGRESS] = {"tp", NULL},
-  [METHOD_MANUAL] = {NULL},
-  [METHOD_DEDUCT] = {"per_event", "cap", NULL},
-  [METHOD_BONUS] = {"per_event", "cap", NULL},
-  [METHOD_VETO] = {NULL},
-  [METHOD_VETO_TOP] = {NULL},
+    [METHOD_COMPLETION] = {"full_at", "cap", NULL},
+    [METHOD_RANK] = {"min_share", "step", NULL},
+    [METHOD_EFFICACY] = {"base", "good", "bad", NULL},
+    [METHOD_MINMAX] = {NULL},
+    [METHOD_ZSCORE] = {NULL},
+    [METHOD_GOALPOST] = {"lo", "hi", "transform", "clamp", NULL},
+    [METHOD_BANDS] = {"bands", NULL},
+    [METHOD_TIMEPROGRESS] = {"tp", NULL},
+    [METHOD_MANUAL] = {NULL},
+    [METHOD_DEDUCT] = {"per_event", "cap", NULL},
+    [METHOD_BONUS] = {"per_event", "cap", NULL},
+    [METHOD_VETO] = {NULL},
+    [METHOD_VETO_TOP] = {NULL},
 };
 
 static const char *const azSchemeTopKeys[] = {
-  "code", "name", "year", "aggregation", "total", "scale", "time_basis", "grades",
-  "indicators", "aggregate",
-  "synthetic", /* demo data marker read by review.c (DESIGN.md 9: clearly labelled) */
-  NULL};
-static const char *const azSchemeLeafKeys[] = {
-  "code", "name", "unit", "direction", "weight", "method", "params", "accumulate",
-  "groups", "missing", "source", NULL};
+    "code",       "name",   "year",       "aggregation", "total",     "scale",
+    "time_basis", "grades", "indicators", "aggregate",   "synthetic", /* demo data marker read by
+                                                                         review.c (DESIGN.md 9:
+                                                                         clearly labelled) */
+    NULL};
+static const char *const azSchemeLeafKeys[] = {"code",   "name",    "unit",   "direction",
+                                               "weight", "method",  "params", "accumulate",
+                                               "groups", "missing", "source", NULL};
 /* "method" is reported on its own (a leaf with children), not as an unknown key. */
-static const char *const azSchemeCatKeys[] = {"code", "name", "weight", "aggregate",
+static const char *const azSchemeCatKeys[] = {"code",     "name",   "weight", "aggregate",
                                               "children", "method", NULL};
 
 const char *scheme_method_name(Method e) {
@@ -80,8 +81,7 @@ const char *scheme_method_name(Method e) {
 
 /* SCORING.md: deduct, bonus, veto and veto_top are "not a weighted leaf". */
 int scheme_method_weighted(Method e) {
-  return !(e == METHOD_DEDUCT || e == METHOD_BONUS || e == METHOD_VETO ||
-           e == METHOD_VETO_TOP);
+  return !(e == METHOD_DEDUCT || e == METHOD_BONUS || e == METHOD_VETO || e == METHOD_VETO_TOP);
 }
 
 /* SCORING.md: completion (r = x/t) and timeprogress (r = x/t) read a target. */
@@ -222,33 +222,53 @@ static void scheme_parse_params(SchemeCtx *c, const char *zWho, int iNode, json_
   switch (e) {
   case METHOD_COMPLETION:
     if (scheme_opt_number(c, zWho, pP, "full_at", "completion param ", &r)) {
-      if (!(r > 0)) scheme_err(c, zWho, "completion needs full_at > 0");
-      else m->rFullAt = r;
+      if (!(r > 0))
+        scheme_err(c, zWho, "completion needs full_at > 0");
+      else
+        m->rFullAt = r;
     }
     if (scheme_opt_number(c, zWho, pP, "cap", "completion param ", &r)) {
       /* cap 0 would score every unit 0: surely a mistake, so > 0 */
-      if (!(r > 0)) scheme_err(c, zWho, "completion needs cap > 0");
-      else { m->rCap = r; m->bCap = 1; }
+      if (!(r > 0))
+        scheme_err(c, zWho, "completion needs cap > 0");
+      else {
+        m->rCap = r;
+        m->bCap = 1;
+      }
     }
     break;
   case METHOD_RANK:
     if (scheme_opt_number(c, zWho, pP, "min_share", "rank param ", &r)) {
-      if (r < 0 || r > 1) scheme_err(c, zWho, "rank needs 0 <= min_share <= 1");
-      else m->rMinShare = r;
+      if (r < 0 || r > 1)
+        scheme_err(c, zWho, "rank needs 0 <= min_share <= 1");
+      else
+        m->rMinShare = r;
     }
     if (scheme_opt_number(c, zWho, pP, "step", "rank param ", &r)) {
-      if (r < 0) scheme_err(c, zWho, "rank needs step >= 0");
-      else { m->rStep = r; m->bStep = 1; }
+      if (r < 0)
+        scheme_err(c, zWho, "rank needs step >= 0");
+      else {
+        m->rStep = r;
+        m->bStep = 1;
+      }
     }
     break;
   case METHOD_EFFICACY:
     if (scheme_opt_number(c, zWho, pP, "base", "efficacy param ", &r)) {
       /* s = base + (1 - base) d must stay in [0, 1] */
-      if (r < 0 || r > 1) scheme_err(c, zWho, "efficacy needs 0 <= base <= 1");
-      else m->rBase = r;
+      if (r < 0 || r > 1)
+        scheme_err(c, zWho, "efficacy needs 0 <= base <= 1");
+      else
+        m->rBase = r;
     }
-    if (scheme_opt_number(c, zWho, pP, "good", "efficacy param ", &r)) { m->rGood = r; m->bGood = 1; }
-    if (scheme_opt_number(c, zWho, pP, "bad", "efficacy param ", &r)) { m->rBad = r; m->bBad = 1; }
+    if (scheme_opt_number(c, zWho, pP, "good", "efficacy param ", &r)) {
+      m->rGood = r;
+      m->bGood = 1;
+    }
+    if (scheme_opt_number(c, zWho, pP, "bad", "efficacy param ", &r)) {
+      m->rBad = r;
+      m->bBad = 1;
+    }
     /* d = (x - bad)/(good - bad) is direction-free, so fixed good/bad that contradict the
     ** direction are a mistake in the scheme, not a second way to say "lower". good = bad
     ** is allowed: SCORING.md sets d = 1. */
@@ -269,8 +289,10 @@ static void scheme_parse_params(SchemeCtx *c, const char *zWho, int iNode, json_
     m->bLn = scheme_opt_enum(c, zWho, pP, "transform", azTransform, 0, "none or ln");
     json_t *pClamp = json_object_get(pP, "clamp");
     if (pClamp) {
-      if (!json_is_boolean(pClamp)) scheme_err(c, zWho, "goalpost param clamp must be true or false");
-      else m->bClamp = json_is_true(pClamp);
+      if (!json_is_boolean(pClamp))
+        scheme_err(c, zWho, "goalpost param clamp must be true or false");
+      else
+        m->bClamp = json_is_true(pClamp);
     }
     if (!bLo || !bHi) {
       scheme_err(c, zWho, "goalpost needs params lo and hi");
@@ -321,21 +343,31 @@ static void scheme_parse_params(SchemeCtx *c, const char *zWho, int iNode, json_
   }
   case METHOD_TIMEPROGRESS:
     if (scheme_opt_number(c, zWho, pP, "tp", "timeprogress param ", &r)) {
-      if (!(r > 0 && r <= 1)) scheme_err(c, zWho, "timeprogress needs 0 < tp <= 1");
-      else { m->rTp = r; m->bTp = 1; }
+      if (!(r > 0 && r <= 1))
+        scheme_err(c, zWho, "timeprogress needs 0 < tp <= 1");
+      else {
+        m->rTp = r;
+        m->bTp = 1;
+      }
     }
     break;
   case METHOD_DEDUCT:
   case METHOD_BONUS:
     if (scheme_opt_number(c, zWho, pP, "per_event", "", &r)) {
-      if (r < 0) scheme_err(c, zWho, "%s needs per_event >= 0", zM);
-      else m->rPerEvent = r;
+      if (r < 0)
+        scheme_err(c, zWho, "%s needs per_event >= 0", zM);
+      else
+        m->rPerEvent = r;
     }
     /* cap: given, else the leaf's weight when it has one, else no cap (decision recorded
     ** in docs/scoring-notes.md: SCORING.md writes the default as "w"). */
     if (scheme_opt_number(c, zWho, pP, "cap", "", &r)) {
-      if (r < 0) scheme_err(c, zWho, "%s needs cap >= 0", zM);
-      else { m->rCap = r; m->bCap = 1; }
+      if (r < 0)
+        scheme_err(c, zWho, "%s needs cap >= 0", zM);
+      else {
+        m->rCap = r;
+        m->bCap = 1;
+      }
     } else {
       m->rCap = pN->bWeightGiven ? pN->rWeight : INFINITY;
     }
@@ -403,8 +435,9 @@ static void scheme_parse_node(SchemeCtx *c, json_t *pObj, int iParent, int iDept
   char *zName = scheme_opt_string(c, zWho, pObj, "name", "");
   c->aNode[i].zName = zName;
   if (!bLeaf && json_object_get(pObj, "method")) {
-    scheme_err(c, zWho, "has both children and a method: a leaf cannot have children, and a "
-                        "category (a node with children) has no method");
+    scheme_err(c, zWho,
+               "has both children and a method: a leaf cannot have children, and a "
+               "category (a node with children) has no method");
   }
   scheme_check_keys(c, zWho, pObj, bLeaf ? azSchemeLeafKeys : azSchemeCatKeys,
                     bLeaf ? "a leaf" : "a category (a node with children)");
@@ -413,8 +446,10 @@ static void scheme_parse_node(SchemeCtx *c, json_t *pObj, int iParent, int iDept
   ** (0), so that "weight is missing" does not follow it. */
   c->aNode[i].bWeightGiven = json_object_get(pObj, "weight") != NULL;
   if (scheme_opt_number(c, zWho, pObj, "weight", "", &rW)) {
-    if (rW < 0) scheme_err(c, zWho, "weight must be >= 0 (it is %g)", rW);
-    else c->aNode[i].rWeight = rW;
+    if (rW < 0)
+      scheme_err(c, zWho, "weight must be >= 0 (it is %g)", rW);
+    else
+      c->aNode[i].rWeight = rW;
   }
   if (bLeaf) {
     c->aNode[i].zUnit = scheme_opt_string(c, zWho, pObj, "unit", "");
@@ -422,17 +457,19 @@ static void scheme_parse_node(SchemeCtx *c, json_t *pObj, int iParent, int iDept
     static const char *const azDir[] = {"higher", "lower", NULL};
     c->aNode[i].bLower = scheme_opt_enum(c, zWho, pObj, "direction", azDir, 0, "higher or lower");
     static const char *const azAcc[] = {"period", "ytd", NULL};
-    c->aNode[i].eAccumulate = (Accumulate)scheme_opt_enum(c, zWho, pObj, "accumulate", azAcc, 0,
-                                                          "period or ytd");
+    c->aNode[i].eAccumulate =
+        (Accumulate)scheme_opt_enum(c, zWho, pObj, "accumulate", azAcc, 0, "period or ytd");
+    c->aNode[i].bAccumulateGiven = json_object_get(pObj, "accumulate") != NULL;
     static const char *const azMissing[] = {"zero", "exclude", "group_mean", "carry", NULL};
-    c->aNode[i].eMissing = (MissingPolicy)scheme_opt_enum(
-        c, zWho, pObj, "missing", azMissing, 0, "zero, exclude, group_mean or carry");
+    c->aNode[i].eMissing = (MissingPolicy)scheme_opt_enum(c, zWho, pObj, "missing", azMissing, 0,
+                                                          "zero, exclude, group_mean or carry");
     json_t *pMethod = json_object_get(pObj, "method");
     int bMethodOk = 0;
     if (!pMethod) {
-      scheme_err(c, zWho, "method is missing (a leaf needs one of: completion, rank, efficacy, "
-                          "minmax, zscore, goalpost, bands, timeprogress, manual, deduct, bonus, "
-                          "veto, veto_top)");
+      scheme_err(c, zWho,
+                 "method is missing (a leaf needs one of: completion, rank, efficacy, "
+                 "minmax, zscore, goalpost, bands, timeprogress, manual, deduct, bonus, "
+                 "veto, veto_top)");
     } else if (!json_is_string(pMethod)) {
       scheme_err(c, zWho, "method must be a string");
     } else {
@@ -448,7 +485,8 @@ static void scheme_parse_node(SchemeCtx *c, json_t *pObj, int iParent, int iDept
     }
     if (bMethodOk) {
       scheme_parse_params(c, zWho, i, json_object_get(pObj, "params"));
-    } else if (json_object_get(pObj, "params") && !json_is_object(json_object_get(pObj, "params"))) {
+    } else if (json_object_get(pObj, "params") &&
+               !json_is_object(json_object_get(pObj, "params"))) {
       scheme_err(c, zWho, "params must be an object");
     }
     scheme_parse_groups(c, zWho, i, json_object_get(pObj, "groups"));
@@ -456,8 +494,8 @@ static void scheme_parse_node(SchemeCtx *c, json_t *pObj, int iParent, int iDept
     c->aNode[i].zUnit = xstrdup("");
     c->aNode[i].zSource = xstrdup("");
     static const char *const azAgg[] = {"arithmetic", "geometric", NULL};
-    c->aNode[i].eAggregate = (Aggregate)scheme_opt_enum(c, zWho, pObj, "aggregate", azAgg, 0,
-                                                        "arithmetic or geometric");
+    c->aNode[i].eAggregate =
+        (Aggregate)scheme_opt_enum(c, zWho, pObj, "aggregate", azAgg, 0, "arithmetic or geometric");
     if (!json_is_array(pChildren)) {
       scheme_err(c, zWho, "children must be a list of indicators");
     } else if (json_array_size(pChildren) == 0) {
@@ -514,9 +552,11 @@ static void scheme_parse_grades(SchemeCtx *c, Scheme *p, json_t *pG) {
     json_t *pLev = json_array_get(pL, i);
     json_t *pT = json_is_array(pLev) ? json_array_get(pLev, 0) : NULL;
     json_t *pLab = json_is_array(pLev) ? json_array_get(pLev, 1) : NULL;
-    if (!json_is_array(pLev) || json_array_size(pLev) != 2 || !(json_is_number(pT) || json_is_null(pT)) ||
-        !json_is_string(pLab) || json_string_length(pLab) == 0) {
-      scheme_err(c, "scheme", "grades.levels[%zu] must be [threshold (a number or null), label]", i);
+    if (!json_is_array(pLev) || json_array_size(pLev) != 2 ||
+        !(json_is_number(pT) || json_is_null(pT)) || !json_is_string(pLab) ||
+        json_string_length(pLab) == 0) {
+      scheme_err(c, "scheme", "grades.levels[%zu] must be [threshold (a number or null), label]",
+                 i);
       continue;
     }
     GradeLevel *g = &p->aGrade[p->nGrade];
@@ -570,14 +610,18 @@ static void scheme_check_tree(SchemeCtx *c, Scheme *p) {
   int n = p->nNode;
   /* Dense indices in scheme (pre-) order. */
   for (int i = 0; i < n; i++) {
-    if (a[i].bLeaf) a[i].iLeaf = p->nLeaf++;
-    else a[i].iCat = p->nCat++;
+    if (a[i].bLeaf)
+      a[i].iLeaf = p->nLeaf++;
+    else
+      a[i].iCat = p->nCat++;
   }
   p->aLeafNode = xmalloc_array((size_t)(p->nLeaf ? p->nLeaf : 1), sizeof(int));
   p->aCatNode = xmalloc_array((size_t)(p->nCat ? p->nCat : 1), sizeof(int));
   for (int i = 0; i < n; i++) {
-    if (a[i].bLeaf) p->aLeafNode[a[i].iLeaf] = i;
-    else p->aCatNode[a[i].iCat] = i;
+    if (a[i].bLeaf)
+      p->aLeafNode[a[i].iLeaf] = i;
+    else
+      p->aCatNode[a[i].iCat] = i;
   }
   /* Unique codes, categories and leaves together (a category code equal to a leaf code
   ** would make a values row ambiguous). */
@@ -588,14 +632,18 @@ static void scheme_check_tree(SchemeCtx *c, Scheme *p) {
   }
   qsort(aRef, (size_t)n, sizeof aRef[0], scheme_cmp_code);
   p->aCodeOrder = xmalloc_array((size_t)(n ? n : 1), sizeof(int));
-  for (int i = 0; i < n; i++) p->aCodeOrder[i] = aRef[i].iNode;
+  for (int i = 0; i < n; i++)
+    p->aCodeOrder[i] = aRef[i].iNode;
   for (int i = 0; i < n;) {
     int j = i + 1;
-    while (j < n && strcmp(aRef[j].zCode, aRef[i].zCode) == 0) j++;
+    while (j < n && strcmp(aRef[j].zCode, aRef[i].zCode) == 0)
+      j++;
     if (j - i > 1 && aRef[i].zCode[0]) {
       char *z = xasprintf("indicator %s", aRef[i].zCode);
-      scheme_err(c, z, "code is used %d times (codes must be unique in the scheme, "
-                       "categories included)", j - i);
+      scheme_err(c, z,
+                 "code is used %d times (codes must be unique in the scheme, "
+                 "categories included)",
+                 j - i);
       free(z);
     }
     i = j;
@@ -619,8 +667,7 @@ static void scheme_check_tree(SchemeCtx *c, Scheme *p) {
     if (pN->bLeaf) {
       Method e = pN->eMethod;
       if (scheme_method_weighted(e) && !pN->bWeightGiven) {
-        scheme_err(c, zW, "weight is missing (a %s leaf earns weight x share)",
-                   azSchemeMethod[e]);
+        scheme_err(c, zW, "weight is missing (a %s leaf earns weight x share)", azSchemeMethod[e]);
       }
       if (e == METHOD_MANUAL && pN->bWeightGiven && pN->rWeight <= 0) {
         scheme_err(c, zW, "manual needs weight > 0 (share = points given / weight)");
@@ -628,9 +675,16 @@ static void scheme_check_tree(SchemeCtx *c, Scheme *p) {
       if (e == METHOD_TIMEPROGRESS && pN->bLower) {
         scheme_err(c, zW, "timeprogress cannot have direction lower");
       }
+      /* SCORING.md: timeprogress scores "x year-to-date". A leaf that leaves accumulate at
+      ** its default is therefore year-to-date; one that says "period" contradicts the
+      ** method and is refused rather than scored wrongly. */
       if (e == METHOD_TIMEPROGRESS && pN->eAccumulate != ACCUMULATE_YTD) {
-        scheme_err(c, zW, "timeprogress compares year-to-date values with the time elapsed: "
-                          "it needs accumulate \"ytd\"");
+        if (pN->bAccumulateGiven)
+          scheme_err(c, zW,
+                     "timeprogress compares year-to-date values with the time elapsed: "
+                     "accumulate must be \"ytd\" (or left out), not \"period\"");
+        else
+          pN->eAccumulate = ACCUMULATE_YTD;
       }
       if (e == METHOD_MANUAL && pN->bLower) {
         scheme_err(c, zW, "manual cannot have direction lower (its value is the points given)");
@@ -643,23 +697,27 @@ static void scheme_check_tree(SchemeCtx *c, Scheme *p) {
         ** by rule: the leaf would silently zero its whole subtree. */
         for (int k = pN->iParent; k >= 0; k = a[k].iParent) {
           if (a[k].eAggregate == AGG_GEOMETRIC) {
-            scheme_err(c, zW, "zscore under geometric category %s: a z-score can be <= 0, "
-                              "which a geometric mean cannot take", a[k].zCode);
+            scheme_err(c, zW,
+                       "zscore under geometric category %s: a z-score can be <= 0, "
+                       "which a geometric mean cannot take",
+                       a[k].zCode);
           }
         }
         if (p->eTopAggregate == AGG_GEOMETRIC) {
-          scheme_err(c, zW, "zscore under the geometric top-level aggregate: a z-score can be "
-                            "<= 0, which a geometric mean cannot take");
+          scheme_err(c, zW,
+                     "zscore under the geometric top-level aggregate: a z-score can be "
+                     "<= 0, which a geometric mean cannot take");
         }
       }
       if (e == METHOD_VETO_TOP && p->nGrade == 1) {
-        scheme_err(c, zW, "veto_top moves a unit from the first grade to the second, but the "
-                          "scheme has only one grade level");
+        scheme_err(c, zW,
+                   "veto_top moves a unit from the first grade to the second, but the "
+                   "scheme has only one grade level");
       }
-    } else if (pN->bWeightGiven && c->bAggregationKnown &&
-               c->eAggregation == AGGREGATION_POINTS) {
-      scheme_err(c, zW, "a category's weight is for index mode; in points mode a category's "
-                        "points are its leaves' points (remove weight)");
+    } else if (pN->bWeightGiven && c->bAggregationKnown && c->eAggregation == AGGREGATION_POINTS) {
+      scheme_err(c, zW,
+                 "a category's weight is for index mode; in points mode a category's "
+                 "points are its leaves' points (remove weight)");
     }
     free(z);
   }
@@ -713,8 +771,8 @@ Scheme *scheme_parse(const char *zName, const char *zJson, char **pzErr) {
                                        strcmp(json_string_value(pAgg), "index"))) {
     scheme_err(&ctx, "scheme", "unknown aggregation (\"points\" or \"index\")");
   } else {
-    ctx.eAggregation = strcmp(json_string_value(pAgg), "index") == 0 ? AGGREGATION_INDEX
-                                                                      : AGGREGATION_POINTS;
+    ctx.eAggregation =
+        strcmp(json_string_value(pAgg), "index") == 0 ? AGGREGATION_INDEX : AGGREGATION_POINTS;
     ctx.bAggregationKnown = 1;
   }
   p->eAggregation = ctx.eAggregation;
@@ -788,11 +846,13 @@ void scheme_free(Scheme *p) {
     free(pN->zName);
     free(pN->zUnit);
     free(pN->zSource);
-    for (int k = 0; k < pN->nGroup; k++) free(pN->azGroup[k]);
+    for (int k = 0; k < pN->nGroup; k++)
+      free(pN->azGroup[k]);
     free(pN->azGroup);
     free(pN->params.aBand);
   }
-  for (int i = 0; i < p->nGrade; i++) free(p->aGrade[i].zLabel);
+  for (int i = 0; i < p->nGrade; i++)
+    free(p->aGrade[i].zLabel);
   free(p->aGrade);
   free(p->aNode);
   free(p->aLeafNode);
@@ -811,8 +871,10 @@ int scheme_find(const Scheme *p, const char *zCode) {
     int iNode = p->aCodeOrder[mid];
     int r = strcmp(p->aNode[iNode].zCode, zCode);
     if (r == 0) return iNode;
-    if (r < 0) lo = mid + 1;
-    else hi = mid - 1;
+    if (r < 0)
+      lo = mid + 1;
+    else
+      hi = mid - 1;
   }
   return -1;
 }

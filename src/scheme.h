@@ -60,6 +60,7 @@ typedef struct SchemeNode {
   Method eMethod;
   int bLower;           /* direction "lower" */
   Accumulate eAccumulate;
+  int bAccumulateGiven; /* "accumulate" was in the scheme (timeprogress defaults to ytd) */
   MissingPolicy eMissing;
   int nGroup;           /* 0 = applies to all groups */
   char **azGroup;

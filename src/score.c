@@ -60,8 +60,8 @@
 #include "util/mem.h"
 #include "util/text.h"
 
-static const char *const azScoreFlag[FLAG__COUNT] = {
-  "MISSING", "EXCLUDED", "IMPUTED", "CARRIED", "BEHIND", "VETO", "VETO_TOP"};
+static const char *const azScoreFlag[FLAG__COUNT] = {"MISSING", "EXCLUDED", "IMPUTED", "CARRIED",
+                                                     "BEHIND",  "VETO",     "VETO_TOP"};
 
 const char *score_flag_name(unsigned bit) {
   for (int k = 0; k < FLAG__COUNT; k++) {
@@ -136,7 +136,8 @@ static uint64_t *score_radix_hi(uint64_t *a, uint64_t *aTmp, int n) {
     ** successor starts at n (or there is no successor) */
     uint32_t c = (k0 >> (8 * d)) & 255;
     if (aOfs[c] == 0 && (c == 255 || aOfs[c + 1] == (uint32_t)n)) continue;
-    for (int i = 0; i < n; i++) pDst[aOfs[(pSrc[i] >> iShift) & 255]++] = pSrc[i];
+    for (int i = 0; i < n; i++)
+      pDst[aOfs[(pSrc[i] >> iShift) & 255]++] = pSrc[i];
     uint64_t *t = pSrc;
     pSrc = pDst;
     pDst = t;
@@ -147,7 +148,8 @@ static uint64_t *score_radix_hi(uint64_t *a, uint64_t *aTmp, int n) {
 /* Sorts n pairs ascending by (r, i); aTmp (n pairs) and aKey, aKey2 (n each) are scratch.
 ** This runs once per leaf per peer group, so it is the engine's hottest loop, and a
 ** comparison sort on random doubles spends its time in mispredicted branches. Instead,
-** in O(n) whatever the data:
+** in O(n) whatever the data (a merge sort below 250 pairs won on random doubles but lost
+** on the benchmark's figures, where repeated values make whole radix passes free):
 **   1. each pair becomes one 64-bit integer: the high half of its key above its position
 **      (pairs come in index order, so position order is index order);
 **   2. a radix sort by the high halves; being stable, it keeps positions ascending among
@@ -160,12 +162,14 @@ static uint64_t *score_radix_hi(uint64_t *a, uint64_t *aTmp, int n) {
 static void score_sort_pairs(ScorePair *a, int n, ScorePair *aTmp, uint64_t *aKey,
                              uint64_t *aKey2) {
   if (n < 2) return;
-  for (int i = 0; i < n; i++) aKey[i] = (score_key(a[i].r) & 0xFFFFFFFF00000000ull) | (uint32_t)i;
+  for (int i = 0; i < n; i++)
+    aKey[i] = (score_key(a[i].r) & 0xFFFFFFFF00000000ull) | (uint32_t)i;
   uint64_t *p = score_radix_hi(aKey, aKey2, n);
   uint64_t *q = p == aKey ? aKey2 : aKey;
   for (int i0 = 0; i0 < n;) {
     int i1 = i0 + 1;
-    while (i1 < n && (p[i1] >> 32) == (p[i0] >> 32)) i1++;
+    while (i1 < n && (p[i1] >> 32) == (p[i0] >> 32))
+      i1++;
     int k = i1 - i0;
     if (k >= 2) {
       /* the run's integers become (low half of the key, position) */
@@ -190,7 +194,8 @@ static void score_sort_pairs(ScorePair *a, int n, ScorePair *aTmp, uint64_t *aKe
     }
     i0 = i1;
   }
-  for (int i = 0; i < n; i++) aTmp[i] = a[(uint32_t)p[i]];
+  for (int i = 0; i < n; i++)
+    aTmp[i] = a[(uint32_t)p[i]];
   memcpy(a, aTmp, sizeof(ScorePair) * (size_t)n);
 }
 
@@ -232,7 +237,8 @@ void score_competition_rank(const double *aValue, int n, int bLower, int *aRank)
   free(aKey);
   free(aKey2);
   score_rank_sorted(aPair, m, bLower, aPos);
-  for (int k = 0; k < m; k++) aRank[aPair[k].i] = aPos[k];
+  for (int k = 0; k < m; k++)
+    aRank[aPair[k].i] = aPos[k];
   free(aPair);
   free(aPos);
 }
@@ -242,12 +248,12 @@ enum { ST_NA = 0, ST_EXCLUDED, ST_ZERO, ST_VALUED };
 
 /* Statistics of one leaf over one peer group's valued units. */
 typedef struct ScoreGroupStat {
-  int bApplies;  /* the leaf applies to this group */
-  int nPresent;  /* units with an original (not imputed) value */
-  double rSum;   /* sum of the original values, input order */
-  int n;         /* valued units (after imputation) */
+  int bApplies; /* the leaf applies to this group */
+  int nPresent; /* units with an original (not imputed) value */
+  double rSum;  /* sum of the original values, input order */
+  int n;        /* valued units (after imputation) */
   double rMin, rMax, rMean, rSd;
-  int bFlat;     /* max and min tie: every valued unit has the same value on paper */
+  int bFlat; /* max and min tie: every valued unit has the same value on paper */
 } ScoreGroupStat;
 
 /* The working state of one score_compute call: every scratch array is allocated here
@@ -258,12 +264,12 @@ typedef struct ScoreRun {
   ScoreResult *pRes;
   int nUnit, nLeaf, nNode;
   int nGroup;
-  int *aGid;           /* nUnit: group id of each unit */
-  int *aGroupStart;    /* nGroup+1: members of group g are aMember[aGroupStart[g]..] */
-  int *aMember;        /* nUnit: unit indices by group, input order within a group */
+  int *aGid;                /* nUnit: group id of each unit */
+  int *aGroupStart;         /* nGroup+1: members of group g are aMember[aGroupStart[g]..] */
+  int *aMember;             /* nUnit: unit indices by group, input order within a group */
   const char **azGroupName; /* nGroup */
-  int *aGroupSize;     /* nGroup */
-  ScoreGroupStat *aStat; /* nGroup, reset per leaf */
+  int *aGroupSize;          /* nGroup */
+  ScoreGroupStat *aStat;    /* nGroup, reset per leaf */
   /* Pass 1 works on a block of up to SCORE_BLOCK leaves at a time, gathered from the
   ** row-major inputs into contiguous columns (index b * nUnit + u) and scattered back into
   ** the row-major result once: walking a row-major matrix column by column touches a new
@@ -272,12 +278,13 @@ typedef struct ScoreRun {
   double *aColX, *aColT, *aColP; /* values, targets, previous values */
   LeafScore *aColOut;            /* results */
   unsigned char *aColState;      /* I3 states */
-  ScorePair *aPair, *aPairTmp; /* nUnit each: sort input and scratch */
-  uint64_t *aKey, *aKey2;       /* nUnit each: sort keys */
-  int *aPos;           /* nUnit */
-  double *aNodeA, *aNodeB; /* nNode accumulators, per unit */
-  unsigned char *aNodeAny; /* nNode */
-  double rTp;          /* time progress of the period, scheme basis */
+  ScorePair *aPair, *aPairTmp;   /* nUnit each: sort input and scratch */
+  uint64_t *aKey, *aKey2;        /* nUnit each: sort keys */
+  int *aPos;                     /* nUnit */
+  double *aNodeA, *aNodeB;       /* nNode accumulators, per unit */
+  unsigned char *aNodeAny;       /* nNode */
+  unsigned char *aWeighted;      /* nLeaf: scheme_method_weighted, looked up once */
+  double rTp;                    /* time progress of the period, scheme basis */
   Buf err;
   int nErr;
 } ScoreRun;
@@ -298,7 +305,8 @@ static void score_err(ScoreRun *r, int iLeaf, int iUnit, const char *zFmt, ...) 
 /* FNV-1a: only to find equal group names quickly; ids never depend on it. */
 static unsigned score_hash(const char *z) {
   unsigned h = 2166136261u;
-  for (; *z; z++) h = (h ^ (unsigned char)*z) * 16777619u;
+  for (; *z; z++)
+    h = (h ^ (unsigned char)*z) * 16777619u;
   return h;
 }
 
@@ -307,7 +315,8 @@ static unsigned score_hash(const char *z) {
 static void score_build_groups(ScoreRun *r) {
   int n = r->nUnit;
   size_t nSlot = 16;
-  while (nSlot < 2 * (size_t)n) nSlot *= 2;
+  while (nSlot < 2 * (size_t)n)
+    nSlot *= 2;
   int *aSlot = xmalloc_array(nSlot, sizeof(int)); /* group id + 1, 0 = empty */
   memset(aSlot, 0, nSlot * sizeof(int));
   r->aGid = xmalloc_array((size_t)(n ? n : 1), sizeof(int));
@@ -316,7 +325,8 @@ static void score_build_groups(ScoreRun *r) {
   for (int u = 0; u < n; u++) {
     const char *z = r->pIn->azGroup[u];
     size_t k = score_hash(z) & (nSlot - 1);
-    while (aSlot[k] && strcmp(r->azGroupName[aSlot[k] - 1], z) != 0) k = (k + 1) & (nSlot - 1);
+    while (aSlot[k] && strcmp(r->azGroupName[aSlot[k] - 1], z) != 0)
+      k = (k + 1) & (nSlot - 1);
     if (!aSlot[k]) {
       r->azGroupName[r->nGroup] = z;
       aSlot[k] = ++r->nGroup;
@@ -327,12 +337,15 @@ static void score_build_groups(ScoreRun *r) {
   r->aGroupSize = xcalloc((size_t)r->nGroup + 1, sizeof(int));
   r->aGroupStart = xmalloc_array((size_t)r->nGroup + 1, sizeof(int));
   r->aMember = xmalloc_array((size_t)(n ? n : 1), sizeof(int));
-  for (int u = 0; u < n; u++) r->aGroupSize[r->aGid[u]]++;
+  for (int u = 0; u < n; u++)
+    r->aGroupSize[r->aGid[u]]++;
   r->aGroupStart[0] = 0;
-  for (int g = 0; g < r->nGroup; g++) r->aGroupStart[g + 1] = r->aGroupStart[g] + r->aGroupSize[g];
+  for (int g = 0; g < r->nGroup; g++)
+    r->aGroupStart[g + 1] = r->aGroupStart[g] + r->aGroupSize[g];
   int *aFill = xmalloc_array((size_t)r->nGroup + 1, sizeof(int));
   memcpy(aFill, r->aGroupStart, sizeof(int) * (size_t)(r->nGroup + 1));
-  for (int u = 0; u < n; u++) r->aMember[aFill[r->aGid[u]]++] = u;
+  for (int u = 0; u < n; u++)
+    r->aMember[aFill[r->aGid[u]]++] = u;
   free(aFill);
 }
 
@@ -342,9 +355,12 @@ static int score_rank_lower(const SchemeNode *pN) {
   switch (pN->eMethod) {
   case METHOD_DEDUCT:
   case METHOD_VETO:
-  case METHOD_VETO_TOP: return 1;
-  case METHOD_BONUS: return 0;
-  default: return pN->bLower;
+  case METHOD_VETO_TOP:
+    return 1;
+  case METHOD_BONUS:
+    return 0;
+  default:
+    return pN->bLower;
   }
 }
 
@@ -397,7 +413,8 @@ static void score_block_scatter(ScoreRun *r, int l0, int nB) {
   size_t nU = (size_t)r->nUnit, nL = (size_t)r->nLeaf;
   for (size_t u = 0; u < nU; u++) {
     LeafScore *pRow = r->pRes->aLeaf + u * nL + (size_t)l0;
-    for (int b = 0; b < nB; b++) pRow[b] = r->aColOut[(size_t)b * nU + u];
+    for (int b = 0; b < nB; b++)
+      pRow[b] = r->aColOut[(size_t)b * nU + u];
   }
 }
 
@@ -456,8 +473,10 @@ static void score_leaf_values(ScoreRun *r, int iLeaf, int b) {
         break;
       case MISSING_CARRY: /* [S-MISS-CARRY] previous period's value, or as zero */
         x = pIn->aPrevious ? r->aColP[(size_t)b * r->nUnit + u] : NAN;
-        if (!isnan(x)) pL->flags |= FLAG_CARRIED;
-        else eState = ST_ZERO;
+        if (!isnan(x))
+          pL->flags |= FLAG_CARRIED;
+        else
+          eState = ST_ZERO;
         break;
       }
       if (eState == ST_ZERO) pL->flags |= FLAG_MISSING;
@@ -507,7 +526,8 @@ static void score_leaf_values(ScoreRun *r, int iLeaf, int b) {
     st->bFlat = score_values_tie(st->rMin, st->rMax);
     if (st->bFlat) st->rSd = 0;
     score_rank_sorted(r->aPair, n, bRankLower, r->aPos);
-    for (int k = 0; k < n; k++) aL[r->aPair[k].i].iRank = r->aPos[k];
+    for (int k = 0; k < n; k++)
+      aL[r->aPair[k].i].iRank = r->aPos[k];
   }
 }
 
@@ -542,8 +562,10 @@ static void score_leaf_shares(ScoreRun *r, int iLeaf, int b) {
       double t = score_target(r, iLeaf, b, u);
       if (isnan(t)) break;
       double rr;
-      if (!pN->bLower) rr = x / t;
-      else rr = x <= 0 ? m->rCap : t / x;
+      if (!pN->bLower)
+        rr = x / t;
+      else
+        rr = x <= 0 ? m->rCap : t / x;
       s = score_clamp(rr / m->rFullAt, 0, m->rCap);
       break;
     }
@@ -564,14 +586,19 @@ static void score_leaf_shares(ScoreRun *r, int iLeaf, int b) {
       break;
     }
     case METHOD_MINMAX: { /* [S-M-MINMAX] */
-      if (st->bFlat) s = 1;
-      else if (!pN->bLower) s = (x - st->rMin) / (st->rMax - st->rMin);
-      else s = (st->rMax - x) / (st->rMax - st->rMin);
+      if (st->bFlat)
+        s = 1;
+      else if (!pN->bLower)
+        s = (x - st->rMin) / (st->rMax - st->rMin);
+      else
+        s = (st->rMax - x) / (st->rMax - st->rMin);
       break;
     }
     case METHOD_ZSCORE: { /* [S-M-ZSCORE] n < 2 or sd = 0 -> 0; lower: -z */
-      if (st->n < 2 || st->rSd == 0) s = 0;
-      else s = (x - st->rMean) / st->rSd;
+      if (st->n < 2 || st->rSd == 0)
+        s = 0;
+      else
+        s = (x - st->rMean) / st->rSd;
       if (pN->bLower && s != 0) s = -s;
       break;
     }
@@ -630,7 +657,8 @@ static void score_leaf_shares(ScoreRun *r, int iLeaf, int b) {
     case METHOD_DEDUCT:
     case METHOD_BONUS: { /* [S-M-DEDUCT] [S-M-BONUS] points = -/+ min(cap, per_event x) */
       if (x < 0) {
-        score_err(r, iLeaf, u, "%s counts events: %g is negative", scheme_method_name(pN->eMethod), x);
+        score_err(r, iLeaf, u, "%s counts events: %g is negative", scheme_method_name(pN->eMethod),
+                  x);
         break;
       }
       double rAmount = fmin(m->rCap, m->rPerEvent * x);
@@ -646,7 +674,8 @@ static void score_leaf_shares(ScoreRun *r, int iLeaf, int b) {
     case METHOD_VETO:
     case METHOD_VETO_TOP: { /* [S-M-VETO] [S-M-VETO-TOP] x > 0 raises the flag; points 0 */
       if (x < 0) {
-        score_err(r, iLeaf, u, "%s counts events: %g is negative", scheme_method_name(pN->eMethod), x);
+        score_err(r, iLeaf, u, "%s counts events: %g is negative", scheme_method_name(pN->eMethod),
+                  x);
         break;
       }
       if (x > 0) {
@@ -681,7 +710,7 @@ static void score_unit_points(ScoreRun *r, int u) {
     const SchemeNode *pN = &pS->aNode[iNode];
     const LeafScore *pL = &r->pRes->aLeaf[(size_t)u * nL + l];
     /* applicable, not excluded, scored: the leaf's points and weight enter the sums */
-    if (!scheme_method_weighted(pN->eMethod) || isnan(pL->rPoints)) continue;
+    if (!r->aWeighted[l] || isnan(pL->rPoints)) continue;
     rBase += pL->rPoints;
     rW += pN->rWeight;
     for (int k = pN->iParent; k >= 0; k = pS->aNode[k].iParent) {
@@ -694,9 +723,12 @@ static void score_unit_points(ScoreRun *r, int u) {
   double rTotal = pS->rTotal;
   pU->rWeightSum = rW;
   /* [S-AGG-RESCALE] when W != total, base = base total / W; W = 0 -> base = 0 */
-  if (rW == 0) pU->rBase = 0;
-  else if (rW != rTotal) pU->rBase = rBase * rTotal / rW;
-  else pU->rBase = rBase;
+  if (rW == 0)
+    pU->rBase = 0;
+  else if (rW != rTotal)
+    pU->rBase = rBase * rTotal / rW;
+  else
+    pU->rBase = rBase;
   /* [S-AGG-TOTAL-POINTS] total = base + bonus - deduct */
   pU->rTotal = pU->rBase + pU->rBonus - pU->rDeduct;
   for (int c = 0; c < r->pRes->nCat; c++) {
@@ -710,9 +742,12 @@ static void score_unit_points(ScoreRun *r, int u) {
     /* [S-AGG-CAT-VALUE] value = sum of points / sum of weights */
     pC->rValue = aW[iNode] > 0 ? aPts[iNode] / aW[iNode] : NAN;
     /* [S-AGG-CAT-POINTS] points = sum of points x total/W, so categories add up to base */
-    if (rW == 0) pC->rPoints = 0;
-    else if (rW != rTotal) pC->rPoints = aPts[iNode] * rTotal / rW;
-    else pC->rPoints = aPts[iNode];
+    if (rW == 0)
+      pC->rPoints = 0;
+    else if (rW != rTotal)
+      pC->rPoints = aPts[iNode] * rTotal / rW;
+    else
+      pC->rPoints = aPts[iNode];
   }
 }
 
@@ -760,7 +795,7 @@ static void score_unit_index(ScoreRun *r, int u) {
       /* A leaf's value is its share; event leaves (deduct, bonus, veto, veto_top) are
       ** not weighted and stay out of every aggregate. */
       const LeafScore *pL = &r->pRes->aLeaf[(size_t)u * nL + pN->iLeaf];
-      aVal[i] = scheme_method_weighted(pN->eMethod) ? pL->rShare : NAN;
+      aVal[i] = r->aWeighted[pN->iLeaf] ? pL->rShare : NAN;
     } else {
       double rW;
       aVal[i] = score_aggregate(pS, i, pN->eAggregate, aVal, &rW);
@@ -804,7 +839,8 @@ static void score_units_rank_grade(ScoreRun *r) {
     for (int k = 0; k < pS->nGrade; k++) {
       const GradeLevel *pG = &pS->aGrade[k];
       int bMet;
-      if (!pG->bThreshold) bMet = 1; /* null = no threshold */
+      if (!pG->bThreshold)
+        bMet = 1; /* null = no threshold */
       else if (pS->bGradeByShare) {
         /* [S-GRADE-SHARE] ranked r of n: the first level whose threshold >= r/n */
         bMet = score_at_least(pG->rThreshold, (double)pU->iRank / (double)pU->nGroupSize);
@@ -873,13 +909,16 @@ static void score_run_free(ScoreRun *r) {
   free(r->aNodeA);
   free(r->aNodeB);
   free(r->aNodeAny);
+  free(r->aWeighted);
   buf_free(&r->err);
 }
 
 ScoreResult *score_compute(const ScoreInput *pIn, char **pzErr) {
   if (pzErr) *pzErr = NULL;
-  if (!pIn || !pIn->pScheme || pIn->nUnit < 0 || (pIn->nUnit > 0 && (!pIn->azUnit || !pIn->azGroup))) {
-    if (pzErr) *pzErr = xstrdup("score_compute: incomplete input (scheme, units and groups are required)");
+  if (!pIn || !pIn->pScheme || pIn->nUnit < 0 ||
+      (pIn->nUnit > 0 && (!pIn->azUnit || !pIn->azGroup))) {
+    if (pzErr)
+      *pzErr = xstrdup("score_compute: incomplete input (scheme, units and groups are required)");
     return NULL;
   }
   ScoreRun run;
@@ -932,6 +971,11 @@ ScoreResult *score_compute(const ScoreInput *pIn, char **pzErr) {
   r->aNodeA = xmalloc_array(nN, sizeof(double));
   r->aNodeB = xmalloc_array(nN, sizeof(double));
   r->aNodeAny = xmalloc(nN);
+  r->aWeighted = xmalloc((size_t)(r->nLeaf ? r->nLeaf : 1));
+  for (int l = 0; l < r->nLeaf; l++) {
+    r->aWeighted[l] =
+        (unsigned char)scheme_method_weighted(r->pS->aNode[r->pS->aLeafNode[l]].eMethod);
+  }
   r->rTp = period_time_progress(&pIn->period, r->pS->bDayBasis);
 
   for (int l0 = 0; l0 < r->nLeaf; l0 += SCORE_BLOCK) {
@@ -948,8 +992,10 @@ ScoreResult *score_compute(const ScoreInput *pIn, char **pzErr) {
     goto fail;
   }
   for (int u = 0; u < r->nUnit; u++) {
-    if (r->pS->eAggregation == AGGREGATION_POINTS) score_unit_points(r, u);
-    else score_unit_index(r, u);
+    if (r->pS->eAggregation == AGGREGATION_POINTS)
+      score_unit_points(r, u);
+    else
+      score_unit_index(r, u);
   }
   score_units_rank_grade(r);
   score_run_free(r);
@@ -972,17 +1018,17 @@ fail:
 ** jansson type, keeps object keys in insertion order, and escapes only what JSON requires.
 */
 
-/* The shortest decimal that reads back as exactly r, like text_fmt_double, but fast
-** enough for a 20 MB document (text_fmt_double tries 17 precisions, each with snprintf
-** and strtod), and positional where text_fmt_double is not (it prints 90 as "9e+01", as
-** %g does when the exponent reaches the precision).
-**   - Integers below 1e15 are printed as integers: exact, and the commonest case.
-**   - Otherwise (normal numbers; subnormals go to text_fmt_double) %.15g is tried first. Any decimal of at most 15 significant digits
-**     survives decimal -> double -> decimal at 15 digits (DBL_DIG), so when a string of
-**     k <= 15 digits reads back as r, %.15g prints exactly it (with %g's trailing zeros
-**     removed): the shortest form. Else 16 digits, else 17, which always reads back.
-**   - A %g exponent form of a number 1 <= |r| < 1e17 denotes an integer (the exponent is
-**     at least the precision); %.0f prints the same value positionally. */
+/* The shortest decimal that reads back as exactly r: text_fmt_double's output (the unit
+** test checks they agree), computed fast enough for a 20 MB document. text_fmt_double
+** tries precisions 1 to 17, each with snprintf and strtod; here:
+**   - whole numbers below 1e15 print as integers: exact, and the commonest case;
+**   - otherwise %.15g is tried first (normal numbers only; subnormals, with fewer than 53
+**     bits, go to text_fmt_double). Any decimal of at most 15 significant digits survives
+**     decimal -> double -> decimal at 15 digits (DBL_DIG), so when some string of k <= 15
+**     digits reads back as r, %.15g prints exactly it once %g drops trailing zeros: the
+**     shortest form. Else 16 digits, else 17, which always reads back;
+**   - a %g exponent form of a number 1 <= |r| < 1e17 denotes a whole number (the exponent
+**     is at least the precision): %.0f prints it positionally, 120 and not 1.2e+02. */
 void score_format_number(char *z, double r) {
   if (!isfinite(r)) {
     memcpy(z, "null", 5);
@@ -1029,7 +1075,8 @@ static json_t *score_json_string(const char *z) {
   if (p) return p;
   char *zCopy = xstrdup(z);
   size_t n = strlen(zCopy), i;
-  while ((i = text_utf8_invalid_at(zCopy, n)) < n) zCopy[i] = '?';
+  while ((i = text_utf8_invalid_at(zCopy, n)) < n)
+    zCopy[i] = '?';
   p = json_string(zCopy);
   free(zCopy);
   score_json_need(p != NULL);
@@ -1061,14 +1108,30 @@ static void score_json_put_string(Buf *b, const char *z, size_t n) {
     if (c >= 0x20 && c != '"' && c != '\\') continue;
     buf_append(b, z + iStart, i - iStart);
     switch (c) {
-    case '"': buf_puts(b, "\\\""); break;
-    case '\\': buf_puts(b, "\\\\"); break;
-    case '\n': buf_puts(b, "\\n"); break;
-    case '\r': buf_puts(b, "\\r"); break;
-    case '\t': buf_puts(b, "\\t"); break;
-    case '\b': buf_puts(b, "\\b"); break;
-    case '\f': buf_puts(b, "\\f"); break;
-    default: buf_printf(b, "\\u%04x", c); break;
+    case '"':
+      buf_puts(b, "\\\"");
+      break;
+    case '\\':
+      buf_puts(b, "\\\\");
+      break;
+    case '\n':
+      buf_puts(b, "\\n");
+      break;
+    case '\r':
+      buf_puts(b, "\\r");
+      break;
+    case '\t':
+      buf_puts(b, "\\t");
+      break;
+    case '\b':
+      buf_puts(b, "\\b");
+      break;
+    case '\f':
+      buf_puts(b, "\\f");
+      break;
+    default:
+      buf_printf(b, "\\u%04x", c);
+      break;
     }
     iStart = i + 1;
   }
@@ -1089,8 +1152,10 @@ static void score_json_put(Buf *b, const json_t *p, int iDepth, int nPretty) {
     buf_putc(b, '{');
     json_object_foreach((json_t *)p, zKey, pVal) {
       if (!bFirst) buf_putc(b, ',');
-      if (bPretty) buf_printf(b, "\n%*s", 2 * (iDepth + 1), "");
-      else if (!bFirst) buf_putc(b, ' ');
+      if (bPretty)
+        buf_printf(b, "\n%*s", 2 * (iDepth + 1), "");
+      else if (!bFirst)
+        buf_putc(b, ' ');
       score_json_put_string(b, zKey, strlen(zKey));
       buf_puts(b, ": ");
       score_json_put(b, pVal, iDepth + 1, nPretty);
@@ -1105,8 +1170,10 @@ static void score_json_put(Buf *b, const json_t *p, int iDepth, int nPretty) {
     buf_putc(b, '[');
     for (size_t i = 0; i < n; i++) {
       if (i) buf_putc(b, ',');
-      if (bPretty) buf_printf(b, "\n%*s", 2 * (iDepth + 1), "");
-      else if (i) buf_putc(b, ' ');
+      if (bPretty)
+        buf_printf(b, "\n%*s", 2 * (iDepth + 1), "");
+      else if (i)
+        buf_putc(b, ' ');
       score_json_put(b, json_array_get(p, i), iDepth + 1, nPretty);
     }
     if (bPretty && n) buf_printf(b, "\n%*s", 2 * iDepth, "");
@@ -1123,9 +1190,15 @@ static void score_json_put(Buf *b, const json_t *p, int iDepth, int nPretty) {
     score_format_number(zNum, json_real_value(p)); /* shortest round-trip; "null" if not finite */
     buf_puts(b, zNum);
     break;
-  case JSON_TRUE: buf_puts(b, "true"); break;
-  case JSON_FALSE: buf_puts(b, "false"); break;
-  case JSON_NULL: buf_puts(b, "null"); break;
+  case JSON_TRUE:
+    buf_puts(b, "true");
+    break;
+  case JSON_FALSE:
+    buf_puts(b, "false");
+    break;
+  case JSON_NULL:
+    buf_puts(b, "null");
+    break;
   }
 }
 
@@ -1145,8 +1218,9 @@ char *score_result_json(const ScoreInput *pIn, const ScoreResult *pRes) {
     score_json_set(pUnit, "group", score_json_string(pIn->azGroup[u]));
     score_json_set(pUnit, "total", score_json_number(pU->rTotal));
     score_json_set(pUnit, "rank", pU->iRank > 0 ? json_integer(pU->iRank) : json_null());
-    score_json_set(pUnit, "grade", pU->iGrade >= 0 ? score_json_string(pS->aGrade[pU->iGrade].zLabel)
-                                                   : json_null());
+    score_json_set(pUnit, "grade",
+                   pU->iGrade >= 0 ? score_json_string(pS->aGrade[pU->iGrade].zLabel)
+                                   : json_null());
     score_json_set(pUnit, "flags", score_json_flags(pU->flags));
     json_t *aInd = json_array();
     score_json_set(pUnit, "indicators", aInd);

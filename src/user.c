@@ -284,7 +284,7 @@ int user_list_cmd(int argc, char **argv) {
                          : u.bMustChange ? "must-change" : "active";
     if (bJson) {
       json_array_append_new(
-          pArr, json_pack("{sssss?sossss?}", "name", u.zName, "display_name", u.zDisplay,
+          pArr, json_pack("{s:s, s:s, s:s?, s:o, s:s, s:s?}", "name", u.zName, "display_name", u.zDisplay,
                           "unit", u.zUnit, "roles", pRoles, "state", zState, "last_login_at",
                           u.zLastLogin));
     } else {

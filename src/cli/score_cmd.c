@@ -74,10 +74,12 @@ static const char *score_cmd_echo(Arena *pArena, const char *z) {
   size_t n = strlen(z);
   if (n > 40) {
     n = 40;
-    while (n > 0 && ((unsigned char)z[n] & 0xC0) == 0x80) n--; /* not inside a character */
+    while (n > 0 && ((unsigned char)z[n] & 0xC0) == 0x80)
+      n--; /* not inside a character */
   }
   char *zOut = arena_alloc(pArena, n + 4);
-  for (size_t i = 0; i < n; i++) zOut[i] = (unsigned char)z[i] < 0x20 ? '?' : z[i];
+  for (size_t i = 0; i < n; i++)
+    zOut[i] = (unsigned char)z[i] < 0x20 ? '?' : z[i];
   if (n < strlen(z)) memcpy(zOut + n, "...", 4);
   return zOut;
 }
@@ -157,7 +159,8 @@ static int score_cmd_next(ScoreLog *pLog, CsvReader *r, int nHeader) {
       score_cmd_problem(pLog, r->zName, r->iRecordLine,
                         (r->nField < nHeader ? r->nField : nHeader) + 1,
                         "the row has %d fields, the header %d (a comma inside a field must be "
-                        "quoted)", r->nField, nHeader);
+                        "quoted)",
+                        r->nField, nHeader);
       continue;
     }
     return 1;
@@ -182,8 +185,10 @@ static int score_cmd_find_unit(const ScoreUnits *p, const char *z) {
     int mid = lo + (hi - lo) / 2;
     int c = strcmp(p->azCode[p->aByCode[mid]], z);
     if (c == 0) return p->aByCode[mid];
-    if (c < 0) lo = mid + 1;
-    else hi = mid - 1;
+    if (c < 0)
+      lo = mid + 1;
+    else
+      hi = mid - 1;
   }
   return -1;
 }
@@ -225,8 +230,8 @@ static int score_cmd_read_units(ScoreLog *pLog, Arena *pArena, const char *zPath
       ** here, and the sorted index is built once below. */
       if (strcmp(p->azCode[k], zCode) == 0) {
         score_cmd_problem(pLog, zPath, r.iRecordLine, aiCol[0] + 1,
-                          "unit %s appears twice (first on line %d)",
-                          score_cmd_echo(pArena, zCode), p->aLine[k]);
+                          "unit %s appears twice (first on line %d)", score_cmd_echo(pArena, zCode),
+                          p->aLine[k]);
         bOk = 0;
       }
     }
@@ -255,7 +260,8 @@ static int score_cmd_read_units(ScoreLog *pLog, Arena *pArena, const char *zPath
   }
   qsort(aRef, (size_t)p->n, sizeof aRef[0], score_cmd_cmp_code);
   p->aByCode = xmalloc_array((size_t)(p->n ? p->n : 1), sizeof(int));
-  for (int k = 0; k < p->n; k++) p->aByCode[k] = aRef[k].i;
+  for (int k = 0; k < p->n; k++)
+    p->aByCode[k] = aRef[k].i;
   free(aRef);
   return 0;
 }
@@ -332,7 +338,8 @@ static void score_cmd_read_matrix(ScoreLog *pLog, Arena *pArena, const char *zPa
 static double *score_cmd_nan_matrix(int nUnit, int nLeaf) {
   size_t n = (size_t)(nUnit ? nUnit : 1) * (size_t)(nLeaf ? nLeaf : 1);
   double *a = xmalloc_array(n, sizeof(double));
-  for (size_t i = 0; i < n; i++) a[i] = NAN;
+  for (size_t i = 0; i < n; i++)
+    a[i] = NAN;
   return a;
 }
 
@@ -454,11 +461,16 @@ int score_cmd(int argc, char **argv) {
     return EXIT_USAGE;
   }
   int rcUsage = 0;
-  struct { const char *zOpt, *zMeta, *zVal; int bRequired; } aOpt[] = {
-    {"--units", "FILE", zUnits, 1},     {"--scheme", "FILE", zScheme, 1},
-    {"--values", "FILE", zValues, 1},   {"--period", "CODE", zPeriod, 1},
-    {"--targets", "FILE", zTargets, 0}, {"--previous", "FILE", zPrevious, 0},
-    {"--format", "json|csv|table", zFormat, 0}};
+  struct {
+    const char *zOpt, *zMeta, *zVal;
+    int bRequired;
+  } aOpt[] = {{"--units", "FILE", zUnits, 1},
+              {"--scheme", "FILE", zScheme, 1},
+              {"--values", "FILE", zValues, 1},
+              {"--period", "CODE", zPeriod, 1},
+              {"--targets", "FILE", zTargets, 0},
+              {"--previous", "FILE", zPrevious, 0},
+              {"--format", "json|csv|table", zFormat, 0}};
   for (size_t k = 0; k < sizeof aOpt / sizeof aOpt[0]; k++) {
     if (aOpt[k].bRequired && !aOpt[k].zVal) {
       cli_error(&args, "%s %s is required", aOpt[k].zOpt, aOpt[k].zMeta);

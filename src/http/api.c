@@ -106,7 +106,7 @@ int api_login(HttpReq *r) {
   }
   http_set_session_cookie(r, lg.zToken);
   http_json(r, 200,
-            json_pack("{sssosbsbss}", "username", u.zName, "roles", api_roles_json(u.mRoles),
+            json_pack("{s:s, s:o, s:b, s:b, s:s}", "username", u.zName, "roles", api_roles_json(u.mRoles),
                       "must_change_password", lg.bMustChange, "password_expired", lg.bExpired,
                       "csrf_token", lg.zCsrf));
   sodium_memzero(&lg, sizeof lg);
@@ -120,7 +120,7 @@ int api_logout(HttpReq *r) {
   }
   http_set_session_cookie(r, NULL);
   http_add_header(r, "Clear-Site-Data", "\"cache\", \"cookies\", \"storage\"");
-  http_json(r, 200, json_pack("{sb}", "ok", 1));
+  http_json(r, 200, json_pack("{s:b}", "ok", 1));
   return 0;
 }
 
@@ -132,7 +132,7 @@ int api_me(HttpReq *r) {
                         "password_expired", u->bExpired, "csrf_token",
                         r->zToken ? r->zCsrf : NULL);
   json_object_set_new(o, "session",
-                      json_pack("{sIsI}", "idle_seconds",
+                      json_pack("{s:I, s:I}", "idle_seconds",
                                 (json_int_t)auth_setting(r->pDb, "session_idle_seconds"),
                                 "absolute_seconds",
                                 (json_int_t)auth_setting(r->pDb, "session_absolute_seconds")));
@@ -208,7 +208,7 @@ int api_periods(HttpReq *r) {
     json_array_append_new(a, o);
   }
   stmt_finalize(s);
-  http_json(r, 200, json_pack("{so}", "periods", a));
+  http_json(r, 200, json_pack("{s:o}", "periods", a));
   return 0;
 }
 
@@ -277,7 +277,7 @@ int api_review(HttpReq *r) {
   if (strcmp(zState, "published") != 0) {
     char *zObj = xasprintf("review:%s", zPeriod);
     int rcA = api_audit_read(r, "review.read", zObj,
-                             json_pack("{sssi}", "state", zState, "revision", iRev));
+                             json_pack("{s:s, s:i}", "state", zState, "revision", iRev));
     free(zObj);
     if (rcA) {
       json_decref(pReview);
@@ -285,7 +285,7 @@ int api_review(HttpReq *r) {
     }
   }
   http_json(r, 200,
-            json_pack("{sssssiso}", "period", zPeriod, "state", zState, "revision", iRev,
+            json_pack("{s:s, s:s, s:i, s:o}", "period", zPeriod, "state", zState, "revision", iRev,
                       "review", pReview));
   return 0;
 }
@@ -308,7 +308,7 @@ int api_users_list(HttpReq *r) {
                      "last_login_at", u.zLastLogin));
   }
   stmt_finalize(s);
-  http_json(r, 200, json_pack("{so}", "users", a));
+  http_json(r, 200, json_pack("{s:o}", "users", a));
   return 0;
 }
 
@@ -331,7 +331,7 @@ int api_users_add(HttpReq *r) {
     return -1;
   }
   http_json(r, 201,
-            json_pack("{sssssb}", "username", zName, "initial_password", zGen ? zGen : "",
+            json_pack("{s:s, s:s, s:b}", "username", zName, "initial_password", zGen ? zGen : "",
                       "must_change_password", 1));
   if (zGen) {
     sodium_memzero(zGen, strlen(zGen));
@@ -378,7 +378,7 @@ int api_user_roles(HttpReq *r) {
     free(zErr);
     return -1;
   }
-  http_json(r, 200, json_pack("{ssso}", "username", zName, "roles", api_roles_json(m)));
+  http_json(r, 200, json_pack("{s:s, s:o}", "username", zName, "roles", api_roles_json(m)));
   return 0;
 }
 
@@ -391,7 +391,7 @@ int api_user_unlock(HttpReq *r) {
     free(zErr);
     return -1;
   }
-  http_json(r, 200, json_pack("{sssb}", "username", zName, "unlocked", 1));
+  http_json(r, 200, json_pack("{s:s, s:b}", "username", zName, "unlocked", 1));
   return 0;
 }
 
@@ -417,6 +417,6 @@ int api_audit(HttpReq *r) {
   if (api_query_int(r, "limit", 1, 1000, 100, &nLimit)) return -1;
   if (api_query_int(r, "before", 1, INT64_MAX, 0, &idBefore)) return -1;
   if (api_audit_read(r, "audit.read", NULL, NULL)) return -1;
-  http_json(r, 200, json_pack("{so}", "records", audit_list_json(r->pDb, idBefore, (int)nLimit)));
+  http_json(r, 200, json_pack("{s:o}", "records", audit_list_json(r->pDb, idBefore, (int)nLimit)));
   return 0;
 }

@@ -199,6 +199,10 @@ void http_set_session_cookie(HttpReq *r, const char *zToken) {
 }
 
 void http_json(HttpReq *r, int iStatus, json_t *pJson) {
+  if (!pJson) { /* json_pack refused its arguments: a bug, answered as one */
+    http_fail(r, KP_E_INTERNAL, NULL, "internal error (response)");
+    return;
+  }
   char *z = json_dumps(pJson, JSON_COMPACT | JSON_ENCODE_ANY);
   json_decref(pJson);
   buf_reset(&r->body);
@@ -491,7 +495,7 @@ static void http_audit_denied(HttpReq *r, const char *zEvent, const char *zWhy) 
                          r->pRoute ? r->pRoute->zPattern : "?");
   char *zPath = xstrndup(r->zPath, strnlen(r->zPath, 200));
   http_sanitise(zPath);
-  json_t *d = json_pack("{ssssss}", "why", zWhy, "path", zPath, "request_id", r->zRid);
+  json_t *d = json_pack("{s:s, s:s, s:s}", "why", zWhy, "path", zPath, "request_id", r->zRid);
   (void)audit_record(r->pDb, r->bUser ? r->user.zName : "-", r->zPeer, zEvent, zObj, "denied",
                      d);
   json_decref(d);

@@ -120,6 +120,11 @@ assert_eq "http-1.4 only public routes: home, login forms, static" "GET / POST /
   "$(printf '%s\n' "$routes" | awk -F'\t' '$3=="public" {printf "%s%s %s", (n++?" ":""), $1, $2}')"
 assert_eq "http-1.5 every POST needs a CSRF check" "" \
   "$(printf '%s\n' "$routes" | awk -F'\t' '$1=="POST" && $4=="none" {print}')"
+if [ -f tests/data/report/check_html_printf.py ]; then # the report module's R8 checker
+  chk=$(python3 tests/data/report/check_html_printf.py -Isrc \
+        $(pkg-config --cflags jansson sqlite3 libmicrohttpd 2>/dev/null) -- src/http/*.c 2>&1)
+  assert_eq "http-1.6 html_printf in src/http: literal formats, %s only for literals" ok "$chk"
+fi
 
 # ---- http-2 login and the forced password change ------------------------------------------
 s=$(login asr "$PW0")

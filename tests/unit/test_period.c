@@ -37,13 +37,17 @@ static void parse_bad(const char *z, const char *zWhy) {
 /* [S-PERIOD-CODES] every kind, with its months and canonical code. */
 static void test_period_parse_kinds(void **state) {
   (void)state;
-  struct { const char *z; PeriodKind e; int iIndex, iFirst, iLast; } a[] = {
-    {"2021-M03", PERIOD_MONTH, 3, 3, 3},     {"2021-M12", PERIOD_MONTH, 12, 12, 12},
-    {"2021-B1", PERIOD_BIMONTH, 1, 1, 2},    {"2021-B2", PERIOD_BIMONTH, 2, 3, 4}, /* Mar-Apr */
-    {"2021-B3", PERIOD_BIMONTH, 3, 5, 6},    {"2021-B6", PERIOD_BIMONTH, 6, 11, 12},
-    {"2021-Q1", PERIOD_QUARTER, 1, 1, 3},    {"2021-Q4", PERIOD_QUARTER, 4, 10, 12},
-    {"2021-H1", PERIOD_HALF, 1, 1, 6},       {"2021-H2", PERIOD_HALF, 2, 7, 12},
-    {"2021-Y", PERIOD_YEAR, 1, 1, 12},
+  struct {
+    const char *z;
+    PeriodKind e;
+    int iIndex, iFirst, iLast;
+  } a[] = {
+      {"2021-M03", PERIOD_MONTH, 3, 3, 3},  {"2021-M12", PERIOD_MONTH, 12, 12, 12},
+      {"2021-B1", PERIOD_BIMONTH, 1, 1, 2}, {"2021-B2", PERIOD_BIMONTH, 2, 3, 4}, /* Mar-Apr */
+      {"2021-B3", PERIOD_BIMONTH, 3, 5, 6}, {"2021-B6", PERIOD_BIMONTH, 6, 11, 12},
+      {"2021-Q1", PERIOD_QUARTER, 1, 1, 3}, {"2021-Q4", PERIOD_QUARTER, 4, 10, 12},
+      {"2021-H1", PERIOD_HALF, 1, 1, 6},    {"2021-H2", PERIOD_HALF, 2, 7, 12},
+      {"2021-Y", PERIOD_YEAR, 1, 1, 12},
   };
   for (size_t i = 0; i < sizeof a / sizeof a[0]; i++) {
     Period p = parse_ok(a[i].z);
@@ -86,10 +90,12 @@ static void test_period_parse_bad(void **state) {
 /* The period before: same kind, wrapping into the previous year. */
 static void test_period_previous(void **state) {
   (void)state;
-  struct { const char *z, *zPrev; } a[] = {
-    {"2021-B1", "2020-B6"}, {"2021-B3", "2021-B2"}, {"2021-M01", "2020-M12"},
-    {"2021-M10", "2021-M09"}, {"2021-Q1", "2020-Q4"}, {"2021-H2", "2021-H1"},
-    {"2021-H1", "2020-H2"}, {"2021-Y", "2020-Y"},
+  struct {
+    const char *z, *zPrev;
+  } a[] = {
+      {"2021-B1", "2020-B6"},   {"2021-B3", "2021-B2"}, {"2021-M01", "2020-M12"},
+      {"2021-M10", "2021-M09"}, {"2021-Q1", "2020-Q4"}, {"2021-H2", "2021-H1"},
+      {"2021-H1", "2020-H2"},   {"2021-Y", "2020-Y"},
   };
   for (size_t i = 0; i < sizeof a / sizeof a[0]; i++) {
     Period p = parse_ok(a[i].z);
@@ -109,16 +115,26 @@ static void test_period_days(void **state) {
   assert_int_equal(period_days_in_year(1900), 365);
   assert_int_equal(period_days_in_year(2000), 366);
   Period p;
-  p = parse_ok("2021-B1"); assert_int_equal(period_end_day_of_year(&p), 59);  /* 31 + 28 */
-  p = parse_ok("2020-B1"); assert_int_equal(period_end_day_of_year(&p), 60);  /* 31 + 29 */
-  p = parse_ok("1900-B1"); assert_int_equal(period_end_day_of_year(&p), 59);
-  p = parse_ok("2000-B1"); assert_int_equal(period_end_day_of_year(&p), 60);
-  p = parse_ok("2021-H1"); assert_int_equal(period_end_day_of_year(&p), 181); /* 31+28+31+30+31+30 */
-  p = parse_ok("2020-H1"); assert_int_equal(period_end_day_of_year(&p), 182);
-  p = parse_ok("2021-Q1"); assert_int_equal(period_end_day_of_year(&p), 90);
-  p = parse_ok("2021-M01"); assert_int_equal(period_end_day_of_year(&p), 31);
-  p = parse_ok("2021-Y"); assert_int_equal(period_end_day_of_year(&p), 365);
-  p = parse_ok("2020-Y"); assert_int_equal(period_end_day_of_year(&p), 366);
+  p = parse_ok("2021-B1");
+  assert_int_equal(period_end_day_of_year(&p), 59); /* 31 + 28 */
+  p = parse_ok("2020-B1");
+  assert_int_equal(period_end_day_of_year(&p), 60); /* 31 + 29 */
+  p = parse_ok("1900-B1");
+  assert_int_equal(period_end_day_of_year(&p), 59);
+  p = parse_ok("2000-B1");
+  assert_int_equal(period_end_day_of_year(&p), 60);
+  p = parse_ok("2021-H1");
+  assert_int_equal(period_end_day_of_year(&p), 181); /* 31+28+31+30+31+30 */
+  p = parse_ok("2020-H1");
+  assert_int_equal(period_end_day_of_year(&p), 182);
+  p = parse_ok("2021-Q1");
+  assert_int_equal(period_end_day_of_year(&p), 90);
+  p = parse_ok("2021-M01");
+  assert_int_equal(period_end_day_of_year(&p), 31);
+  p = parse_ok("2021-Y");
+  assert_int_equal(period_end_day_of_year(&p), 365);
+  p = parse_ok("2020-Y");
+  assert_int_equal(period_end_day_of_year(&p), 366);
 }
 
 /* [S-PERIOD-END] the last day of the last month. */
@@ -126,13 +142,27 @@ static void test_period_end_date(void **state) {
   (void)state;
   char z[11];
   Period p;
-  p = parse_ok("2021-B1"); period_end_date(&p, z); assert_string_equal(z, "2021-02-28");
-  p = parse_ok("2020-B1"); period_end_date(&p, z); assert_string_equal(z, "2020-02-29");
-  p = parse_ok("2021-B2"); period_end_date(&p, z); assert_string_equal(z, "2021-04-30");
-  p = parse_ok("2021-B3"); period_end_date(&p, z); assert_string_equal(z, "2021-06-30");
-  p = parse_ok("2021-Q3"); period_end_date(&p, z); assert_string_equal(z, "2021-09-30");
-  p = parse_ok("2021-Y"); period_end_date(&p, z); assert_string_equal(z, "2021-12-31");
-  p = parse_ok("2021-M07"); period_end_date(&p, z); assert_string_equal(z, "2021-07-31");
+  p = parse_ok("2021-B1");
+  period_end_date(&p, z);
+  assert_string_equal(z, "2021-02-28");
+  p = parse_ok("2020-B1");
+  period_end_date(&p, z);
+  assert_string_equal(z, "2020-02-29");
+  p = parse_ok("2021-B2");
+  period_end_date(&p, z);
+  assert_string_equal(z, "2021-04-30");
+  p = parse_ok("2021-B3");
+  period_end_date(&p, z);
+  assert_string_equal(z, "2021-06-30");
+  p = parse_ok("2021-Q3");
+  period_end_date(&p, z);
+  assert_string_equal(z, "2021-09-30");
+  p = parse_ok("2021-Y");
+  period_end_date(&p, z);
+  assert_string_equal(z, "2021-12-31");
+  p = parse_ok("2021-M07");
+  period_end_date(&p, z);
+  assert_string_equal(z, "2021-07-31");
 }
 
 /* [S-M-TIMEPROGRESS] tp = last month / 12 (month basis) or end day / days in year. */
@@ -140,12 +170,12 @@ static void test_period_time_progress(void **state) {
   (void)state;
   Period p;
   p = parse_ok("2021-B3");
-  assert_true(period_time_progress(&p, 0) == 0.5);             /* 6/12 */
-  assert_true(period_time_progress(&p, 1) == 181.0 / 365.0);   /* Jun 30 = day 181 */
+  assert_true(period_time_progress(&p, 0) == 0.5);           /* 6/12 */
+  assert_true(period_time_progress(&p, 1) == 181.0 / 365.0); /* Jun 30 = day 181 */
   p = parse_ok("2020-B3");
-  assert_true(period_time_progress(&p, 1) == 182.0 / 366.0);   /* leap year */
+  assert_true(period_time_progress(&p, 1) == 182.0 / 366.0); /* leap year */
   p = parse_ok("2021-M03");
-  assert_true(period_time_progress(&p, 0) == 0.25);            /* 3/12 */
+  assert_true(period_time_progress(&p, 0) == 0.25); /* 3/12 */
   p = parse_ok("2021-Q1");
   assert_true(period_time_progress(&p, 1) == 90.0 / 365.0);
   p = parse_ok("2021-Y");
@@ -158,12 +188,9 @@ static void test_period_time_progress(void **state) {
 
 int main(void) {
   const struct CMUnitTest tests[] = {
-    cmocka_unit_test(test_period_parse_kinds),
-    cmocka_unit_test(test_period_parse_bad),
-    cmocka_unit_test(test_period_previous),
-    cmocka_unit_test(test_period_days),
-    cmocka_unit_test(test_period_end_date),
-    cmocka_unit_test(test_period_time_progress),
+      cmocka_unit_test(test_period_parse_kinds), cmocka_unit_test(test_period_parse_bad),
+      cmocka_unit_test(test_period_previous),    cmocka_unit_test(test_period_days),
+      cmocka_unit_test(test_period_end_date),    cmocka_unit_test(test_period_time_progress),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -29,22 +29,22 @@
 /* ---------------------------------------------------------------- helpers */
 
 /* a == b within 1e-12 relative (SCORING.md asks 1e-9; we hold the engine tighter). */
-#define assert_near(a, b)                                                                  \
-  do {                                                                                     \
-    double _a = (a), _b = (b);                                                             \
-    if (!(fabs(_a - _b) <= 1e-12 * fmax(1.0, fmax(fabs(_a), fabs(_b)))))                  \
-      fail_msg("%s = %.17g, expected %.17g (line %d)", #a, _a, _b, __LINE__);              \
+#define assert_near(a, b)                                                                          \
+  do {                                                                                             \
+    double _a = (a), _b = (b);                                                                     \
+    if (!(fabs(_a - _b) <= 1e-12 * fmax(1.0, fmax(fabs(_a), fabs(_b)))))                           \
+      fail_msg("%s = %.17g, expected %.17g (line %d)", #a, _a, _b, __LINE__);                      \
   } while (0)
-#define assert_null_num(a)                                                                 \
-  do {                                                                                     \
-    double _a = (a);                                                                       \
-    if (!isnan(_a)) fail_msg("%s = %.17g, expected null (line %d)", #a, _a, __LINE__);     \
+#define assert_null_num(a)                                                                         \
+  do {                                                                                             \
+    double _a = (a);                                                                               \
+    if (!isnan(_a)) fail_msg("%s = %.17g, expected null (line %d)", #a, _a, __LINE__);             \
   } while (0)
-#define assert_contains(hay, needle)                                                       \
-  do {                                                                                     \
-    const char *_h = (hay), *_n = (needle);                                                \
-    if (!_h || !strstr(_h, _n))                                                            \
-      fail_msg("expected to find \"%s\" in:\n%s\n(line %d)", _n, _h ? _h : "(null)", __LINE__); \
+#define assert_contains(hay, needle)                                                               \
+  do {                                                                                             \
+    const char *_h = (hay), *_n = (needle);                                                        \
+    if (!_h || !strstr(_h, _n))                                                                    \
+      fail_msg("expected to find \"%s\" in:\n%s\n(line %d)", _n, _h ? _h : "(null)", __LINE__);    \
   } while (0)
 
 static char *fx_quote(const char *z) {
@@ -122,7 +122,8 @@ static Fx *fx_new(const char *zScheme, const char *zPeriod, const char *zUnits) 
     f->nUnit++;
   }
   free(zCopy);
-  for (int i = 0; i < FX_MAX_UNIT * FX_MAX_LEAF; i++) f->aV[i] = f->aT[i] = f->aP[i] = NAN;
+  for (int i = 0; i < FX_MAX_UNIT * FX_MAX_LEAF; i++)
+    f->aV[i] = f->aT[i] = f->aP[i] = NAN;
   f->in.pScheme = f->pS;
   f->in.nUnit = f->nUnit;
   f->in.azUnit = (const char *const *)f->azUnit;
@@ -316,7 +317,8 @@ static void test_rank_long_runs(void **state) {
     score_competition_rank(a, n, bLower, r);
     for (int i = 0; i < n; i++) {
       int nBetter = 0;
-      for (int j = 0; j < n; j++) nBetter += bLower ? a[j] < a[i] : a[j] > a[i];
+      for (int j = 0; j < n; j++)
+        nBetter += bLower ? a[j] < a[i] : a[j] > a[i];
       assert_int_equal(r[i], 1 + nBetter);
     }
   }
@@ -339,7 +341,8 @@ static void test_rank_leaf_directions(void **state) {
   double aX[] = {3, 1, 3};
   const char *azL[] = {"H", "L", "D", "B", "V", "VT"};
   for (int i = 0; i < 3; i++) {
-    for (int k = 0; k < 6; k++) fx_v(f, azU[i], azL[k], aX[i]);
+    for (int k = 0; k < 6; k++)
+      fx_v(f, azU[i], azL[k], aX[i]);
   }
   fx_v(f, "X", "H", 5);
   fx_run(f);
@@ -350,9 +353,9 @@ static void test_rank_leaf_directions(void **state) {
   assert_int_equal(fx_l(f, "B", "L")->iRank, 1);
   assert_int_equal(fx_l(f, "A", "L")->iRank, 2);
   assert_int_equal(fx_l(f, "C", "L")->iRank, 2);
-  assert_int_equal(fx_l(f, "B", "D")->iRank, 1);  /* fewer deductions is better */
+  assert_int_equal(fx_l(f, "B", "D")->iRank, 1); /* fewer deductions is better */
   assert_int_equal(fx_l(f, "A", "D")->iRank, 2);
-  assert_int_equal(fx_l(f, "A", "B")->iRank, 1);  /* more bonus events is better */
+  assert_int_equal(fx_l(f, "A", "B")->iRank, 1); /* more bonus events is better */
   assert_int_equal(fx_l(f, "B", "B")->iRank, 3);
   assert_int_equal(fx_l(f, "B", "V")->iRank, 1);
   assert_int_equal(fx_l(f, "C", "VT")->iRank, 2);
@@ -375,9 +378,12 @@ static void test_m_completion_higher(void **state) {
   free(z);
   const char *azL[] = {"K", "K8", "K12"};
   for (int k = 0; k < 3; k++) {
-    fx_v(f, "A", azL[k], 80);  fx_t(f, "A", azL[k], 100);
-    fx_v(f, "B", azL[k], 130); fx_t(f, "B", azL[k], 100);
-    fx_v(f, "C", azL[k], -5);  fx_t(f, "C", azL[k], 100);
+    fx_v(f, "A", azL[k], 80);
+    fx_t(f, "A", azL[k], 100);
+    fx_v(f, "B", azL[k], 130);
+    fx_t(f, "B", azL[k], 100);
+    fx_v(f, "C", azL[k], -5);
+    fx_t(f, "C", azL[k], 100);
   }
   fx_run(f);
   /* A: r = 0.8 -> s 0.8, 8 points; full_at 0.8 -> 0.8/0.8 = 1 -> 10 points */
@@ -433,9 +439,11 @@ static void test_m_completion_target_errors(void **state) {
   char *z = one_leaf("{'code':'K','weight':10,'method':'completion'}");
   Fx *f = fx_new(z, "2021-B3", "A:g B:g C:g D:g");
   free(z);
-  fx_v(f, "A", "K", 5);                      /* no target */
-  fx_v(f, "B", "K", 5); fx_t(f, "B", "K", 0);  /* target 0 */
-  fx_v(f, "C", "K", 5); fx_t(f, "C", "K", -3); /* negative */
+  fx_v(f, "A", "K", 5); /* no target */
+  fx_v(f, "B", "K", 5);
+  fx_t(f, "B", "K", 0); /* target 0 */
+  fx_v(f, "C", "K", 5);
+  fx_t(f, "C", "K", -3); /* negative */
   /* D: no value (missing -> zero): no share to compute, so no target needed */
   const char *zErr = fx_run_err(f);
   assert_contains(zErr, "indicator K, unit A: target is missing");
@@ -448,17 +456,19 @@ static void test_m_completion_target_errors(void **state) {
 /* [S-M-RANK] s = max(min_share, 1 - step (rank - 1)), step = (1 - min_share)/(n - 1). */
 static void test_m_rank(void **state) {
   (void)state;
-  char *z = one_leaf("{'code':'R','weight':10,'method':'rank'},"
-                     "{'code':'R6','weight':10,'method':'rank','params':{'min_share':0.6}},"
-                     "{'code':'RS','weight':10,'method':'rank','params':{'min_share':0.75,'step':0.1}},"
-                     "{'code':'RL','weight':10,'method':'rank','direction':'lower'}");
+  char *z =
+      one_leaf("{'code':'R','weight':10,'method':'rank'},"
+               "{'code':'R6','weight':10,'method':'rank','params':{'min_share':0.6}},"
+               "{'code':'RS','weight':10,'method':'rank','params':{'min_share':0.75,'step':0.1}},"
+               "{'code':'RL','weight':10,'method':'rank','direction':'lower'}");
   Fx *f = fx_new(z, "2021-B3", "A:g B:g C:g D:g S:solo");
   free(z);
   const char *azU[] = {"A", "B", "C", "D"};
   double aX[] = {10, 8, 8, 5};
   const char *azL[] = {"R", "R6", "RS", "RL"};
   for (int k = 0; k < 4; k++) {
-    for (int i = 0; i < 4; i++) fx_v(f, azU[i], azL[k], aX[i]);
+    for (int i = 0; i < 4; i++)
+      fx_v(f, azU[i], azL[k], aX[i]);
     fx_v(f, "S", azL[k], 1);
   }
   fx_run(f);
@@ -499,19 +509,20 @@ static void test_m_efficacy(void **state) {
   double aX[] = {12, 8, 16, 20, 4};
   const char *azL[] = {"EF", "EG", "EL", "EB", "EP"};
   for (int k = 0; k < 5; k++) {
-    for (int i = 0; i < 5; i++) fx_v(f, azU[i], azL[k], aX[i]);
+    for (int i = 0; i < 5; i++)
+      fx_v(f, azU[i], azL[k], aX[i]);
   }
   fx_run(f);
   /* EF (base 0.6, good 16, bad 8): x = 12 -> d = 0.5 -> s = 0.6 + 0.4 * 0.5 = 0.8 */
   assert_near(fx_l(f, "A", "EF")->rShare, 0.8);
   assert_near(fx_l(f, "A", "EF")->rPoints, 8);
-  assert_near(fx_l(f, "B", "EF")->rShare, 0.6);  /* x = bad -> d 0 */
-  assert_near(fx_l(f, "C", "EF")->rShare, 1);    /* x = good -> d 1 */
-  assert_near(fx_l(f, "D", "EF")->rShare, 1);    /* 20: d 1.5 clamped to 1 */
-  assert_near(fx_l(f, "E", "EF")->rShare, 0.6);  /* 4: d -0.5 clamped to 0 */
+  assert_near(fx_l(f, "B", "EF")->rShare, 0.6); /* x = bad -> d 0 */
+  assert_near(fx_l(f, "C", "EF")->rShare, 1);   /* x = good -> d 1 */
+  assert_near(fx_l(f, "D", "EF")->rShare, 1);   /* 20: d 1.5 clamped to 1 */
+  assert_near(fx_l(f, "E", "EF")->rShare, 0.6); /* 4: d -0.5 clamped to 0 */
   /* EG: good/bad = group max/min = 20/4: x = 12 -> d = 8/16 = 0.5 -> 0.8 */
   assert_near(fx_l(f, "A", "EG")->rShare, 0.8);
-  assert_near(fx_l(f, "B", "EG")->rShare, 0.6 + 0.4 * 4.0 / 16.0);  /* x = 8: d 0.25 -> 0.7 */
+  assert_near(fx_l(f, "B", "EG")->rShare, 0.6 + 0.4 * 4.0 / 16.0); /* x = 8: d 0.25 -> 0.7 */
   /* EL: lower, good = min 4, bad = max 20: x = 8 -> d = (8-20)/(4-20) = 0.75 -> 0.9 */
   assert_near(fx_l(f, "B", "EL")->rShare, 0.9);
   assert_near(fx_l(f, "E", "EL")->rShare, 1);
@@ -586,13 +597,13 @@ static void test_m_zscore(void **state) {
   fx_run(f);
   /* mean 5; squared deviations 9 + 1 + 1 + 9 = 20; sd = sqrt(20/3) = 2.5820 */
   double sd = sqrt(20.0 / 3.0);
-  assert_near(fx_l(f, "A", "Z")->rShare, -3 / sd);  /* -1.1619 */
+  assert_near(fx_l(f, "A", "Z")->rShare, -3 / sd); /* -1.1619 */
   assert_near(fx_l(f, "B", "Z")->rShare, -1 / sd);
   assert_near(fx_l(f, "D", "Z")->rShare, 3 / sd);
   assert_near(fx_l(f, "A", "ZL")->rShare, 3 / sd);
   assert_near(fx_l(f, "D", "ZL")->rShare, -3 / sd);
-  assert_near(fx_l(f, "S", "Z")->rShare, 0);  /* n = 1 */
-  assert_near(fx_l(f, "X", "Z")->rShare, 0);  /* sd = 0 */
+  assert_near(fx_l(f, "S", "Z")->rShare, 0); /* n = 1 */
+  assert_near(fx_l(f, "X", "Z")->rShare, 0); /* sd = 0 */
   /* index mode: root = arithmetic mean of Z and ZL shares = 0 for A (they cancel) */
   assert_near(fx_u(f, "A")->rTotal, 0);
   assert_null_num(fx_l(f, "A", "Z")->rPoints);
@@ -606,7 +617,8 @@ static void test_m_goalpost(void **state) {
       "{'code':'G','weight':1,'method':'goalpost','params':{'lo':20,'hi':85}},"
       "{'code':'GL','weight':1,'method':'goalpost','direction':'lower','params':{'lo':20,'hi':85}},"
       "{'code':'GN','weight':1,'method':'goalpost','params':{'lo':20,'hi':85,'clamp':false}},"
-      "{'code':'GI','weight':1,'method':'goalpost','params':{'lo':100,'hi':75000,'transform':'ln'}}");
+      "{'code':'GI','weight':1,'method':'goalpost','params':{'lo':100,'hi':75000,'transform':'ln'}"
+      "}");
   Fx *f = fx_new(z, "2014-Y", "A:g B:g C:g");
   free(z);
   const char *azL[] = {"G", "GL", "GN"};
@@ -668,17 +680,37 @@ static void test_m_bands(void **state) {
     fx_v(f, azU[i], "BL", aL[i]);
   }
   fx_run(f);
-  assert_near(fx_l(f, "A", "BH")->rShare, 0.8);  /* 72: largest threshold <= 72 is 70 */
-  assert_near(fx_l(f, "B", "BH")->rShare, 1);    /* 75: threshold met exactly */
-  assert_near(fx_l(f, "C", "BH")->rShare, 0);    /* 64: none met */
+  assert_near(fx_l(f, "A", "BH")->rShare, 0.8); /* 72: largest threshold <= 72 is 70 */
+  assert_near(fx_l(f, "B", "BH")->rShare, 1);   /* 75: threshold met exactly */
+  assert_near(fx_l(f, "C", "BH")->rShare, 0);   /* 64: none met */
   assert_near(fx_l(f, "D", "BH")->rShare, 1);
-  assert_near(fx_l(f, "E", "BH")->rShare, 1);    /* 75 - 1e-12 ties with 75 */
-  assert_near(fx_l(f, "A", "BL")->rShare, 0.8);  /* 1.5: smallest threshold >= 1.5 is 2 */
+  assert_near(fx_l(f, "E", "BH")->rShare, 1);   /* 75 - 1e-12 ties with 75 */
+  assert_near(fx_l(f, "A", "BL")->rShare, 0.8); /* 1.5: smallest threshold >= 1.5 is 2 */
   assert_near(fx_l(f, "B", "BL")->rShare, 1);
   assert_near(fx_l(f, "C", "BL")->rShare, 0.6);
-  assert_near(fx_l(f, "D", "BL")->rShare, 0);    /* 4: none met */
-  assert_near(fx_l(f, "E", "BL")->rShare, 1);    /* 0: smallest threshold >= 0 is 1 */
+  assert_near(fx_l(f, "D", "BL")->rShare, 0); /* 4: none met */
+  assert_near(fx_l(f, "E", "BL")->rShare, 1); /* 0: smallest threshold >= 0 is 1 */
   assert_near(fx_l(f, "C", "BL")->rPoints, 6);
+  fx_free(f);
+}
+
+/* [S-M-TIMEPROGRESS] a timeprogress leaf without "accumulate" is year-to-date (its values
+** are "x year-to-date"): it validates and scores like one that says "ytd" (A: 60/100 = 0.6
+** >= tp 0.5 -> share 1; B: 40/100 = 0.4 -> 0.4/0.5 = 0.8, BEHIND). */
+static void test_m_timeprogress_default_ytd(void **state) {
+  (void)state;
+  char *z = one_leaf("{'code':'TP','weight':8,'method':'timeprogress'}");
+  Fx *f = fx_new(z, "2021-B3", "A:g B:g");
+  free(z);
+  assert_int_equal(f->pS->aNode[scheme_find(f->pS, "TP")].eAccumulate, ACCUMULATE_YTD);
+  fx_v(f, "A", "TP", 60);
+  fx_t(f, "A", "TP", 100);
+  fx_v(f, "B", "TP", 40);
+  fx_t(f, "B", "TP", 100);
+  fx_run(f);
+  assert_near(fx_l(f, "A", "TP")->rShare, 1);
+  assert_near(fx_l(f, "B", "TP")->rShare, 0.8);
+  assert_true(fx_l(f, "B", "TP")->flags & FLAG_BEHIND);
   fx_free(f);
 }
 
@@ -721,10 +753,14 @@ static void test_m_timeprogress_day(void **state) {
                  "{'code':'TQ','weight':8,'method':'timeprogress','accumulate':'ytd',"
                  "'params':{'tp':0.6}}]}",
                  "2021-B3", "A:g B:g");
-  fx_v(f, "A", "TP", 49); fx_t(f, "A", "TP", 100);
-  fx_v(f, "B", "TP", 50); fx_t(f, "B", "TP", 100);
-  fx_v(f, "A", "TQ", 54); fx_t(f, "A", "TQ", 100);
-  fx_v(f, "B", "TQ", 60); fx_t(f, "B", "TQ", 100);
+  fx_v(f, "A", "TP", 49);
+  fx_t(f, "A", "TP", 100);
+  fx_v(f, "B", "TP", 50);
+  fx_t(f, "B", "TP", 100);
+  fx_v(f, "A", "TQ", 54);
+  fx_t(f, "A", "TQ", 100);
+  fx_v(f, "B", "TQ", 60);
+  fx_t(f, "B", "TQ", 100);
   fx_run(f);
   /* A: 0.49 < 0.49589 -> 0.49 / (181/365) = 0.98812..., BEHIND (on the month basis 0.49
   ** would also be behind, but with share 0.98) */
@@ -749,7 +785,8 @@ static void test_m_timeprogress_errors(void **state) {
   free(z);
   fx_v(f, "A", "TP", 10);
   const char *zErr = fx_run_err(f);
-  assert_contains(zErr, "indicator TP, unit A: target is missing (timeprogress needs a target > 0)");
+  assert_contains(zErr,
+                  "indicator TP, unit A: target is missing (timeprogress needs a target > 0)");
   assert_null(strstr(zErr, "unit B"));
   fx_t(f, "A", "TP", 100);
   fx_run(f);
@@ -784,16 +821,15 @@ static void test_m_manual(void **state) {
 ** bonus - deduct; cap defaults to the weight when given, else no cap. */
 static void test_m_deduct_bonus(void **state) {
   (void)state;
-  char *z = one_leaf(
-      "{'code':'W','weight':100,'method':'minmax'},"
-      "{'code':'D1','method':'deduct','params':{'per_event':0.5,'cap':5}},"
-      "{'code':'D2','weight':2,'method':'deduct'},"
-      "{'code':'D3','method':'deduct'},"
-      "{'code':'B1','method':'bonus','params':{'per_event':2,'cap':3}}");
+  char *z = one_leaf("{'code':'W','weight':100,'method':'minmax'},"
+                     "{'code':'D1','method':'deduct','params':{'per_event':0.5,'cap':5}},"
+                     "{'code':'D2','weight':2,'method':'deduct'},"
+                     "{'code':'D3','method':'deduct'},"
+                     "{'code':'B1','method':'bonus','params':{'per_event':2,'cap':3}}");
   Fx *f = fx_new(z, "2021-B3", "A:g B:g");
   free(z);
   fx_v(f, "A", "W", 1);
-  fx_v(f, "B", "W", 1); /* max = min: both share 1, base 100 */
+  fx_v(f, "B", "W", 1);    /* max = min: both share 1, base 100 */
   fx_v(f, "A", "D1", 3);   /* -1.5 */
   fx_v(f, "B", "D1", 20);  /* 10 -> capped at 5 */
   fx_v(f, "A", "D2", 10);  /* cap = weight 2 -> -2 */
@@ -836,11 +872,12 @@ static void test_m_deduct_bonus(void **state) {
 ** the first grade to the second and leaves other grades alone. */
 static void test_m_veto(void **state) {
   (void)state;
-  Fx *f = fx_new("{'code':'T','aggregation':'points','total':100,"
-                 "'grades':{'by':'score','levels':[[90,'优秀'],[80,'良好'],[60,'一般'],[null,'较差']]},"
-                 "'indicators':[{'code':'W','weight':100,'method':'manual'},"
-                 "{'code':'V','method':'veto'},{'code':'VT','method':'veto_top'}]}",
-                 "2021-B3", "A:g B:g C:g D:g E:g");
+  Fx *f =
+      fx_new("{'code':'T','aggregation':'points','total':100,"
+             "'grades':{'by':'score','levels':[[90,'优秀'],[80,'良好'],[60,'一般'],[null,'较差']]},"
+             "'indicators':[{'code':'W','weight':100,'method':'manual'},"
+             "{'code':'V','method':'veto'},{'code':'VT','method':'veto_top'}]}",
+             "2021-B3", "A:g B:g C:g D:g E:g");
   /* A 95 veto -> 较差; B 95 veto_top -> 良好; C 85 veto_top -> stays 良好;
   ** D 95 both -> 较差; E 95 nothing -> 优秀 */
   double aW[] = {95, 95, 85, 95, 95};
@@ -882,7 +919,8 @@ static void test_miss_zero(void **state) {
                      "{'code':'A2','weight':40,'method':'minmax'}");
   Fx *f = fx_new(z, "2021-B3", "A:g B:g");
   free(z);
-  fx_v(f, "A", "A1", 1); fx_v(f, "B", "A1", 2);
+  fx_v(f, "A", "A1", 1);
+  fx_v(f, "B", "A1", 2);
   fx_v(f, "A", "A2", 5); /* B's A2 is missing */
   fx_run(f);
   const LeafScore *p = fx_l(f, "B", "A2");
@@ -905,7 +943,8 @@ static void test_miss_exclude(void **state) {
                      "{'code':'A2','weight':40,'method':'manual','missing':'exclude'}");
   Fx *f = fx_new(z, "2021-B3", "A:g B:g");
   free(z);
-  fx_v(f, "A", "A1", 45); fx_v(f, "A", "A2", 40);
+  fx_v(f, "A", "A1", 45);
+  fx_v(f, "A", "A2", 40);
   fx_v(f, "B", "A1", 45); /* B's A2 missing -> excluded */
   fx_run(f);
   const LeafScore *p = fx_l(f, "B", "A2");
@@ -930,9 +969,11 @@ static void test_miss_group_mean(void **state) {
                      "{'code':'R','weight':10,'method':'rank','missing':'group_mean'}");
   Fx *f = fx_new(z, "2021-B3", "A:g B:g C:g X:h Y:h P:p");
   free(z);
-  fx_v(f, "A", "M", 10); fx_v(f, "B", "M", 20); /* C missing -> 15 */
-  fx_v(f, "X", "M", 100);                        /* Y missing -> 100 (h's mean, not g's) */
-  fx_v(f, "A", "R", 10); fx_v(f, "B", "R", 20);
+  fx_v(f, "A", "M", 10);
+  fx_v(f, "B", "M", 20);  /* C missing -> 15 */
+  fx_v(f, "X", "M", 100); /* Y missing -> 100 (h's mean, not g's) */
+  fx_v(f, "A", "R", 10);
+  fx_v(f, "B", "R", 20);
   /* P: alone in p and missing: no present value -> as zero */
   fx_run(f);
   const LeafScore *p = fx_l(f, "C", "M");
@@ -984,9 +1025,11 @@ static void test_miss_group_mean_flat(void **state) {
   z = one_leaf_index("{'code':'Z','weight':1,'method':'zscore','missing':'group_mean'}");
   f = fx_new(z, "2021-M04", "A:G B:G C:G D:G");
   free(z);
-  for (int i = 0; i < 3; i++) fx_v(f, azU[i], "Z", 12.3);
+  for (int i = 0; i < 3; i++)
+    fx_v(f, azU[i], "Z", 12.3);
   fx_run(f);
-  for (int i = 0; i < 4; i++) assert_near(fx_l(f, azU[i], "Z")->rShare, 0);
+  for (int i = 0; i < 4; i++)
+    assert_near(fx_l(f, azU[i], "Z")->rShare, 0);
   fx_free(f);
 }
 
@@ -998,7 +1041,8 @@ static void test_miss_group_mean_applies(void **state) {
                      "'groups':['g']}");
   Fx *f = fx_new(z, "2021-B3", "A:g B:g C:g X:h");
   free(z);
-  fx_v(f, "A", "M", 10); fx_v(f, "B", "M", 30);
+  fx_v(f, "A", "M", 10);
+  fx_v(f, "B", "M", 30);
   fx_v(f, "X", "M", 1000); /* X is in h: the leaf does not apply, its value is ignored */
   fx_run(f);
   assert_near(fx_l(f, "C", "M")->rValue, 20);
@@ -1079,14 +1123,21 @@ static Fx *points_fixture(void) {
     fx_t(f, azU[i], "A1", 100);
   }
   /* A2 minmax per group: g1 3, 5 -> 0, 1; g2 7, 9 -> 0, 1 (points 0, 20) */
-  fx_v(f, "U1", "A2", 3); fx_v(f, "U2", "A2", 5);
-  fx_v(f, "U3", "A2", 7); fx_v(f, "U4", "A2", 9);
+  fx_v(f, "U1", "A2", 3);
+  fx_v(f, "U2", "A2", 5);
+  fx_v(f, "U3", "A2", 7);
+  fx_v(f, "U4", "A2", 9);
   /* B1 for g1 only: U1 12 -> 1 (30); U2 6 -> 0.5 (15) */
-  fx_v(f, "U1", "B1", 12); fx_v(f, "U2", "B1", 6);
+  fx_v(f, "U1", "B1", 12);
+  fx_v(f, "U2", "B1", 6);
   /* C1 deduct 0.5 per event, cap 2: U1 3 -> 1.5; U2 0; U3 10 -> 2 (cap); U4 missing */
-  fx_v(f, "U1", "C1", 3); fx_v(f, "U2", "C1", 0); fx_v(f, "U3", "C1", 10);
+  fx_v(f, "U1", "C1", 3);
+  fx_v(f, "U2", "C1", 0);
+  fx_v(f, "U3", "C1", 10);
   /* C2 bonus 1 per event, cap 3: U1 0; U2 2; U3 missing; U4 5 -> 3 (cap) */
-  fx_v(f, "U1", "C2", 0); fx_v(f, "U2", "C2", 2); fx_v(f, "U4", "C2", 5);
+  fx_v(f, "U1", "C2", 0);
+  fx_v(f, "U2", "C2", 2);
+  fx_v(f, "U4", "C2", 5);
   return f;
 }
 
@@ -1139,10 +1190,10 @@ static void test_agg_points(void **state) {
   assert_int_equal(fx_u(f, "U4")->iRank, 1);
   assert_int_equal(fx_u(f, "U3")->iRank, 2);
   assert_int_equal(fx_u(f, "U1")->nGroupSize, 2);
-  assert_string_equal(fx_grade(f, "U1"), "一般");  /* 71.83 >= 60 */
-  assert_string_equal(fx_grade(f, "U2"), "良好");  /* 85.33 >= 80 */
-  assert_string_equal(fx_grade(f, "U3"), "较差");  /* 31.33: the null level */
-  assert_string_equal(fx_grade(f, "U4"), "优秀");  /* 103 */
+  assert_string_equal(fx_grade(f, "U1"), "一般"); /* 71.83 >= 60 */
+  assert_string_equal(fx_grade(f, "U2"), "良好"); /* 85.33 >= 80 */
+  assert_string_equal(fx_grade(f, "U3"), "较差"); /* 31.33: the null level */
+  assert_string_equal(fx_grade(f, "U4"), "优秀"); /* 103 */
   /* leaf ranks: A1 in g1: U2 100 first; C1 (fewer better) g1: U2 0 first */
   assert_int_equal(fx_l(f, "U2", "A1")->iRank, 1);
   assert_int_equal(fx_l(f, "U1", "A1")->iRank, 2);
@@ -1156,11 +1207,12 @@ static void test_agg_points(void **state) {
 ** [S-NULLS-EMPTY] a unit with nothing applicable: categories null, total bonus - deduct. */
 static void test_agg_points_rescale_edges(void **state) {
   (void)state;
-  Fx *f = fx_new("{'code':'T','aggregation':'points','total':3,'indicators':["
-                 "{'code':'A','children':[{'code':'A1','weight':1,'method':'manual','groups':['g']},"
-                 "{'code':'A2','weight':2,'method':'manual','groups':['g']}]},"
-                 "{'code':'BB','method':'bonus','params':{'per_event':0.25}}]}",
-                 "2021-B3", "U:g Z:other");
+  Fx *f =
+      fx_new("{'code':'T','aggregation':'points','total':3,'indicators':["
+             "{'code':'A','children':[{'code':'A1','weight':1,'method':'manual','groups':['g']},"
+             "{'code':'A2','weight':2,'method':'manual','groups':['g']}]},"
+             "{'code':'BB','method':'bonus','params':{'per_event':0.25}}]}",
+             "2021-B3", "U:g Z:other");
   /* U: W = 3 = total. 0.1 + 0.2 = 0.30000000000000004 exactly as summed; no rescale */
   fx_v(f, "U", "A1", 0.1);
   fx_v(f, "U", "A2", 0.2);
@@ -1189,8 +1241,13 @@ static void test_agg_points_nested(void **state) {
                  "    {'code':'AA2','weight':10,'method':'manual','missing':'exclude'}]}]},"
                  "{'code':'B1','weight':40,'method':'manual'}]}",
                  "2021-B3", "U:g V:g");
-  fx_v(f, "U", "A1", 10); fx_v(f, "U", "AA1", 15); fx_v(f, "U", "AA2", 5); fx_v(f, "U", "B1", 40);
-  fx_v(f, "V", "A1", 10); fx_v(f, "V", "AA1", 15); fx_v(f, "V", "B1", 40); /* AA2 excluded */
+  fx_v(f, "U", "A1", 10);
+  fx_v(f, "U", "AA1", 15);
+  fx_v(f, "U", "AA2", 5);
+  fx_v(f, "U", "B1", 40);
+  fx_v(f, "V", "A1", 10);
+  fx_v(f, "V", "AA1", 15);
+  fx_v(f, "V", "B1", 40); /* AA2 excluded */
   fx_run(f);
   /* U: W = 100, no rescale. AA: 20 points of 40 -> value 0.5; A: 30 of 60 -> 0.5 */
   assert_near(fx_c(f, "U", "AA")->rPoints, 20);
@@ -1253,10 +1310,14 @@ static void test_agg_index_means(void **state) {
                  "  {'code':'g2','weight':3,'method':'manual'}]}]}",
                  "2021-B3", "U:g V:g");
   /* manual with weight 1 and 3: share = x/w */
-  fx_v(f, "U", "a1", 0.2); fx_v(f, "U", "a2", 1.8); /* shares 0.2, 0.6 */
-  fx_v(f, "U", "g1", 0.25); fx_v(f, "U", "g2", 3);  /* shares 0.25, 1 */
-  fx_v(f, "V", "a1", 0.2); fx_v(f, "V", "a2", 1.8);
-  fx_v(f, "V", "g1", 0); fx_v(f, "V", "g2", 3);     /* shares 0, 1 */
+  fx_v(f, "U", "a1", 0.2);
+  fx_v(f, "U", "a2", 1.8); /* shares 0.2, 0.6 */
+  fx_v(f, "U", "g1", 0.25);
+  fx_v(f, "U", "g2", 3); /* shares 0.25, 1 */
+  fx_v(f, "V", "a1", 0.2);
+  fx_v(f, "V", "a2", 1.8);
+  fx_v(f, "V", "g1", 0);
+  fx_v(f, "V", "g2", 3); /* shares 0, 1 */
   fx_run(f);
   /* AR = (1 * 0.2 + 3 * 0.6)/4 = 0.5; GE = 0.25^(1/4) * 1^(3/4) = 0.70711 */
   assert_near(fx_c(f, "U", "AR")->rValue, 0.5);
@@ -1274,13 +1335,16 @@ static void test_agg_index_means(void **state) {
 ** product of powers would be NaN (a negative number to the power 1/2). */
 static void test_agg_index_geom_negative(void **state) {
   (void)state;
-  Fx *f = fx_new("{'code':'T','aggregation':'index','indicators':["
-                 "{'code':'GE','aggregate':'geometric','children':["
-                 "  {'code':'g1','weight':1,'method':'goalpost','params':{'lo':0,'hi':10,'clamp':false}},"
-                 "  {'code':'g2','weight':1,'method':'goalpost','params':{'lo':0,'hi':10}}]}]}",
-                 "2021-B3", "U:g V:g");
-  fx_v(f, "U", "g1", -1); fx_v(f, "U", "g2", 8); /* shares -0.1 and 0.8 */
-  fx_v(f, "V", "g1", 2);  fx_v(f, "V", "g2", 8); /* 0.2 and 0.8: sqrt(0.16) = 0.4 */
+  Fx *f = fx_new(
+      "{'code':'T','aggregation':'index','indicators':["
+      "{'code':'GE','aggregate':'geometric','children':["
+      "  {'code':'g1','weight':1,'method':'goalpost','params':{'lo':0,'hi':10,'clamp':false}},"
+      "  {'code':'g2','weight':1,'method':'goalpost','params':{'lo':0,'hi':10}}]}]}",
+      "2021-B3", "U:g V:g");
+  fx_v(f, "U", "g1", -1);
+  fx_v(f, "U", "g2", 8); /* shares -0.1 and 0.8 */
+  fx_v(f, "V", "g1", 2);
+  fx_v(f, "V", "g2", 8); /* 0.2 and 0.8: sqrt(0.16) = 0.4 */
   fx_run(f);
   assert_near(fx_l(f, "U", "g1")->rShare, -0.1);
   assert_near(fx_c(f, "U", "GE")->rValue, 0);
@@ -1305,13 +1369,18 @@ static void test_agg_index_weights_exclusions(void **state) {
                  "2021-B3", "U:g V:g W:g Z:g");
   /* U: everything: A = (0.4 + 0.8)/2 = 0.6 (weight 2), B = 0.9 (weight 1);
   **    root = (2 * 0.6 + 1 * 0.9)/3 = 0.7 */
-  fx_v(f, "U", "a1", 0.4); fx_v(f, "U", "a2", 0.8); fx_v(f, "U", "b1", 0.9);
+  fx_v(f, "U", "a1", 0.4);
+  fx_v(f, "U", "a2", 0.8);
+  fx_v(f, "U", "b1", 0.9);
   /* V: a2 excluded: A = 0.4, still weight 2: root = (2 * 0.4 + 0.9)/3 = 0.56667 */
-  fx_v(f, "V", "a1", 0.4); fx_v(f, "V", "b1", 0.9);
+  fx_v(f, "V", "a1", 0.4);
+  fx_v(f, "V", "b1", 0.9);
   /* W: b1 excluded: B has nothing -> left out: root = A = 0.6 */
-  fx_v(f, "W", "a1", 0.4); fx_v(f, "W", "a2", 0.8);
+  fx_v(f, "W", "a1", 0.4);
+  fx_v(f, "W", "a2", 0.8);
   /* Z: all excluded: total = 0 + bonus 2 * 0.5 - deduct 3 * 0.1 = 0.7 */
-  fx_v(f, "Z", "X", 2); fx_v(f, "Z", "Y", 3);
+  fx_v(f, "Z", "X", 2);
+  fx_v(f, "Z", "Y", 3);
   fx_run(f);
   assert_near(fx_u(f, "U")->rTotal, 0.7);
   assert_near(fx_c(f, "V", "A")->rValue, 0.4);
@@ -1350,7 +1419,10 @@ static void test_unit_ranks_ties(void **state) {
   char *z = one_leaf("{'code':'W','weight':100,'method':'manual'}");
   Fx *f = fx_new(z, "2021-B3", "A:g B:g C:g D:g X:h");
   free(z);
-  fx_v(f, "A", "W", 90); fx_v(f, "B", "W", 80); fx_v(f, "C", "W", 80); fx_v(f, "D", "W", 70);
+  fx_v(f, "A", "W", 90);
+  fx_v(f, "B", "W", 80);
+  fx_v(f, "C", "W", 80);
+  fx_v(f, "D", "W", 70);
   fx_v(f, "X", "W", 10);
   fx_run(f);
   assert_int_equal(fx_u(f, "A")->iRank, 1);
@@ -1441,12 +1513,16 @@ static void test_data_errors_all_listed(void **state) {
                  "{'code':'K','weight':50,'method':'completion'},"
                  "{'code':'M','weight':50,'method':'manual'}]}",
                  "2021-B3", "A:g B:g C:g");
-  fx_v(f, "A", "K", 1); fx_v(f, "B", "K", 1); fx_t(f, "C", "K", 5); fx_v(f, "C", "K", 1);
+  fx_v(f, "A", "K", 1);
+  fx_v(f, "B", "K", 1);
+  fx_t(f, "C", "K", 5);
+  fx_v(f, "C", "K", 1);
   fx_v(f, "B", "M", 51);
   const char *zErr = fx_run_err(f);
-  assert_string_equal(zErr, "indicator K, unit A: target is missing (completion needs a target > 0)\n"
-                            "indicator K, unit B: target is missing (completion needs a target > 0)\n"
-                            "indicator M, unit B: manual points 51 are outside [0, 50] (the weight)");
+  assert_string_equal(zErr,
+                      "indicator K, unit A: target is missing (completion needs a target > 0)\n"
+                      "indicator K, unit B: target is missing (completion needs a target > 0)\n"
+                      "indicator M, unit B: manual points 51 are outside [0, 50] (the weight)");
   fx_free(f);
   f = fx_new("{'code':'T','aggregation':'points','year':2021,'indicators':["
              "{'code':'M','weight':50,'method':'manual'}]}",
@@ -1486,11 +1562,15 @@ static void test_output_json(void **state) {
       const LeafScore *pL = &f->pR->aLeaf[u * 5 + l];
       /* every number reads back bit for bit; NaN is null */
       json_t *pV = json_object_get(pI, "points");
-      if (isnan(pL->rPoints)) assert_true(json_is_null(pV));
-      else assert_true(json_number_value(pV) == pL->rPoints);
+      if (isnan(pL->rPoints))
+        assert_true(json_is_null(pV));
+      else
+        assert_true(json_number_value(pV) == pL->rPoints);
       pV = json_object_get(pI, "share");
-      if (isnan(pL->rShare)) assert_true(json_is_null(pV));
-      else assert_true(json_number_value(pV) == pL->rShare);
+      if (isnan(pL->rShare))
+        assert_true(json_is_null(pV));
+      else
+        assert_true(json_number_value(pV) == pL->rShare);
     }
     json_t *aC = json_object_get(pU, "categories");
     assert_int_equal(json_array_size(aC), 3);
@@ -1546,11 +1626,29 @@ static void test_output_numbers(void **state) {
 /* [S-OUT-NUM] score_format_number: shortest round-trip, positional below 1e17. */
 static void test_format_number(void **state) {
   (void)state;
-  struct { double r; const char *z; } a[] = {
-    {87.25, "87.25"}, {6, "6"}, {90, "90"}, {100, "100"}, {150, "150"}, {12000, "12000"},
-    {0.1, "0.1"}, {-1.5, "-1.5"}, {-0.0, "0"}, {0, "0"}, {1.0 / 3, "0.3333333333333333"},
-    {71.83333333333333, "71.83333333333333"}, {1e16, "10000000000000000"}, {1e21, "1e+21"},
-    {0.944, "0.944"}, {1e-7, "1e-07"}, {-250, "-250"}, {NAN, "null"}, {INFINITY, "null"},
+  struct {
+    double r;
+    const char *z;
+  } a[] = {
+      {87.25, "87.25"},
+      {6, "6"},
+      {90, "90"},
+      {100, "100"},
+      {150, "150"},
+      {12000, "12000"},
+      {0.1, "0.1"},
+      {-1.5, "-1.5"},
+      {-0.0, "0"},
+      {0, "0"},
+      {1.0 / 3, "0.3333333333333333"},
+      {71.83333333333333, "71.83333333333333"},
+      {1e16, "10000000000000000"},
+      {1e21, "1e+21"},
+      {0.944, "0.944"},
+      {1e-7, "1e-07"},
+      {-250, "-250"},
+      {NAN, "null"},
+      {INFINITY, "null"},
   };
   char z[32];
   for (size_t i = 0; i < sizeof a / sizeof a[0]; i++) {
@@ -1558,9 +1656,20 @@ static void test_format_number(void **state) {
     assert_string_equal(z, a[i].z);
     if (isfinite(a[i].r)) assert_true(strtod(z, NULL) == a[i].r);
   }
-  /* the same as text_fmt_double wherever that prints positionally */
-  double aSame[] = {0.1, 1.0 / 3, 2.0 / 3, 87.25, 0.944, 1e-7, 123456.789, 0.9476923076923076,
-                    3.141592653589793, 71.83333333333333, 1e300, 5e-324, -0.3};
+  /* the same text as text_fmt_double */
+  double aSame[] = {0.1,
+                    1.0 / 3,
+                    2.0 / 3,
+                    87.25,
+                    0.944,
+                    1e-7,
+                    123456.789,
+                    0.9476923076923076,
+                    3.141592653589793,
+                    71.83333333333333,
+                    1e300,
+                    5e-324,
+                    -0.3};
   char zRef[32];
   for (size_t i = 0; i < sizeof aSame / sizeof aSame[0]; i++) {
     score_format_number(z, aSame[i]);
@@ -1575,6 +1684,8 @@ static void test_format_number(void **state) {
     if (i % 3 == 0) r = round(r);
     score_format_number(z, r);
     assert_true(strtod(z, NULL) == r);
+    text_fmt_double(zRef, r); /* the same text as the slow, obviously shortest search */
+    assert_string_equal(z, zRef);
   }
 }
 
@@ -1602,7 +1713,8 @@ static void test_large_run(void **state) {
   int nLeaf = 60;
   for (int l = 0; l < nLeaf; l++) {
     buf_printf(&b, "%s{\"code\":\"L%d\",\"weight\":%d,\"method\":\"%s\"%s%s}", l ? "," : "", l,
-               1 + l % 3, azMethod[l % 5], l % 5 == 4 ? ",\"params\":{\"bands\":[[50,1],[20,0.5]]}" : "",
+               1 + l % 3, azMethod[l % 5],
+               l % 5 == 4 ? ",\"params\":{\"bands\":[[50,1],[20,0.5]]}" : "",
                l % 7 == 0 ? ",\"missing\":\"group_mean\"" : "");
   }
   buf_puts(&b, "]}");
@@ -1647,7 +1759,8 @@ static void test_large_run(void **state) {
   }
   score_result_free(p1);
   score_result_free(p2);
-  for (int u = 0; u < nUnit; u++) free(azU[u]);
+  for (int u = 0; u < nUnit; u++)
+    free(azU[u]);
   free(azU);
   free(azGroup);
   free(aV);
@@ -1729,7 +1842,8 @@ static void test_scheme_structure(void **state) {
   assert_string_equal(scheme_method_name(METHOD_VETO_TOP), "veto_top");
   scheme_free(p);
   /* points defaults: total 100, month basis, no grades; deduct without weight: no cap */
-  p = scheme_ok("{'code':'S','aggregation':'points','indicators':[{'code':'D','method':'deduct'}]}");
+  p = scheme_ok(
+      "{'code':'S','aggregation':'points','indicators':[{'code':'D','method':'deduct'}]}");
   assert_true(p->rTotal == 100);
   assert_int_equal(p->bDayBasis, 0);
   assert_int_equal(p->nGrade, 0);
@@ -1747,24 +1861,27 @@ static const char *zOkHead = "{'code':'S','aggregation':'points','indicators':["
 static void test_scheme_errors_leaf(void **state) {
   (void)state;
   char *z;
-#define LEAF_ERR(zLeaf, ...)                                                                \
-  do {                                                                                      \
-    z = xasprintf("%s%s]}", zOkHead, zLeaf);                                                \
-    expect_scheme_error(z, __VA_ARGS__, NULL);                                              \
-    free(z);                                                                                \
+#define LEAF_ERR(zLeaf, ...)                                                                       \
+  do {                                                                                             \
+    z = xasprintf("%s%s]}", zOkHead, zLeaf);                                                       \
+    expect_scheme_error(z, __VA_ARGS__, NULL);                                                     \
+    free(z);                                                                                       \
   } while (0)
-  LEAF_ERR("{'code':'X1','weight':1,'method':'median'}", "t.json: indicator X1: unknown method \"median\"");
+  LEAF_ERR("{'code':'X1','weight':1,'method':'median'}",
+           "t.json: indicator X1: unknown method \"median\"");
   LEAF_ERR("{'code':'X1','weight':1}", "indicator X1: method is missing");
   LEAF_ERR("{'code':'X1','weight':1,'method':'minmax','mising':'exclude'}",
            "indicator X1: unknown key \"mising\"");
   LEAF_ERR("{'code':'X1','weight':'8','method':'minmax'}", "indicator X1: weight must be a number");
   LEAF_ERR("{'code':'X1','weight':-1,'method':'minmax'}", "indicator X1: weight must be >= 0");
   LEAF_ERR("{'code':'X1','method':'minmax'}", "indicator X1: weight is missing");
-  LEAF_ERR("{'code':'X1','weight':1,'method':'timeprogress','direction':'lower','accumulate':'ytd'}",
-           "indicator X1: timeprogress cannot have direction lower");
-  LEAF_ERR("{'code':'X1','weight':1,'method':'timeprogress'}",
-           "indicator X1: timeprogress compares year-to-date", "accumulate \"ytd\"");
-  LEAF_ERR("{'code':'X1','weight':1,'method':'zscore'}", "indicator X1: zscore is for index mode only");
+  LEAF_ERR(
+      "{'code':'X1','weight':1,'method':'timeprogress','direction':'lower','accumulate':'ytd'}",
+      "indicator X1: timeprogress cannot have direction lower");
+  LEAF_ERR("{'code':'X1','weight':1,'method':'timeprogress','accumulate':'period'}",
+           "indicator X1: timeprogress compares year-to-date", "not \"period\"");
+  LEAF_ERR("{'code':'X1','weight':1,'method':'zscore'}",
+           "indicator X1: zscore is for index mode only");
   LEAF_ERR("{'code':'X1','weight':1,'method':'bands'}", "indicator X1: bands needs params bands");
   LEAF_ERR("{'code':'X1','weight':1,'method':'bands','params':{'bands':[]}}",
            "indicator X1: bands param bands must be a non-empty list");
@@ -1778,13 +1895,15 @@ static void test_scheme_errors_leaf(void **state) {
            "indicator X1: bands: threshold 1 appears twice");
   LEAF_ERR("{'code':'X1','weight':1,'method':'goalpost','params':{'lo':1}}",
            "indicator X1: goalpost needs params lo and hi");
-  LEAF_ERR("{'code':'X1','weight':1,'method':'goalpost'}", "indicator X1: goalpost needs params lo and hi");
+  LEAF_ERR("{'code':'X1','weight':1,'method':'goalpost'}",
+           "indicator X1: goalpost needs params lo and hi");
   LEAF_ERR("{'code':'X1','weight':1,'method':'goalpost','params':{'lo':3,'hi':3}}",
            "indicator X1: goalpost needs lo != hi");
   LEAF_ERR("{'code':'X1','weight':1,'method':'goalpost','params':{'lo':0,'hi':3,'transform':'ln'}}",
            "indicator X1: goalpost with transform ln needs lo > 0 and hi > 0");
-  LEAF_ERR("{'code':'X1','weight':1,'method':'goalpost','params':{'lo':1,'hi':3,'transform':'log'}}",
-           "indicator X1: unknown transform \"log\"");
+  LEAF_ERR(
+      "{'code':'X1','weight':1,'method':'goalpost','params':{'lo':1,'hi':3,'transform':'log'}}",
+      "indicator X1: unknown transform \"log\"");
   LEAF_ERR("{'code':'X1','weight':1,'method':'goalpost','params':{'lo':1,'hi':3,'clamp':1}}",
            "indicator X1: goalpost param clamp must be true or false");
   LEAF_ERR("{'code':'X1','weight':1,'method':'minmax','missing':'skip'}",
@@ -1801,7 +1920,8 @@ static void test_scheme_errors_leaf(void **state) {
            "indicator X1: groups must hold non-empty strings");
   LEAF_ERR("{'code':'X1','weight':1,'method':'minmax','params':{'lo':1}}",
            "indicator X1: minmax takes no parameter \"lo\"");
-  LEAF_ERR("{'code':'X1','weight':1,'method':'minmax','params':[1]}", "indicator X1: params must be an object");
+  LEAF_ERR("{'code':'X1','weight':1,'method':'minmax','params':[1]}",
+           "indicator X1: params must be an object");
   LEAF_ERR("{'code':'X1','weight':1,'method':'completion','params':{'full_at':0}}",
            "indicator X1: completion needs full_at > 0");
   LEAF_ERR("{'code':'X1','weight':1,'method':'completion','params':{'cap':0}}",
@@ -1814,19 +1934,24 @@ static void test_scheme_errors_leaf(void **state) {
            "indicator X1: efficacy needs 0 <= base <= 1");
   LEAF_ERR("{'code':'X1','weight':1,'method':'efficacy','params':{'good':5,'bad':9}}",
            "indicator X1: efficacy with direction higher needs good >= bad");
-  LEAF_ERR("{'code':'X1','weight':1,'method':'efficacy','direction':'lower','params':{'good':9,'bad':5}}",
+  LEAF_ERR("{'code':'X1','weight':1,'method':'efficacy','direction':'lower','params':{'good':9,'"
+           "bad':5}}",
            "indicator X1: efficacy with direction lower needs good <= bad");
-  LEAF_ERR("{'code':'X1','weight':1,'method':'timeprogress','accumulate':'ytd','params':{'tp':1.5}}",
-           "indicator X1: timeprogress needs 0 < tp <= 1");
+  LEAF_ERR(
+      "{'code':'X1','weight':1,'method':'timeprogress','accumulate':'ytd','params':{'tp':1.5}}",
+      "indicator X1: timeprogress needs 0 < tp <= 1");
   LEAF_ERR("{'code':'X1','weight':0,'method':'manual'}", "indicator X1: manual needs weight > 0");
   LEAF_ERR("{'code':'X1','weight':3,'method':'manual','direction':'lower'}",
            "indicator X1: manual cannot have direction lower");
   LEAF_ERR("{'code':'X1','method':'deduct','params':{'per_event':-1}}",
            "indicator X1: deduct needs per_event >= 0");
-  LEAF_ERR("{'code':'X1','method':'bonus','params':{'cap':-1}}", "indicator X1: bonus needs cap >= 0");
-  LEAF_ERR("{'code':'X1','weight':1,'method':'minmax','name':5}", "indicator X1: name must be a string");
+  LEAF_ERR("{'code':'X1','method':'bonus','params':{'cap':-1}}",
+           "indicator X1: bonus needs cap >= 0");
+  LEAF_ERR("{'code':'X1','weight':1,'method':'minmax','name':5}",
+           "indicator X1: name must be a string");
   LEAF_ERR("{'weight':1,'method':'minmax'}", "indicator at indicators[0]: code is missing");
-  LEAF_ERR("{'code':'','weight':1,'method':'minmax'}", "indicator at indicators[0]: code is not a non-empty string");
+  LEAF_ERR("{'code':'','weight':1,'method':'minmax'}",
+           "indicator at indicators[0]: code is not a non-empty string");
   LEAF_ERR("42", "indicator at indicators[0]: must be an object");
 #undef LEAF_ERR
 }
@@ -1834,53 +1959,60 @@ static void test_scheme_errors_leaf(void **state) {
 static void test_scheme_errors_tree(void **state) {
   (void)state;
   /* duplicate codes: leaf and leaf, and a category with a leaf's code */
-  expect_scheme_error("{'code':'S','aggregation':'points','indicators':["
-                      "{'code':'A1','weight':1,'method':'minmax'},{'code':'A1','weight':1,'method':'minmax'}]}",
-                      "indicator A1: code is used 2 times", NULL);
+  expect_scheme_error(
+      "{'code':'S','aggregation':'points','indicators':["
+      "{'code':'A1','weight':1,'method':'minmax'},{'code':'A1','weight':1,'method':'minmax'}]}",
+      "indicator A1: code is used 2 times", NULL);
   expect_scheme_error("{'code':'S','aggregation':'points','indicators':["
                       "{'code':'A','children':[{'code':'A','weight':1,'method':'minmax'}]}]}",
                       "indicator A: code is used 2 times", NULL);
   /* category with no children; a leaf with children */
-  expect_scheme_error("{'code':'S','aggregation':'points','indicators':[{'code':'C','children':[]}]}",
-                      "indicator C: category has no children", NULL);
-  expect_scheme_error("{'code':'S','aggregation':'points','indicators':[{'code':'C','method':'minmax',"
-                      "'children':[{'code':'C1','weight':1,'method':'minmax'}]}]}",
-                      "indicator C: has both children and a method", NULL);
-  expect_scheme_error("{'code':'S','aggregation':'points','indicators':[{'code':'C','children':5}]}",
-                      "indicator C: children must be a list", NULL);
-  expect_scheme_error("{'code':'S','aggregation':'points','indicators':[{'code':'C','direction':'lower',"
-                      "'children':[{'code':'C1','weight':1,'method':'minmax'}]}]}",
-                      "indicator C: unknown key \"direction\" in a category", NULL);
-  expect_scheme_error("{'code':'S','aggregation':'index','indicators':[{'code':'C','aggregate':'harmonic',"
-                      "'children':[{'code':'C1','weight':1,'method':'minmax'}]}]}",
-                      "indicator C: unknown aggregate \"harmonic\"", NULL);
+  expect_scheme_error(
+      "{'code':'S','aggregation':'points','indicators':[{'code':'C','children':[]}]}",
+      "indicator C: category has no children", NULL);
+  expect_scheme_error(
+      "{'code':'S','aggregation':'points','indicators':[{'code':'C','method':'minmax',"
+      "'children':[{'code':'C1','weight':1,'method':'minmax'}]}]}",
+      "indicator C: has both children and a method", NULL);
+  expect_scheme_error(
+      "{'code':'S','aggregation':'points','indicators':[{'code':'C','children':5}]}",
+      "indicator C: children must be a list", NULL);
+  expect_scheme_error(
+      "{'code':'S','aggregation':'points','indicators':[{'code':'C','direction':'lower',"
+      "'children':[{'code':'C1','weight':1,'method':'minmax'}]}]}",
+      "indicator C: unknown key \"direction\" in a category", NULL);
+  expect_scheme_error(
+      "{'code':'S','aggregation':'index','indicators':[{'code':'C','aggregate':'harmonic',"
+      "'children':[{'code':'C1','weight':1,'method':'minmax'}]}]}",
+      "indicator C: unknown aggregate \"harmonic\"", NULL);
   /* a category weight in points mode */
   expect_scheme_error("{'code':'S','aggregation':'points','indicators':[{'code':'C','weight':10,"
                       "'children':[{'code':'C1','weight':10,'method':'minmax'}]}]}",
                       "indicator C: a category's weight is for index mode", NULL);
   /* zscore under a geometric category, even deep; and under a geometric top level */
-  expect_scheme_error("{'code':'S','aggregation':'index','indicators':[{'code':'G','aggregate':'geometric',"
-                      "'children':[{'code':'M','children':[{'code':'Z1','weight':1,'method':'zscore'}]}]}]}",
-                      "indicator Z1: zscore under geometric category G", NULL);
+  expect_scheme_error(
+      "{'code':'S','aggregation':'index','indicators':[{'code':'G','aggregate':'geometric',"
+      "'children':[{'code':'M','children':[{'code':'Z1','weight':1,'method':'zscore'}]}]}]}",
+      "indicator Z1: zscore under geometric category G", NULL);
   expect_scheme_error("{'code':'S','aggregation':'index','aggregate':'geometric','indicators':["
                       "{'code':'Z1','weight':1,'method':'zscore'}]}",
                       "indicator Z1: zscore under the geometric top-level aggregate", NULL);
   /* an empty indicator list */
   expect_scheme_error("{'code':'S','aggregation':'points','indicators':[]}",
                       "t.json: scheme: indicators must be a non-empty list", NULL);
-  expect_scheme_error("{'code':'S','aggregation':'points'}", "scheme: indicators must be a non-empty list",
-                      NULL);
+  expect_scheme_error("{'code':'S','aggregation':'points'}",
+                      "scheme: indicators must be a non-empty list", NULL);
 }
 
 static void test_scheme_errors_top(void **state) {
   (void)state;
   const char *zInd = "'indicators':[{'code':'A','weight':1,'method':'manual'}]}";
   char *z;
-#define TOP_ERR(zHead, ...)                                                                 \
-  do {                                                                                      \
-    z = xasprintf("%s%s", zHead, zInd);                                                     \
-    expect_scheme_error(z, __VA_ARGS__, NULL);                                              \
-    free(z);                                                                                \
+#define TOP_ERR(zHead, ...)                                                                        \
+  do {                                                                                             \
+    z = xasprintf("%s%s", zHead, zInd);                                                            \
+    expect_scheme_error(z, __VA_ARGS__, NULL);                                                     \
+    free(z);                                                                                       \
   } while (0)
   TOP_ERR("{'code':'S','aggregation':'sum',", "scheme: unknown aggregation");
   TOP_ERR("{'code':'S',", "scheme: aggregation is missing");
@@ -1889,44 +2021,55 @@ static void test_scheme_errors_top(void **state) {
   TOP_ERR("{'code':'S','aggregation':'index','total':100,", "scheme: total is for points mode");
   TOP_ERR("{'code':'S','aggregation':'points','scale':2,", "scheme: scale is for index mode");
   TOP_ERR("{'code':'S','aggregation':'index','scale':0,", "scheme: scale must be > 0");
-  TOP_ERR("{'code':'S','aggregation':'points','aggregate':'geometric',", "scheme: aggregate (top level) is for index mode");
-  TOP_ERR("{'code':'S','aggregation':'points','time_basis':'week',", "scheme: unknown time_basis \"week\"");
+  TOP_ERR("{'code':'S','aggregation':'points','aggregate':'geometric',",
+          "scheme: aggregate (top level) is for index mode");
+  TOP_ERR("{'code':'S','aggregation':'points','time_basis':'week',",
+          "scheme: unknown time_basis \"week\"");
   TOP_ERR("{'aggregation':'points',", "scheme: code is missing");
   TOP_ERR("{'code':'S','aggregation':'points','year':'2021',", "scheme: year must be an integer");
   TOP_ERR("{'code':'S','aggregation':'points','version':3,", "scheme: unknown key \"version\"");
-  TOP_ERR("{'code':'S','aggregation':'points','synthetic':'yes',", "scheme: synthetic must be true or false");
+  TOP_ERR("{'code':'S','aggregation':'points','synthetic':'yes',",
+          "scheme: synthetic must be true or false");
   /* grades */
   TOP_ERR("{'code':'S','aggregation':'points','grades':[],", "scheme: grades must be an object");
-  TOP_ERR("{'code':'S','aggregation':'points','grades':{'levels':[[null,'A']]},", "scheme: grades.by is missing");
+  TOP_ERR("{'code':'S','aggregation':'points','grades':{'levels':[[null,'A']]},",
+          "scheme: grades.by is missing");
   TOP_ERR("{'code':'S','aggregation':'points','grades':{'by':'rank','levels':[[null,'A']]},",
           "scheme: grades.by must be \"score\" or \"share\"");
-  TOP_ERR("{'code':'S','aggregation':'points','grades':{'by':'score'},", "scheme: grades.levels must be a non-empty list");
+  TOP_ERR("{'code':'S','aggregation':'points','grades':{'by':'score'},",
+          "scheme: grades.levels must be a non-empty list");
   TOP_ERR("{'code':'S','aggregation':'points','grades':{'by':'score','levels':[['90','A']]},",
           "scheme: grades.levels[0] must be [threshold (a number or null), label]");
   TOP_ERR("{'code':'S','aggregation':'points','grades':{'by':'score','levels':[[90]]},",
           "scheme: grades.levels[0] must be");
-  TOP_ERR("{'code':'S','aggregation':'points','grades':{'by':'score','levels':[[90,'A'],[null,'B'],[60,'C']]},",
+  TOP_ERR("{'code':'S','aggregation':'points','grades':{'by':'score','levels':[[90,'A'],[null,'B'],"
+          "[60,'C']]},",
           "scheme: grade \"B\": only the last level may have a null threshold");
-  TOP_ERR("{'code':'S','aggregation':'points','grades':{'by':'score','levels':[[60,'A'],[90,'B']]},",
-          "scheme: grade \"B\": score thresholds must fall");
-  TOP_ERR("{'code':'S','aggregation':'points','grades':{'by':'share','levels':[[0.5,'A'],[0.2,'B']]},",
-          "scheme: grade \"B\": share thresholds must rise");
-  TOP_ERR("{'code':'S','aggregation':'points','grades':{'by':'share','levels':[[30,'A'],[null,'B']]},",
-          "scheme: grade \"A\": a share threshold must be in (0, 1]");
+  TOP_ERR(
+      "{'code':'S','aggregation':'points','grades':{'by':'score','levels':[[60,'A'],[90,'B']]},",
+      "scheme: grade \"B\": score thresholds must fall");
+  TOP_ERR(
+      "{'code':'S','aggregation':'points','grades':{'by':'share','levels':[[0.5,'A'],[0.2,'B']]},",
+      "scheme: grade \"B\": share thresholds must rise");
+  TOP_ERR(
+      "{'code':'S','aggregation':'points','grades':{'by':'share','levels':[[30,'A'],[null,'B']]},",
+      "scheme: grade \"A\": a share threshold must be in (0, 1]");
   TOP_ERR("{'code':'S','aggregation':'points','grades':{'by':'score','levels':[[90,'A']]},'x':1,",
           "scheme: unknown key \"x\"");
-  TOP_ERR("{'code':'S','aggregation':'points','grades':{'by':'score','levels':[[90,'A']],'extra':1},",
-          "scheme: unknown key \"extra\" in grades");
+  TOP_ERR(
+      "{'code':'S','aggregation':'points','grades':{'by':'score','levels':[[90,'A']],'extra':1},",
+      "scheme: unknown key \"extra\" in grades");
 #undef TOP_ERR
   /* veto_top with a single grade level cannot move anyone to a second level */
-  expect_scheme_error("{'code':'S','aggregation':'points','grades':{'by':'score','levels':[[null,'A']]},"
-                      "'indicators':[{'code':'VT','method':'veto_top'}]}",
-                      "indicator VT: veto_top moves a unit from the first grade to the second", NULL);
+  expect_scheme_error(
+      "{'code':'S','aggregation':'points','grades':{'by':'score','levels':[[null,'A']]},"
+      "'indicators':[{'code':'VT','method':'veto_top'}]}",
+      "indicator VT: veto_top moves a unit from the first grade to the second", NULL);
   /* not JSON, not an object, duplicate keys */
   expect_scheme_error("{'code':'S',\n 'aggregation':}", "t.json: line 2, column", NULL);
   expect_scheme_error("[1]", "scheme: the scheme must be a JSON object", NULL);
-  expect_scheme_error("{'code':'S','code':'T','aggregation':'points','indicators':[]}", "t.json: line 1",
-                      "duplicate", NULL);
+  expect_scheme_error("{'code':'S','code':'T','aggregation':'points','indicators':[]}",
+                      "t.json: line 1", "duplicate", NULL);
 }
 
 /* Every problem is listed, not just the first. */
@@ -1941,64 +2084,66 @@ static void test_scheme_errors_all_collected(void **state) {
   assert_contains(zErr, "indicator A2: unknown method \"nope\"");
   assert_contains(zErr, "indicator A3: goalpost needs params lo and hi");
   int nLine = 1;
-  for (const char *c = zErr; *c; c++) nLine += *c == '\n';
+  for (const char *c = zErr; *c; c++)
+    nLine += *c == '\n';
   assert_int_equal(nLine, 4);
   free(zErr);
 }
 
 int main(void) {
   const struct CMUnitTest tests[] = {
-    cmocka_unit_test(test_rank_competition),
-    cmocka_unit_test(test_rank_tolerance),
-    cmocka_unit_test(test_rank_random),
-    cmocka_unit_test(test_rank_long_runs),
-    cmocka_unit_test(test_rank_leaf_directions),
-    cmocka_unit_test(test_m_completion_higher),
-    cmocka_unit_test(test_m_completion_lower),
-    cmocka_unit_test(test_m_completion_target_errors),
-    cmocka_unit_test(test_m_rank),
-    cmocka_unit_test(test_m_efficacy),
-    cmocka_unit_test(test_m_efficacy_all_equal),
-    cmocka_unit_test(test_m_minmax),
-    cmocka_unit_test(test_m_zscore),
-    cmocka_unit_test(test_m_goalpost),
-    cmocka_unit_test(test_m_goalpost_ln_error),
-    cmocka_unit_test(test_m_bands),
-    cmocka_unit_test(test_m_timeprogress_month),
-    cmocka_unit_test(test_m_timeprogress_day),
-    cmocka_unit_test(test_m_timeprogress_errors),
-    cmocka_unit_test(test_m_manual),
-    cmocka_unit_test(test_m_deduct_bonus),
-    cmocka_unit_test(test_m_veto),
-    cmocka_unit_test(test_miss_zero),
-    cmocka_unit_test(test_miss_exclude),
-    cmocka_unit_test(test_miss_group_mean),
-    cmocka_unit_test(test_miss_group_mean_applies),
-    cmocka_unit_test(test_miss_group_mean_flat),
-    cmocka_unit_test(test_miss_carry),
-    cmocka_unit_test(test_miss_event_leaves),
-    cmocka_unit_test(test_agg_points),
-    cmocka_unit_test(test_agg_points_rescale_edges),
-    cmocka_unit_test(test_agg_points_nested),
-    cmocka_unit_test(test_agg_index_hdi),
-    cmocka_unit_test(test_agg_index_means),
-    cmocka_unit_test(test_agg_index_geom_negative),
-    cmocka_unit_test(test_agg_index_weights_exclusions),
-    cmocka_unit_test(test_agg_index_top_geometric),
-    cmocka_unit_test(test_unit_ranks_ties),
-    cmocka_unit_test(test_grades_by_score),
-    cmocka_unit_test(test_grades_by_share),
-    cmocka_unit_test(test_data_errors_all_listed),
-    cmocka_unit_test(test_output_json),
-    cmocka_unit_test(test_output_numbers),
-    cmocka_unit_test(test_format_number),
-    cmocka_unit_test(test_flag_names),
-    cmocka_unit_test(test_large_run),
-    cmocka_unit_test(test_scheme_structure),
-    cmocka_unit_test(test_scheme_errors_leaf),
-    cmocka_unit_test(test_scheme_errors_tree),
-    cmocka_unit_test(test_scheme_errors_top),
-    cmocka_unit_test(test_scheme_errors_all_collected),
+      cmocka_unit_test(test_rank_competition),
+      cmocka_unit_test(test_rank_tolerance),
+      cmocka_unit_test(test_rank_random),
+      cmocka_unit_test(test_rank_long_runs),
+      cmocka_unit_test(test_rank_leaf_directions),
+      cmocka_unit_test(test_m_completion_higher),
+      cmocka_unit_test(test_m_completion_lower),
+      cmocka_unit_test(test_m_completion_target_errors),
+      cmocka_unit_test(test_m_rank),
+      cmocka_unit_test(test_m_efficacy),
+      cmocka_unit_test(test_m_efficacy_all_equal),
+      cmocka_unit_test(test_m_minmax),
+      cmocka_unit_test(test_m_zscore),
+      cmocka_unit_test(test_m_goalpost),
+      cmocka_unit_test(test_m_goalpost_ln_error),
+      cmocka_unit_test(test_m_bands),
+      cmocka_unit_test(test_m_timeprogress_month),
+      cmocka_unit_test(test_m_timeprogress_default_ytd),
+      cmocka_unit_test(test_m_timeprogress_day),
+      cmocka_unit_test(test_m_timeprogress_errors),
+      cmocka_unit_test(test_m_manual),
+      cmocka_unit_test(test_m_deduct_bonus),
+      cmocka_unit_test(test_m_veto),
+      cmocka_unit_test(test_miss_zero),
+      cmocka_unit_test(test_miss_exclude),
+      cmocka_unit_test(test_miss_group_mean),
+      cmocka_unit_test(test_miss_group_mean_applies),
+      cmocka_unit_test(test_miss_group_mean_flat),
+      cmocka_unit_test(test_miss_carry),
+      cmocka_unit_test(test_miss_event_leaves),
+      cmocka_unit_test(test_agg_points),
+      cmocka_unit_test(test_agg_points_rescale_edges),
+      cmocka_unit_test(test_agg_points_nested),
+      cmocka_unit_test(test_agg_index_hdi),
+      cmocka_unit_test(test_agg_index_means),
+      cmocka_unit_test(test_agg_index_geom_negative),
+      cmocka_unit_test(test_agg_index_weights_exclusions),
+      cmocka_unit_test(test_agg_index_top_geometric),
+      cmocka_unit_test(test_unit_ranks_ties),
+      cmocka_unit_test(test_grades_by_score),
+      cmocka_unit_test(test_grades_by_share),
+      cmocka_unit_test(test_data_errors_all_listed),
+      cmocka_unit_test(test_output_json),
+      cmocka_unit_test(test_output_numbers),
+      cmocka_unit_test(test_format_number),
+      cmocka_unit_test(test_flag_names),
+      cmocka_unit_test(test_large_run),
+      cmocka_unit_test(test_scheme_structure),
+      cmocka_unit_test(test_scheme_errors_leaf),
+      cmocka_unit_test(test_scheme_errors_tree),
+      cmocka_unit_test(test_scheme_errors_top),
+      cmocka_unit_test(test_scheme_errors_all_collected),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
