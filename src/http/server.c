@@ -289,6 +289,13 @@ int serve_cmd(int argc, char **argv) {
     cli_free(&args);
     return EXIT_USAGE;
   }
+  if (getenv("KAOPING_NOW")) {
+    /* the test clock would freeze session expiry and lockouts in a live server */
+    cli_error(&args, "KAOPING_NOW is set (a fixed test clock): sessions and lockouts would "
+              "never expire. Unset it to serve (kaoping http honours it, for tests)");
+    cli_free(&args);
+    return EXIT_USAGE;
+  }
   if (!server_is_loopback(zBind) && !bTls) {
     cli_error(&args, "refusing to listen on %s without TLS: passwords would cross the network "
               "in clear. Listen on 127.0.0.1 behind a TLS-terminating proxy and pass "

@@ -561,6 +561,12 @@ assert_eq "http-14.4 no password or token in the server log" "" "$(grep -e "$PW1
 n=$(sqlite3 "$DB" "select count(*) from login_attempt where outcome='bad_password'")
 assert_eq "http-14.5 login attempts are recorded" 1 "$([ "$n" -ge 10 ] && echo 1 || echo "$n")"
 
+KAOPING_NOW=2021-03-05T09:14:27Z "$KAOPING" serve --db "$DB" --port 0 >/dev/null 2>"$T/err"; r=$?
+assert_eq "http-12.15 serve refuses the frozen test clock" 2 "$r"
+"$KAOPING" serve --db "$DB" --port 0 --bind 0.0.0.0 >/dev/null 2>"$T/err"; r=$?
+assert_eq "http-12.16 serve refuses a non-loopback address without TLS in front" "2" "$r"
+assert_contains "http-12.17 ... saying why" "$(cat "$T/err")" "without TLS"
+
 # ---- stop -----------------------------------------------------------------------------------------------
 kill -TERM "$SPID"; wait "$SPID"; src=$?; SPID=
 assert_eq "http-15.1 SIGTERM stops the server cleanly (exit 0)" 0 "$src"
