@@ -21,6 +21,7 @@
 ** stored reviews. The caller's $KAOPING_NOW is restored afterwards.
 */
 #include <errno.h>
+#include <sodium.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,9 +29,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "auth.h"
 #include "cli/cli.h"
 #include "cli/verbs.h"
 #include "demo/gen.h"
+#include "store/db.h"
 #include "util/mem.h"
 
 /* The verbs the demo runs, in the command table's spelling. */
@@ -215,6 +218,74 @@ static int demo_load(DemoCtx *c, const DemoSet *pSet) {
   return rc;
 }
 
+/* The demo's accounts: one per role, so that every view of the web UI can be tried. */
+static const struct DemoAccount {
+  const char *zName, *zDisplay, *zUnit;
+  int eRole;
+} aDemoAccount[] = {
+  {"kpb", "市绩效办(演示)", NULL, ROLE_ASSESSOR},
+  {"leader", "市领导(演示)", NULL, ROLE_LEADER},
+  {"hengyang", "衡阳县填报员(演示)", "430421", ROLE_REPORTER},
+  {"tongji", "市统计局(演示)", NULL, ROLE_PROVIDER},
+  {"ducha", "市委督查室(演示)", NULL, ROLE_INSPECTOR},
+  {"sysadmin", "系统管理员(演示)", NULL, ROLE_SYSADMIN},
+  {"secadmin", "安全管理员(演示)", NULL, ROLE_SECADMIN},
+  {"auditor", "审计管理员(演示)", NULL, ROLE_AUDITOR},
+};
+
+/* Creates the demo accounts through auth.c (the functions `user add` and `user roles` call)
+** with fresh random passwords, so that no demo database anywhere shares a password. The
+** initial password is changed at once by the holder's path, which is why the printed one
+** works without the forced change a real new account goes through. The logins are written
+** to zLoginFile (mode 0600) and printed. Returns an exit code. */
+static int demo_accounts(const char *zDb, const char *zLoginFile) {
+  Db *pDb = NULL;
+  char *zErr = NULL;
+  if (db_open(zDb, 0, &pDb, &zErr)) {
+    fprintf(stderr, "kaoping demo: %s\n", zErr);
+    free(zErr);
+    return EXIT_INTERNAL;
+  }
+  Buf logins = BUF_INIT;
+  int rc = EXIT_OK;
+  for (size_t i = 0; i < sizeof aDemoAccount / sizeof aDemoAccount[0]; i++) {
+    const struct DemoAccount *a = &aDemoAccount[i];
+    char zInitial[32], zPassword[32];
+    auth_password_generate(zInitial);
+    auth_password_generate(zPassword);
+    int code = 0;
+    const char *zField = NULL;
+    if (auth_user_add(pDb, a->zName, a->zDisplay, a->zUnit, zInitial, "local:demo", NULL, NULL,
+                      &code, &zField, &zErr) ||
+        auth_user_set_roles(pDb, a->zName, ROLE_BIT(a->eRole), ~0u, "local:demo", NULL, &code,
+                            &zErr) ||
+        auth_password_set(pDb, a->zName, zPassword, 0, "local:demo", NULL, &code, &zErr)) {
+      fprintf(stderr, "kaoping demo: account %s: %s\n", a->zName, zErr ? zErr : "?");
+      free(zErr);
+      rc = EXIT_INTERNAL;
+      break;
+    }
+    buf_printf(&logins, "  %-10s %-18s %s\n", a->zName, zPassword, a->zDisplay);
+  }
+  db_close(pDb);
+  if (rc == EXIT_OK) {
+    FILE *f = fopen(zLoginFile, "w");
+    if (!f || chmod(zLoginFile, 0600) != 0 ||
+        fprintf(f, "kaoping demo logins (synthetic demo database %s)\n%s", zDb,
+                buf_str(&logins)) < 0 ||
+        fclose(f) != 0) {
+      fprintf(stderr, "kaoping demo: cannot write %s\n", zLoginFile);
+      rc = EXIT_INTERNAL;
+    } else {
+      printf("\nDemo accounts (login, password, who; also in %s):\n%s", zLoginFile,
+             buf_str(&logins));
+    }
+  }
+  sodium_memzero(logins.z, logins.n);
+  buf_free(&logins);
+  return rc;
+}
+
 int demo_cmd(int argc, char **argv) {
   CliArgs args;
   cli_init(&args, "demo", argc, argv);
@@ -280,6 +351,12 @@ int demo_cmd(int argc, char **argv) {
   }
   rc = demo_load(&ctx, &set);
   if (rc != EXIT_OK) goto done;
+  {
+    char *zLogins = xasprintf("%s/demo-logins.txt", zDir);
+    rc = demo_accounts(zDb, zLogins);
+    free(zLogins);
+    if (rc != EXIT_OK) goto done;
+  }
 
   printf("\nkaoping demo: done. Synthetic data (演示数据,合成), not official figures.\n"
          "  database:  %s\n"
