@@ -68,6 +68,14 @@ static const char *review_cmd_num(char *z, double r) {
   return z;
 }
 
+/* A figure for people: six significant digits (48.265881967213126 -> 48.2659). The stored
+** document keeps full precision; only the terminal view rounds. */
+static const char *review_cmd_show(char *z, double r) {
+  if (isnan(r)) snprintf(z, 32, "-");
+  else snprintf(z, 32, "%.6g", r);
+  return z;
+}
+
 static double review_cmd_jnum(const json_t *o, const char *zKey) {
   const json_t *v = json_object_get(o, zKey);
   return json_is_number(v) ? json_number_value(v) : NAN;
@@ -406,8 +414,8 @@ static void review_cmd_print_card(const json_t *pDoc, const json_t *u) {
     long long nPlaces = (long long)review_cmd_jnum(v, "places");
     printf("  %-4s %s  %s -> %s (group %s)  gain %+.2f%s  rank -> %lld (%s%lld place%s)\n",
            review_cmd_jstr(v, "code", "?"), review_cmd_jstr(v, "name", ""),
-           review_cmd_num(z1, review_cmd_jnum(v, "value")),
-           review_cmd_num(z2, review_cmd_jnum(v, "raised_to")), review_cmd_jstr(v, "to", "?"),
+           review_cmd_show(z1, review_cmd_jnum(v, "value")),
+           review_cmd_show(z2, review_cmd_jnum(v, "raised_to")), review_cmd_jstr(v, "to", "?"),
            review_cmd_jnum(v, "gain"), zPts, (long long)review_cmd_jnum(v, "rank_after"),
            nPlaces > 0 ? "+" : "", nPlaces, nPlaces == 1 || nPlaces == -1 ? "" : "s");
   }
