@@ -7,7 +7,7 @@ CC      ?= gcc
 PKGS    := sqlite3 jansson libsodium libmicrohttpd xlsxwriter cairo pangocairo libzip expat
 CFLAGS_BASE := -std=c17 -D_GNU_SOURCE -Wall -Wextra -Werror -Wstrict-prototypes \
                -Wno-unused-parameter -Isrc $(shell pkg-config --cflags $(PKGS))
-LIBS    := $(shell pkg-config --libs $(PKGS)) -lm
+LIBS    := $(shell pkg-config --libs $(PKGS)) -lm -pthread
 OPT     ?= -O2 -g
 
 SRC_ALL  := $(shell find src -name '*.c' | sort)

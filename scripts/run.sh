@@ -7,6 +7,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh
 make -j2 build/kaoping
+(cd web && npm ci --no-audit --no-fund && npm run build)  # the web UI (web/dist)
 DB=${1:-demo/kaoping.db}
 mkdir -p "$(dirname "$DB")"
 OUT=$(dirname "$DB")

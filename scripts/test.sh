@@ -5,4 +5,5 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh
+(cd web && npm ci --no-audit --no-fund && npm run build)  # the web UI, for tests/cli/browser.sh
 make -j2 check

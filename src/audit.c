@@ -35,12 +35,15 @@
 */
 #include "audit.h"
 
+#include <fcntl.h>
 #include <inttypes.h>
 #include <stdio.h>
+#include <unistd.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sodium.h>
 
+#include "auth.h"
 #include "cli/cli.h"
 #include "cli/verbs.h"
 #include "store/db.h"
@@ -103,6 +106,16 @@ int audit_record(Db *pDb, const char *zActor, const char *zIp, const char *zEven
     memcpy(zPrev, AUDIT_GENESIS, sizeof zPrev);
   }
   stmt_finalize(s);
+  if (r == 0) {
+    /* empty after a purge of every record: chain onto the last purged one */
+    Stmt *p = db_prepare(pDb, "SELECT last_id, last_hash FROM audit_purge ORDER BY last_id "
+                              "DESC LIMIT 1");
+    if (stmt_step(p) == 1 && stmt_text(p, 1) && strlen(stmt_text(p, 1)) == 64) {
+      idLast = stmt_int(p, 0);
+      memcpy(zPrev, stmt_text(p, 1), sizeof zPrev);
+    }
+    stmt_finalize(p);
+  }
   if (r < 0) {
     db_rollback(pDb);
     goto done;
@@ -138,11 +151,20 @@ int audit_verify(Db *pDb, AuditCheck *pCheck) {
   memset(pCheck, 0, sizeof *pCheck);
   char zPrev[65];
   memcpy(zPrev, AUDIT_GENESIS, sizeof zPrev);
-  Stmt *s = db_prepare(pDb,
-                       "SELECT id, at, actor, ip, event, object, outcome, detail, prev_hash, "
-                       "hash FROM audit ORDER BY id");
-  int r;
   int64_t idWant = 1;
+  /* after a purge the chain starts at the record after the purged prefix, chained to the
+  ** hash the purge kept (audit_purge); the purge itself is a record of the chain */
+  Stmt *s = db_prepare(pDb, "SELECT last_id, last_hash FROM audit_purge ORDER BY last_id DESC "
+                            "LIMIT 1");
+  if (stmt_step(s) == 1 && stmt_text(s, 1) && strlen(stmt_text(s, 1)) == 64) {
+    idWant = stmt_int(s, 0) + 1;
+    memcpy(zPrev, stmt_text(s, 1), sizeof zPrev);
+  }
+  stmt_finalize(s);
+  s = db_prepare(pDb,
+                 "SELECT id, at, actor, ip, event, object, outcome, detail, prev_hash, "
+                 "hash FROM audit ORDER BY id");
+  int r;
   while ((r = stmt_step(s)) == 1) {
     int64_t id = stmt_int(s, 0);
     const char *zPrevStored = stmt_text(s, 8);
@@ -207,6 +229,130 @@ json_t *audit_list_json(Db *pDb, int64_t idBefore, int nLimit) {
   return pArr;
 }
 
+/* ---- export ------------------------------------------------------------------------- */
+
+void audit_csv_cell(Buf *pOut, const char *z) {
+  if (!z) return;
+  int bFormula = z[0] == '=' || z[0] == '+' || z[0] == '-' || z[0] == '@' || z[0] == '\t' ||
+                 z[0] == '\r';
+  int bQuote = bFormula || strpbrk(z, ",\"\r\n") != NULL;
+  if (bQuote) buf_putc(pOut, '"');
+  if (bFormula) buf_putc(pOut, '\'');
+  for (const char *p = z; *p; p++) {
+    if (*p == '"') buf_putc(pOut, '"');
+    buf_putc(pOut, *p);
+  }
+  if (bQuote) buf_putc(pOut, '"');
+}
+
+int audit_export_csv(Db *pDb, Buf *pOut) {
+  buf_puts(pOut, "id,at,actor,ip,event,object,outcome,detail,prev_hash,hash\r\n");
+  Stmt *s = db_prepare(pDb, "SELECT id, at, actor, ip, event, object, outcome, detail, "
+                            "prev_hash, hash FROM audit ORDER BY id");
+  int r;
+  while ((r = stmt_step(s)) == 1) {
+    buf_printf(pOut, "%" PRId64, stmt_int(s, 0));
+    for (int i = 1; i <= 9; i++) {
+      buf_putc(pOut, ',');
+      audit_csv_cell(pOut, stmt_text(s, i));
+    }
+    buf_puts(pOut, "\r\n");
+  }
+  stmt_finalize(s);
+  return r < 0 ? -1 : 0;
+}
+
+/* ---- retention ------------------------------------------------------------------------ */
+
+int audit_purge(Db *pDb, int64_t tBefore, const char *zActor, int64_t *pnPurged, char **pzErr) {
+  *pnPurged = 0;
+  int64_t now = auth_now();
+  if (tBefore > now - (int64_t)AUDIT_RETENTION_DAYS * 86400) {
+    *pzErr = xasprintf("records younger than %d days are kept (GB/T 22239: at least six "
+                       "months): choose an earlier date", AUDIT_RETENTION_DAYS);
+    return -1;
+  }
+  AuditCheck chk;
+  int rc = audit_verify(pDb, &chk);
+  if (rc != 0) {
+    *pzErr = xasprintf(rc < 0 ? "cannot read the audit log" :
+                       "the audit chain is broken: nothing is purged (kaoping audit verify)");
+    return -1;
+  }
+  char zBefore[32], zNow[32];
+  auth_time_fmt(tBefore, zBefore);
+  auth_time_fmt(now, zNow);
+  if (db_begin(pDb)) goto dbfail;
+  Stmt *s = db_prepare(pDb, "SELECT id, hash FROM audit WHERE at < ?1 ORDER BY id");
+  stmt_bind_text(s, 1, zBefore);
+  crypto_hash_sha256_state st;
+  crypto_hash_sha256_init(&st);
+  int64_t idFirst = 0, idLast = 0;
+  char zLastHash[65] = "";
+  int r;
+  while ((r = stmt_step(s)) == 1) {
+    int64_t id = stmt_int(s, 0);
+    if (idLast && id != idLast + 1) break; /* only a contiguous prefix */
+    if (!idFirst) idFirst = id;
+    idLast = id;
+    snprintf(zLastHash, sizeof zLastHash, "%s", stmt_text(s, 1));
+    crypto_hash_sha256_update(&st, (const unsigned char *)zLastHash, 64);
+  }
+  stmt_finalize(s);
+  if (r < 0) {
+    db_rollback(pDb);
+    goto dbfail;
+  }
+  if (!idLast) {
+    db_rollback(pDb);
+    return 0;
+  }
+  unsigned char aPrefix[crypto_hash_sha256_BYTES];
+  char zPrefix[65];
+  crypto_hash_sha256_final(&st, aPrefix);
+  sodium_bin2hex(zPrefix, sizeof zPrefix, aPrefix, sizeof aPrefix);
+  s = db_prepare(pDb, "INSERT INTO audit_purge(at, actor, first_id, last_id, last_hash, "
+                      "prefix_hash) VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
+  stmt_bind_text(s, 1, zNow);
+  stmt_bind_text(s, 2, zActor);
+  stmt_bind_int(s, 3, idFirst);
+  stmt_bind_int(s, 4, idLast);
+  stmt_bind_text(s, 5, zLastHash);
+  stmt_bind_text(s, 6, zPrefix);
+  r = stmt_run(s);
+  stmt_finalize(s);
+  /* the append-only trigger is lifted for this one statement, inside the transaction */
+  if (r == 0) r = db_exec(pDb, "DROP TRIGGER audit_no_delete");
+  if (r == 0) {
+    s = db_prepare(pDb, "DELETE FROM audit WHERE id BETWEEN ?1 AND ?2");
+    stmt_bind_int(s, 1, idFirst);
+    stmt_bind_int(s, 2, idLast);
+    r = stmt_run(s);
+    *pnPurged = db_changes(pDb);
+    stmt_finalize(s);
+  }
+  if (r == 0)
+    r = db_exec(pDb, "CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit\n"
+                     "  BEGIN SELECT RAISE(ABORT, 'audit records are append-only'); END");
+  if (r == 0) {
+    json_t *d = json_pack("{s:I, s:I, s:s, s:s, s:s}", "first_id", (json_int_t)idFirst,
+                          "last_id", (json_int_t)idLast, "last_hash", zLastHash,
+                          "prefix_hash", zPrefix, "before", zBefore);
+    r = audit_record(pDb, zActor, NULL, "audit.purge", "audit", "ok", d);
+    json_decref(d);
+  }
+  if (r) {
+    db_rollback(pDb);
+    goto dbfail;
+  }
+  if (db_commit(pDb)) goto dbfail;
+  return 0;
+dbfail:
+  *pnPurged = 0;
+  *pzErr = xasprintf("cannot purge (nothing changed): %s", db_errmsg(pDb));
+  return -1;
+}
+
 /* ---- verbs -------------------------------------------------------------------------- */
 
 /* Opens the database named by the arguments (never creating one). */
@@ -221,12 +367,197 @@ static Db *audit_open(CliArgs *pArgs) {
   return pDb;
 }
 
+/* ---- signed checkpoints of the head --------------------------------------------------- */
+
+/* The key file: --key, else $KAOPING_AUDIT_KEY, else DB.audit-key beside the database (it
+** is never inside it). Secret key: 128 hex characters, mode 0600; public key: FILE.pub. */
+static char *audit_key_path(const char *zOpt, const char *zDb) {
+  if (zOpt) return xstrdup(zOpt);
+  const char *z = getenv("KAOPING_AUDIT_KEY");
+  if (z && *z) return xstrdup(z);
+  return xasprintf("%s.audit-key", zDb);
+}
+
+/* Reads the first line of a file of hex into a (n bytes). 0 or -1. */
+static int audit_read_hex(const char *zPath, unsigned char *a, size_t n) {
+  FILE *f = fopen(zPath, "r");
+  if (!f) return -1;
+  char z[300];
+  int r = -1;
+  if (fgets(z, sizeof z, f)) {
+    z[strcspn(z, "\r\n")] = 0;
+    size_t nBin = 0;
+    if (sodium_hex2bin(a, n, z, strlen(z), NULL, &nBin, NULL) == 0 && nBin == n) r = 0;
+  }
+  sodium_memzero(z, sizeof z);
+  fclose(f);
+  return r;
+}
+
+/* Writes hex of a to zPath, created with mode (never replacing a file). 0 or -1. */
+static int audit_write_hex(const char *zPath, const unsigned char *a, size_t n, int mode) {
+  int fd = open(zPath, O_WRONLY | O_CREAT | O_EXCL, mode);
+  if (fd < 0) return -1;
+  char z[300];
+  sodium_bin2hex(z, sizeof z, a, n);
+  size_t nz = strlen(z);
+  z[nz++] = '\n';
+  int r = write(fd, z, nz) == (ssize_t)nz ? 0 : -1;
+  sodium_memzero(z, sizeof z);
+  if (close(fd)) r = -1;
+  return r;
+}
+
+/* kaoping audit checkpoint [--key FILE] [--out FILE] [--db F] */
+int audit_checkpoint_cmd(int argc, char **argv) {
+  CliArgs args;
+  cli_init(&args, "audit checkpoint", argc, argv);
+  const char *zKeyOpt = cli_opt(&args, "--key");
+  const char *zOut = cli_opt(&args, "--out");
+  const char *zDb = cli_db_path(&args);
+  if (cli_finish(&args)) {
+    cli_free(&args);
+    return EXIT_USAGE;
+  }
+  Db *pDb = audit_open(&args);
+  if (!pDb) {
+    cli_free(&args);
+    return EXIT_INTERNAL;
+  }
+  int ex = EXIT_INTERNAL;
+  char *zKey = audit_key_path(zKeyOpt, zDb);
+  char *zPub = xasprintf("%s.pub", zKey);
+  unsigned char aSk[crypto_sign_SECRETKEYBYTES], aPk[crypto_sign_PUBLICKEYBYTES];
+  Buf b = BUF_INIT;
+  if (sodium_init() < 0) goto done;
+  if (audit_read_hex(zKey, aSk, sizeof aSk)) {
+    crypto_sign_keypair(aPk, aSk);
+    if (audit_write_hex(zKey, aSk, sizeof aSk, 0600) || audit_write_hex(zPub, aPk, sizeof aPk, 0644)) {
+      cli_error(&args, "cannot read or create the signing key %s (and %s)", zKey, zPub);
+      goto done;
+    }
+    fprintf(stderr, "kaoping: created the audit signing key %s (keep it off this host's "
+                    "backups of the database) and %s\n", zKey, zPub);
+  }
+  crypto_sign_ed25519_sk_to_pk(aPk, aSk);
+  AuditCheck chk;
+  int rc = audit_verify(pDb, &chk);
+  if (rc) {
+    cli_error(&args, rc < 0 ? "cannot read the audit log" :
+              "the audit chain is broken: no checkpoint written (kaoping audit verify)");
+    ex = rc < 0 ? EXIT_INTERNAL : EXIT_MISMATCH;
+    goto done;
+  }
+  int64_t idLast = 0;
+  Stmt *s = db_prepare(pDb, "SELECT max(id) FROM audit");
+  if (stmt_step(s) == 1) idLast = stmt_int(s, 0);
+  stmt_finalize(s);
+  char zNow[32], zPkHex[65], zSig[crypto_sign_BYTES * 2 + 1];
+  db_now(zNow);
+  sodium_bin2hex(zPkHex, sizeof zPkHex, aPk, sizeof aPk);
+  buf_printf(&b, "kaoping audit checkpoint v1\nat %s\nrecords %" PRId64 "\nlast_id %" PRId64
+                 "\nhead %s\nkey %s\n", zNow, chk.nRecord, idLast,
+             chk.zHead[0] ? chk.zHead : AUDIT_GENESIS, zPkHex);
+  unsigned char aSig[crypto_sign_BYTES];
+  crypto_sign_detached(aSig, NULL, (const unsigned char *)buf_str(&b), b.n, aSk);
+  sodium_bin2hex(zSig, sizeof zSig, aSig, sizeof aSig);
+  buf_printf(&b, "sig %s\n", zSig);
+  if (zOut) {
+    FILE *f = fopen(zOut, "w");
+    if (!f || fputs(buf_str(&b), f) < 0 || fclose(f)) {
+      cli_error(&args, "cannot write %s", zOut);
+      goto done;
+    }
+    printf("audit: checkpoint of %" PRId64 " records, head %s, written to %s\n", chk.nRecord,
+           chk.zHead[0] ? chk.zHead : "(empty)", zOut);
+  } else {
+    fputs(buf_str(&b), stdout);
+  }
+  ex = EXIT_OK;
+done:
+  sodium_memzero(aSk, sizeof aSk);
+  buf_free(&b);
+  free(zKey);
+  free(zPub);
+  db_close(pDb);
+  cli_free(&args);
+  return ex;
+}
+
+/* Checks a checkpoint file against the trusted public key and the database. Returns 0 (the
+** records up to the checkpoint are all there, unchanged), 1 with zWhy, or -1 (unreadable). */
+static int audit_checkpoint_check(Db *pDb, const char *zFile, const char *zPubFile,
+                                  char *zWhy, size_t nWhy) {
+  unsigned char aPk[crypto_sign_PUBLICKEYBYTES];
+  if (audit_read_hex(zPubFile, aPk, sizeof aPk)) {
+    snprintf(zWhy, nWhy, "cannot read the public key %s", zPubFile);
+    return -1;
+  }
+  FILE *f = fopen(zFile, "r");
+  if (!f) {
+    snprintf(zWhy, nWhy, "cannot read %s", zFile);
+    return -1;
+  }
+  Buf b = BUF_INIT;
+  char zLine[400], zSig[400] = "", zHead[400] = "";
+  int64_t idLast = -1;
+  while (fgets(zLine, sizeof zLine, f)) {
+    if (strncmp(zLine, "sig ", 4) == 0) {
+      snprintf(zSig, sizeof zSig, "%s", zLine + 4);
+      zSig[strcspn(zSig, "\r\n")] = 0;
+      break;
+    }
+    buf_puts(&b, zLine);
+    if (strncmp(zLine, "head ", 5) == 0) {
+      snprintf(zHead, sizeof zHead, "%s", zLine + 5);
+      zHead[strcspn(zHead, "\r\n")] = 0;
+    }
+    if (strncmp(zLine, "last_id ", 8) == 0) idLast = strtoll(zLine + 8, NULL, 10);
+  }
+  fclose(f);
+  unsigned char aSig[crypto_sign_BYTES];
+  size_t nSig = 0;
+  int rc = 1;
+  if (sodium_init() < 0 ||
+      sodium_hex2bin(aSig, sizeof aSig, zSig, strlen(zSig), NULL, &nSig, NULL) || nSig != sizeof aSig ||
+      crypto_sign_verify_detached(aSig, (const unsigned char *)buf_str(&b), b.n, aPk) != 0) {
+    snprintf(zWhy, nWhy, "the checkpoint's signature is not valid for %s", zPubFile);
+    goto done;
+  }
+  if (idLast < 0 || strlen(zHead) != 64) {
+    snprintf(zWhy, nWhy, "the checkpoint is malformed");
+    goto done;
+  }
+  if (idLast == 0) {
+    rc = 0;
+    goto done;
+  }
+  Stmt *s = db_prepare(pDb, "SELECT hash FROM audit WHERE id = ?1");
+  stmt_bind_int(s, 1, idLast);
+  int r = stmt_step(s);
+  if (r != 1) {
+    snprintf(zWhy, nWhy, "record %" PRId64 " (the checkpoint's head) is missing: records "
+             "were removed from the end", idLast);
+  } else if (!stmt_text(s, 0) || strcmp(stmt_text(s, 0), zHead) != 0) {
+    snprintf(zWhy, nWhy, "record %" PRId64 " does not have the checkpoint's head hash",
+             idLast);
+  } else {
+    rc = 0;
+  }
+  stmt_finalize(s);
+done:
+  buf_free(&b);
+  return rc;
+}
+
 /* kaoping audit verify [--head HASH] [--db F] */
 int audit_verify_cmd(int argc, char **argv) {
   CliArgs args;
   cli_init(&args, "audit verify", argc, argv);
   const char *zHead = cli_opt(&args, "--head");
-  cli_db_path(&args);
+  const char *zCheckpoint = cli_opt(&args, "--checkpoint");
+  const char *zKeyOpt = cli_opt(&args, "--key");
+  const char *zDb = cli_db_path(&args);
   if (cli_finish(&args)) {
     cli_free(&args);
     return EXIT_USAGE;
@@ -239,6 +570,7 @@ int audit_verify_cmd(int argc, char **argv) {
   AuditCheck chk;
   int rc = audit_verify(pDb, &chk);
   int ex = EXIT_OK;
+  char *zPubBuf = NULL, *zKeyPath = NULL, zWhy[240];
   if (rc < 0) {
     cli_error(&args, "cannot read the audit log: %s", db_errmsg(pDb));
     ex = EXIT_INTERNAL;
@@ -246,15 +578,23 @@ int audit_verify_cmd(int argc, char **argv) {
     printf("audit: record %" PRId64 " is bad: %s\n", chk.idBad, chk.zWhy);
     printf("audit: chain BROKEN after %" PRId64 " good records\n", chk.nRecord - 1);
     ex = EXIT_MISMATCH;
+  } else if (zCheckpoint && (rc = audit_checkpoint_check(pDb, zCheckpoint,
+                 zPubBuf = xasprintf("%s.pub", zKeyPath = audit_key_path(zKeyOpt, zDb)),
+                 zWhy, sizeof zWhy)) != 0) {
+    printf("audit: %" PRId64 " records, chain intact, but the checkpoint %s fails: %s\n",
+           chk.nRecord, zCheckpoint, zWhy);
+    ex = rc < 0 ? EXIT_INTERNAL : EXIT_MISMATCH;
   } else if (zHead && strcmp(zHead, chk.zHead) != 0) {
     printf("audit: %" PRId64 " records, chain intact, but the head is %s, not the expected "
            "%s: records were removed from the end or added\n",
            chk.nRecord, chk.zHead[0] ? chk.zHead : "(empty)", zHead);
     ex = EXIT_MISMATCH;
   } else {
-    printf("audit: %" PRId64 " records, chain intact, head %s\n", chk.nRecord,
-           chk.zHead[0] ? chk.zHead : "(empty)");
+    printf("audit: %" PRId64 " records, chain intact, head %s%s\n", chk.nRecord,
+           chk.zHead[0] ? chk.zHead : "(empty)", zCheckpoint ? ", checkpoint matches" : "");
   }
+  free(zPubBuf);
+  free(zKeyPath);
   db_close(pDb);
   cli_free(&args);
   return ex;
@@ -305,4 +645,77 @@ int audit_list_cmd(int argc, char **argv) {
   db_close(pDb);
   cli_free(&args);
   return EXIT_OK;
+}
+
+/* kaoping audit export [--out FILE] [--db F] */
+int audit_export_cmd(int argc, char **argv) {
+  CliArgs args;
+  cli_init(&args, "audit export", argc, argv);
+  const char *zOut = cli_opt(&args, "--out");
+  cli_db_path(&args);
+  if (cli_finish(&args)) {
+    cli_free(&args);
+    return EXIT_USAGE;
+  }
+  Db *pDb = audit_open(&args);
+  if (!pDb) {
+    cli_free(&args);
+    return EXIT_INTERNAL;
+  }
+  Buf b = BUF_INIT;
+  int ex = EXIT_OK;
+  if (audit_export_csv(pDb, &b) ||
+      audit_record(pDb, cli_actor(), NULL, "audit.export", "audit", "ok", NULL)) {
+    cli_error(&args, "cannot read the audit log or record the export: %s", db_errmsg(pDb));
+    ex = EXIT_INTERNAL;
+  } else {
+    FILE *f = zOut ? fopen(zOut, "w") : stdout;
+    if (!f || fwrite(buf_str(&b), 1, b.n, f) != b.n || (zOut && fclose(f))) {
+      cli_error(&args, "cannot write %s", zOut ? zOut : "standard output");
+      ex = EXIT_INTERNAL;
+    }
+  }
+  buf_free(&b);
+  db_close(pDb);
+  cli_free(&args);
+  return ex;
+}
+
+/* kaoping audit purge --before YYYY-MM-DD [--db F] */
+int audit_purge_cmd(int argc, char **argv) {
+  CliArgs args;
+  cli_init(&args, "audit purge", argc, argv);
+  const char *zBefore = cli_opt(&args, "--before");
+  cli_db_path(&args);
+  if (cli_finish(&args)) {
+    cli_free(&args);
+    return EXIT_USAGE;
+  }
+  char zTime[32];
+  snprintf(zTime, sizeof zTime, "%.10sT00:00:00Z", zBefore ? zBefore : "");
+  int64_t t = zBefore && strlen(zBefore) == 10 ? auth_time_parse(zTime) : -1;
+  if (t < 0) {
+    cli_error(&args, "--before YYYY-MM-DD is required (records older than that day go)");
+    cli_free(&args);
+    return EXIT_USAGE;
+  }
+  Db *pDb = audit_open(&args);
+  if (!pDb) {
+    cli_free(&args);
+    return EXIT_INTERNAL;
+  }
+  int64_t n = 0;
+  char *zErr = NULL;
+  int ex = EXIT_OK;
+  if (audit_purge(pDb, t, cli_actor(), &n, &zErr)) {
+    cli_error(&args, "%s", zErr);
+    free(zErr);
+    ex = EXIT_BAD_INPUT;
+  } else {
+    printf("audit: %" PRId64 " records older than %s purged; chain still verifiable\n", n,
+           zBefore);
+  }
+  db_close(pDb);
+  cli_free(&args);
+  return ex;
 }

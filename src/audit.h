@@ -43,4 +43,25 @@ int audit_verify(Db *pDb, AuditCheck *pCheck);
 ** Returns a new JSON array. */
 json_t *audit_list_json(Db *pDb, int64_t idBefore, int nLimit);
 
+/* The whole log, oldest first, as CSV (RFC 4180, CRLF, UTF-8 without BOM): id, at, actor,
+** ip, event, object, outcome, detail, prev_hash, hash. A cell that a spreadsheet would
+** run as a formula (starting with = + - @ tab or CR) gets a leading apostrophe. Appends to
+** *pOut. 0 or -1 on a database error. */
+typedef struct Buf Buf;
+int audit_export_csv(Db *pDb, Buf *pOut);
+/* Appends one CSV cell (quoted when needed, formula-neutralised) to pOut. */
+void audit_csv_cell(Buf *pOut, const char *z);
+
+/* ---- retention and checkpoints ------------------------------------------------------ */
+
+#define AUDIT_RETENTION_DAYS 180 /* GB/T 22239 8.1.4.3 c: at least six months */
+
+/* Deletes the records older than tBefore (Unix seconds), which must be at least
+** AUDIT_RETENTION_DAYS before now (refused otherwise, as is a purge that would leave no
+** record). Keeps the chain verifiable: an audit_purge row stores the range, the hash of
+** the last purged record (the next record's prev_hash) and a SHA-256 over the purged
+** hashes; the purge itself is then audited (audit.purge). *pnPurged = records deleted.
+** 0, or -1 with *pzErr (malloc'd). */
+int audit_purge(Db *pDb, int64_t tBefore, const char *zActor, int64_t *pnPurged, char **pzErr);
+
 #endif

@@ -38,6 +38,7 @@
 */
 #include "auth.h"
 
+#include <arpa/inet.h>
 #include <ctype.h>
 #include <inttypes.h>
 #include <jansson.h>
@@ -51,6 +52,7 @@
 #include "audit.h"
 #include "http/errcode.h"
 #include "store/db.h"
+#include "totp.h"
 #include "util/text.h"
 
 /* ---- roles and capabilities ------------------------------------------------------------ */
@@ -179,6 +181,8 @@ const AuthSetting aAuthSetting[] = {
   {"session_absolute_seconds", 43200, 1, 604800,
    "a session ends this long after login, however active"},
   {"session_idle_seconds", 1800, 1, 86400, "a session ends after this long without a request"},
+  {"totp_enforce", 0, 0, 1,
+   "1: administrator and assessor accounts without a second factor may only enrol one"},
 };
 const int nAuthSetting = (int)(sizeof aAuthSetting / sizeof aAuthSetting[0]);
 
@@ -192,6 +196,91 @@ static const AuthSetting *auth_setting_find(const char *zName) {
     else lo = mid + 1;
   }
   return NULL;
+}
+
+static int auth_profile_valid(const char *z, const char **pzWhy) {
+  if (strcmp(z, "mlps") == 0 || strcmp(z, "asvs") == 0) return 0;
+  *pzWhy = "password_profile must be mlps or asvs";
+  return -1;
+}
+
+/* Sorted by name. */
+const AuthTextSetting aAuthTextSetting[] = {
+  {"admin_networks", "", auth_cidr_list_valid,
+   "CIDR ranges (comma-separated, IPv4/IPv6) administrator roles may sign in from; "
+   "empty = anywhere"},
+  {"password_profile", "mlps", auth_profile_valid,
+   "mlps (等保: classes, 90-day rotation, history) or asvs (OWASP ASVS 5: length, no "
+   "composition, no rotation)"},
+};
+const int nAuthTextSetting = (int)(sizeof aAuthTextSetting / sizeof aAuthTextSetting[0]);
+
+static const AuthTextSetting *auth_text_setting_find(const char *zName) {
+  for (int i = 0; i < nAuthTextSetting; i++)
+    if (strcmp(zName, aAuthTextSetting[i].zName) == 0) return &aAuthTextSetting[i];
+  return NULL;
+}
+
+char *auth_setting_text(Db *pDb, const char *zName) {
+  const AuthTextSetting *p = auth_text_setting_find(zName);
+  if (!p) {
+    fprintf(stderr, "kaoping: undeclared setting \"%s\"\n", zName);
+    abort();
+  }
+  char *z = NULL;
+  Stmt *s = db_prepare(pDb, "SELECT value FROM settings WHERE name = ?1");
+  stmt_bind_text(s, 1, zName);
+  if (stmt_step(s) == 1) {
+    const char *zWhy;
+    const char *zVal = stmt_text(s, 0);
+    if (zVal && p->xValid(zVal, &zWhy) == 0) z = xstrdup(zVal);
+  }
+  stmt_finalize(s);
+  return z ? z : xstrdup(p->zDefault);
+}
+
+const char *auth_password_profile(Db *pDb) {
+  char *z = auth_setting_text(pDb, "password_profile");
+  const char *zProfile = strcmp(z, "asvs") == 0 ? "asvs" : "mlps";
+  free(z);
+  return zProfile;
+}
+
+/* Stores a text setting (validated), audited like the numeric ones. */
+static int auth_setting_set_text(Db *pDb, const AuthTextSetting *p, const char *zValue,
+                                 const char *zActor, const char *zIp, char **pzErr) {
+  const char *zWhy = NULL;
+  if (p->xValid(zValue, &zWhy)) {
+    *pzErr = xasprintf("%s", zWhy);
+    return -1;
+  }
+  char *zOld = auth_setting_text(pDb, p->zName);
+  char zNow[32];
+  db_now(zNow);
+  int r = -1;
+  if (db_begin(pDb) == 0) {
+    Stmt *s = db_prepare(pDb,
+                         "INSERT INTO settings(name, value, updated_at, updated_by) "
+                         "VALUES (?1, ?2, ?3, ?4) ON CONFLICT(name) DO UPDATE SET "
+                         "value = excluded.value, updated_at = excluded.updated_at, "
+                         "updated_by = excluded.updated_by");
+    stmt_bind_text(s, 1, p->zName);
+    stmt_bind_text(s, 2, zValue);
+    stmt_bind_text(s, 3, zNow);
+    stmt_bind_text(s, 4, zActor);
+    r = stmt_run(s);
+    stmt_finalize(s);
+    json_t *pDetail = json_pack("{s:s, s:s}", "before", zOld, "after", zValue);
+    char *zObj = xasprintf("setting:%s", p->zName);
+    if (r == 0) r = audit_record(pDb, zActor, zIp, "setting.set", zObj, "ok", pDetail);
+    free(zObj);
+    json_decref(pDetail);
+    if (r) db_rollback(pDb);
+    else r = db_commit(pDb);
+  }
+  free(zOld);
+  if (r) *pzErr = xasprintf("cannot store the setting (nothing changed): %s", db_errmsg(pDb));
+  return r ? -1 : 0;
 }
 
 /* Strict integer parse; 0 ok. */
@@ -223,6 +312,8 @@ int64_t auth_setting(Db *pDb, const char *zName) {
 
 int auth_setting_set(Db *pDb, const char *zName, const char *zValue, const char *zActor,
                      const char *zIp, char **pzErr) {
+  const AuthTextSetting *pText = auth_text_setting_find(zName);
+  if (pText) return auth_setting_set_text(pDb, pText, zValue, zActor, zIp, pzErr);
   const AuthSetting *p = auth_setting_find(zName);
   if (!p) {
     *pzErr = xasprintf("no setting named \"%s\" (kaoping user policy lists them)", zName);
@@ -384,6 +475,7 @@ int auth_password_policy_check(const PwPolicy *p, const char *zUser, const char 
 void auth_password_policy(Db *pDb, PwPolicy *p) {
   p->nMinLength = (int)auth_setting(pDb, "password_min_length");
   p->nMinClasses = (int)auth_setting(pDb, "password_min_classes");
+  if (strcmp(auth_password_profile(pDb), "asvs") == 0) p->nMinClasses = 0; /* no composition */
 }
 
 int auth_password_hash(const char *zPw, char *zOut) {
@@ -490,8 +582,20 @@ static void auth_user_fill(Db *pDb, Arena *pArena, Stmt *s, AuthUser *pUser) {
   pUser->zLastLogin = arena_strdup(pArena, stmt_text(s, 8));
   int64_t tChanged = auth_time_parse(stmt_text(s, 9));
   int64_t nMaxDays = auth_setting(pDb, "password_max_age_days");
+  if (strcmp(auth_password_profile(pDb), "asvs") == 0) nMaxDays = 0; /* ASVS: no rotation */
   if (nMaxDays > 0 && tChanged >= 0 && auth_now() >= tChanged + nMaxDays * 86400) {
     pUser->bExpired = 1;
+    pUser->bMustChange = 1;
+  }
+}
+
+/* Roles, capabilities and the second-factor obligation of a loaded account. */
+static void auth_user_finish(Db *pDb, AuthUser *pUser) {
+  pUser->mRoles = auth_roles_of(pDb, pUser->id);
+  pUser->caps = auth_role_caps(pUser->mRoles);
+  if ((pUser->mRoles & AUTH_TOTP_ROLES) && auth_setting(pDb, "totp_enforce") &&
+      !auth_totp_enrolled(pDb, pUser->id)) {
+    pUser->bTotpEnrol = 1;
     pUser->bMustChange = 1;
   }
 }
@@ -506,8 +610,7 @@ int auth_user_load(Db *pDb, Arena *pArena, const char *zName, AuthUser *pUser) {
   if (r == 1) auth_user_fill(pDb, pArena, s, pUser);
   stmt_finalize(s);
   if (r != 1) return -1;
-  pUser->mRoles = auth_roles_of(pDb, pUser->id);
-  pUser->caps = auth_role_caps(pUser->mRoles);
+  auth_user_finish(pDb, pUser);
   return 0;
 }
 
@@ -521,8 +624,7 @@ static int auth_user_load_id(Db *pDb, Arena *pArena, int64_t id, AuthUser *pUser
   if (r == 1) auth_user_fill(pDb, pArena, s, pUser);
   stmt_finalize(s);
   if (r != 1) return -1;
-  pUser->mRoles = auth_roles_of(pDb, pUser->id);
-  pUser->caps = auth_role_caps(pUser->mRoles);
+  auth_user_finish(pDb, pUser);
   return 0;
 }
 
@@ -991,6 +1093,36 @@ static int auth_login_record(Db *pDb, const char *zEvent, const char *zKey, cons
   return r;
 }
 
+/* Creates the token between the two login steps (stored as its SHA-256, like sessions)
+** inside the caller's transaction. zOut >= AUTH_TOKEN_CHARS+1. 0 or -1. */
+static int auth_pending_open(Db *pDb, int64_t idUser, const char *zIp, char *zOut) {
+  unsigned char aTok[32];
+  char zHash[65], zNow[32], zOld[32];
+  randombytes_buf(aTok, sizeof aTok);
+  sodium_bin2base64(zOut, AUTH_TOKEN_CHARS + 1, aTok, sizeof aTok,
+                    sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+  sodium_memzero(aTok, sizeof aTok);
+  auth_sha256_hex(zOut, strlen(zOut), zHash);
+  int64_t now = auth_now();
+  auth_time_fmt(now, zNow);
+  auth_time_fmt(now - AUTH_PENDING_SECONDS, zOld);
+  Stmt *s = db_prepare(pDb, "DELETE FROM login_pending WHERE created_at < ?1 OR user_id = ?2");
+  stmt_bind_text(s, 1, zOld);
+  stmt_bind_int(s, 2, idUser);
+  int r = stmt_run(s);
+  stmt_finalize(s);
+  if (r) return -1;
+  s = db_prepare(pDb, "INSERT INTO login_pending(token_hash, user_id, created_at, ip) "
+                      "VALUES (?1, ?2, ?3, ?4)");
+  stmt_bind_text(s, 1, zHash);
+  stmt_bind_int(s, 2, idUser);
+  stmt_bind_text(s, 3, zNow);
+  stmt_bind_text(s, 4, zIp);
+  r = stmt_run(s);
+  stmt_finalize(s);
+  return r;
+}
+
 /* The body of auth_login and auth_verify_current: bSession = open a session on success;
 ** zEvent = the audit event of the attempt. */
 static int auth_authenticate(Db *pDb, const char *zName, const char *zPw, const char *zIp,
@@ -1049,6 +1181,18 @@ static int auth_authenticate(Db *pDb, const char *zName, const char *zPw, const 
   }
   if (!bFound) auth_dummy_verify(zPw);
 
+  /* Right password: may the account sign in from here (admin_networks), and does it need
+  ** a second step? Only for logins (bSession), not for the re-check before a change. */
+  int bNetDenied = 0, bTotp = 0;
+  if (bFound && bOk && !bDisabled && bSession) {
+    if (auth_roles_of(pDb, idUser) & ROLE_ADMIN_MASK) {
+      char *zNets = auth_setting_text(pDb, "admin_networks");
+      if (zNets[0] && (!zIp || auth_cidr_match(zNets, zIp) != 1)) bNetDenied = 1;
+      free(zNets);
+    }
+    bTotp = auth_totp_enrolled(pDb, idUser);
+  }
+
   if (db_begin(pDb)) return AUTH_INTERNAL;
   int rc;
   char zNow[32];
@@ -1102,6 +1246,23 @@ static int auth_authenticate(Db *pDb, const char *zName, const char *zPw, const 
   } else if (bDisabled) {
     rc = AUTH_DISABLED;
     if (auth_login_record(pDb, zEvent, zKey, zIp, "disabled", "denied", NULL)) goto fail;
+  } else if (bNetDenied) {
+    /* login_attempt has no outcome for this: "disabled" (counts against the address) */
+    rc = AUTH_NETWORK;
+    json_t *d = json_pack("{s:s}", "reason", "address outside admin_networks");
+    int r = auth_login_record(pDb, zEvent, zKey, zIp, "disabled", "denied", d);
+    json_decref(d);
+    if (r) goto fail;
+  } else if (bTotp) {
+    /* First step done. failed_logins is NOT reset here: only a right code resets it, so
+    ** re-entering the password does not restart the count of wrong codes. */
+    rc = AUTH_OK;
+    pOut->bTotpRequired = 1;
+    if (auth_pending_open(pDb, idUser, zIp, pOut->zPending)) goto fail;
+    json_t *d = json_pack("{s:s}", "step", "password; one-time code required");
+    int r = auth_login_record(pDb, zEvent, zKey, zIp, "ok", "ok", d);
+    json_decref(d);
+    if (r) goto fail;
   } else {
     rc = AUTH_OK;
     Stmt *s = db_prepare(pDb, "UPDATE users SET failed_logins = 0, locked_until = NULL, "
@@ -1127,9 +1288,10 @@ static int auth_authenticate(Db *pDb, const char *zName, const char *zPw, const 
   }
   if (db_commit(pDb)) {
     memset(pOut->zToken, 0, sizeof pOut->zToken);
+    memset(pOut->zPending, 0, sizeof pOut->zPending);
     return AUTH_INTERNAL;
   }
-  if (rc == AUTH_OK) {
+  if (rc == AUTH_OK && !pOut->bTotpRequired) {
     Arena *pArena = arena_new();
     AuthUser u;
     if (auth_user_load_id(pDb, pArena, idUser, &u) == 0) {
@@ -1142,6 +1304,8 @@ static int auth_authenticate(Db *pDb, const char *zName, const char *zPw, const 
 fail:
   db_rollback(pDb);
   memset(pOut->zToken, 0, sizeof pOut->zToken);
+  memset(pOut->zPending, 0, sizeof pOut->zPending);
+  pOut->bTotpRequired = 0;
   return AUTH_INTERNAL;
 }
 
@@ -1228,4 +1392,383 @@ void auth_session_end_all(Db *pDb, int64_t idUser) {
   stmt_bind_int(s, 1, idUser);
   (void)stmt_run(s);
   stmt_finalize(s);
+}
+
+/* ---- second factor (TOTP) ------------------------------------------------------------- */
+
+int auth_totp_enrolled(Db *pDb, int64_t idUser) {
+  Stmt *s = db_prepare(pDb, "SELECT 1 FROM users WHERE id = ?1 AND totp_confirmed = 1 "
+                            "AND totp_secret IS NOT NULL");
+  stmt_bind_int(s, 1, idUser);
+  int b = stmt_step(s) == 1;
+  stmt_finalize(s);
+  return b;
+}
+
+/* Records a second-step outcome in the audit log (and login_attempt) inside a transaction. */
+static int auth_totp_record(Db *pDb, const char *zName, const char *zIp, const char *zOutcome,
+                            const char *zAuditOutcome, const char *zReason) {
+  json_t *d = zReason ? json_pack("{s:s}", "reason", zReason) : NULL;
+  int r = auth_login_record(pDb, "login.totp", zName ? zName : "", zIp, zOutcome,
+                            zAuditOutcome, d);
+  json_decref(d);
+  return r;
+}
+
+int auth_login_totp(Db *pDb, const char *zPending, const char *zCode, const char *zIp,
+                    const char *zUserAgent, AuthLogin *pOut) {
+  memset(pOut, 0, sizeof *pOut);
+  auth_sodium_init();
+  if (!zPending || strlen(zPending) != AUTH_TOKEN_CHARS) return AUTH_BAD_CREDENTIALS;
+  char zHash[65];
+  auth_sha256_hex(zPending, strlen(zPending), zHash);
+  Stmt *s = db_prepare(pDb,
+                       "SELECT p.user_id, p.created_at, p.tries, u.name, u.totp_secret, "
+                       "u.totp_last_step, u.locked_until, u.failed_logins, u.disabled "
+                       "FROM login_pending p JOIN users u ON u.id = p.user_id "
+                       "WHERE p.token_hash = ?1 AND u.totp_confirmed = 1");
+  stmt_bind_text(s, 1, zHash);
+  if (stmt_step(s) != 1) {
+    stmt_finalize(s);
+    return AUTH_BAD_CREDENTIALS; /* unknown or used: nothing to count it against */
+  }
+  int64_t idUser = stmt_int(s, 0);
+  int64_t tCreated = auth_time_parse(stmt_text(s, 1));
+  int64_t nTries = stmt_int(s, 2);
+  char zName[65];
+  snprintf(zName, sizeof zName, "%s", stmt_text(s, 3));
+  uint8_t aKey[64];
+  int nKey = totp_base32_decode(stmt_text(s, 4) ? stmt_text(s, 4) : "", aKey, sizeof aKey);
+  int64_t iLast = stmt_int(s, 5);
+  int64_t tLocked = auth_time_parse(stmt_text(s, 6));
+  int64_t nFailed = stmt_int(s, 7);
+  int bDisabled = stmt_int(s, 8) != 0;
+  stmt_finalize(s);
+  int64_t now = auth_now();
+  int bExpired = tCreated < 0 || now - tCreated >= AUTH_PENDING_SECONDS;
+  int64_t iStep = (nKey > 0 && !bExpired && tLocked <= now && !bDisabled)
+                      ? totp_verify(aKey, (size_t)nKey, zCode, now, iLast)
+                      : -1;
+  sodium_memzero(aKey, sizeof aKey);
+  int64_t nThreshold = auth_setting(pDb, "lockout_threshold");
+  int64_t nLockSecs = auth_setting(pDb, "lockout_seconds");
+  char zNow[32];
+  auth_time_fmt(now, zNow);
+
+  if (db_begin(pDb)) return AUTH_INTERNAL;
+  int rc, r = 0;
+  if (bExpired || bDisabled || tLocked > now) {
+    /* the pending token dies; nothing counted (the password step already was) */
+    s = db_prepare(pDb, "DELETE FROM login_pending WHERE token_hash = ?1");
+    stmt_bind_text(s, 1, zHash);
+    r = stmt_run(s);
+    stmt_finalize(s);
+    if (tLocked > now) {
+      rc = AUTH_LOCKED;
+      pOut->nRetryAfter = (int)(tLocked - now);
+      if (r == 0) r = auth_totp_record(pDb, zName, zIp, "locked", "denied", NULL);
+    } else {
+      rc = bDisabled ? AUTH_DISABLED : AUTH_BAD_CREDENTIALS;
+      if (r == 0)
+        r = auth_totp_record(pDb, zName, zIp, bDisabled ? "disabled" : "bad_password",
+                             bDisabled ? "denied" : "failed",
+                             bDisabled ? NULL : "the sign-in step expired");
+    }
+  } else if (iStep >= 0) {
+    /* the conditional update makes a code single-use even between concurrent requests */
+    s = db_prepare(pDb, "UPDATE users SET totp_last_step = ?2, failed_logins = 0, "
+                        "locked_until = NULL, last_login_at = ?3 "
+                        "WHERE id = ?1 AND totp_last_step < ?2");
+    stmt_bind_int(s, 1, idUser);
+    stmt_bind_int(s, 2, iStep);
+    stmt_bind_text(s, 3, zNow);
+    r = stmt_run(s);
+    stmt_finalize(s);
+    if (r == 0 && db_changes(pDb) != 1) iStep = -1; /* replayed meanwhile */
+    if (r == 0 && iStep >= 0) {
+      s = db_prepare(pDb, "DELETE FROM login_pending WHERE token_hash = ?1");
+      stmt_bind_text(s, 1, zHash);
+      r = stmt_run(s);
+      stmt_finalize(s);
+      if (r == 0) r = auth_session_open(pDb, idUser, zIp, zUserAgent, pOut);
+      if (r == 0) r = auth_totp_record(pDb, zName, zIp, "ok", "ok", NULL);
+    }
+    rc = AUTH_OK;
+    if (r == 0 && iStep < 0) {
+      rc = AUTH_BAD_CREDENTIALS;
+      r = auth_totp_record(pDb, zName, zIp, "bad_password", "failed", "code already used");
+    }
+  } else {
+    /* a wrong (or replayed) code: a failed login of the account */
+    rc = AUTH_BAD_CREDENTIALS;
+    nFailed++;
+    nTries++;
+    int bLockNow = nFailed >= nThreshold;
+    char zUntil[32];
+    auth_time_fmt(now + nLockSecs, zUntil);
+    s = db_prepare(pDb, "UPDATE users SET failed_logins = ?2, locked_until = ?3 WHERE id = ?1");
+    stmt_bind_int(s, 1, idUser);
+    stmt_bind_int(s, 2, bLockNow ? 0 : nFailed);
+    stmt_bind_text(s, 3, bLockNow ? zUntil : NULL);
+    r = stmt_run(s);
+    stmt_finalize(s);
+    if (r == 0) {
+      if (bLockNow || nTries >= AUTH_PENDING_TRIES) {
+        s = db_prepare(pDb, "DELETE FROM login_pending WHERE token_hash = ?1");
+      } else {
+        s = db_prepare(pDb, "UPDATE login_pending SET tries = tries + 1 WHERE token_hash = ?1");
+      }
+      stmt_bind_text(s, 1, zHash);
+      r = stmt_run(s);
+      stmt_finalize(s);
+    }
+    if (r == 0) r = auth_totp_record(pDb, zName, zIp, "bad_password", "failed",
+                                     "wrong or reused one-time code");
+    if (r == 0 && bLockNow) {
+      char *zObj = xasprintf("user:%s", zName);
+      json_t *d = json_pack("{s:s, s:I}", "locked_until", zUntil, "failed_logins",
+                            (json_int_t)nFailed);
+      r = audit_record(pDb, "-", zIp, "account.lockout", zObj, "ok", d);
+      json_decref(d);
+      free(zObj);
+    }
+  }
+  if (r) {
+    db_rollback(pDb);
+    memset(pOut->zToken, 0, sizeof pOut->zToken);
+    return AUTH_INTERNAL;
+  }
+  if (db_commit(pDb)) {
+    memset(pOut->zToken, 0, sizeof pOut->zToken);
+    return AUTH_INTERNAL;
+  }
+  if (rc == AUTH_OK) {
+    Arena *pArena = arena_new();
+    AuthUser u;
+    if (auth_user_load_id(pDb, pArena, idUser, &u) == 0) {
+      pOut->bMustChange = u.bMustChange;
+      pOut->bExpired = u.bExpired;
+    }
+    arena_free(pArena);
+  }
+  return rc;
+}
+
+/* Runs one audited UPDATE of an account's TOTP columns. */
+static int auth_totp_write(Db *pDb, int64_t idUser, const char *zSecret, int bConfirmed,
+                           int64_t iLast, const char *zActor, const char *zIp,
+                           const char *zEvent, const char *zName, json_t *pDetail) {
+  if (db_begin(pDb)) return -1;
+  Stmt *s = db_prepare(pDb, "UPDATE users SET totp_secret = ?2, totp_confirmed = ?3, "
+                            "totp_last_step = ?4 WHERE id = ?1");
+  stmt_bind_int(s, 1, idUser);
+  stmt_bind_text(s, 2, zSecret);
+  stmt_bind_int(s, 3, bConfirmed);
+  stmt_bind_int(s, 4, iLast);
+  int r = stmt_run(s);
+  stmt_finalize(s);
+  if (r == 0) {
+    s = db_prepare(pDb, "DELETE FROM login_pending WHERE user_id = ?1");
+    stmt_bind_int(s, 1, idUser);
+    r = stmt_run(s);
+    stmt_finalize(s);
+  }
+  if (r == 0) {
+    char *zObj = xasprintf("user:%s", zName);
+    r = audit_record(pDb, zActor, zIp, zEvent, zObj, "ok", pDetail);
+    free(zObj);
+  }
+  if (r) {
+    db_rollback(pDb);
+    return -1;
+  }
+  return db_commit(pDb);
+}
+
+/* Reads an account's id and TOTP state. 0 or -1 (no such account). */
+static int auth_totp_state(Db *pDb, const char *zName, int64_t *pId, char **pzSecret,
+                           int *pbConfirmed) {
+  Stmt *s = db_prepare(pDb, "SELECT id, totp_secret, totp_confirmed FROM users WHERE name = ?1");
+  stmt_bind_text(s, 1, zName);
+  int r = stmt_step(s);
+  if (r == 1) {
+    *pId = stmt_int(s, 0);
+    *pzSecret = stmt_text(s, 1) ? xstrdup(stmt_text(s, 1)) : NULL;
+    *pbConfirmed = stmt_int(s, 2) != 0;
+  }
+  stmt_finalize(s);
+  return r == 1 ? 0 : -1;
+}
+
+static void auth_secret_free(char *z) {
+  if (!z) return;
+  sodium_memzero(z, strlen(z));
+  free(z);
+}
+
+int auth_totp_enrol(Db *pDb, const char *zName, int bConfirmed, const char *zActor,
+                    const char *zIp, char **pzBase32, char **pzUri, int *pCode, char **pzErr) {
+  int64_t id;
+  char *zOld = NULL;
+  int bHas = 0;
+  *pzBase32 = *pzUri = NULL;
+  if (auth_totp_state(pDb, zName, &id, &zOld, &bHas))
+    return auth_fail(pCode, pzErr, KP_E_NO_SUCH, xasprintf("no account named %s", zName));
+  auth_secret_free(zOld);
+  if (bHas)
+    return auth_fail(pCode, pzErr, KP_E_STATE,
+                     xasprintf("account %s already has a second factor: the security "
+                               "administrator resets it first (kaoping user totp reset)",
+                               zName));
+  auth_sodium_init();
+  uint8_t aKey[TOTP_SECRET_BYTES];
+  char zB32[TOTP_SECRET_BYTES * 8 / 5 + 2];
+  randombytes_buf(aKey, sizeof aKey);
+  totp_base32_encode(aKey, sizeof aKey, zB32);
+  sodium_memzero(aKey, sizeof aKey);
+  json_t *d = json_pack("{s:b}", "confirmed", bConfirmed);
+  int r = auth_totp_write(pDb, id, zB32, bConfirmed, -1, zActor, zIp, "totp.enrol", zName, d);
+  json_decref(d);
+  if (r) {
+    sodium_memzero(zB32, sizeof zB32);
+    return auth_fail_db(pDb, pCode, pzErr);
+  }
+  *pzBase32 = xstrdup(zB32);
+  *pzUri = totp_uri("kaoping", zName, zB32);
+  sodium_memzero(zB32, sizeof zB32);
+  return 0;
+}
+
+int auth_totp_confirm(Db *pDb, const char *zName, const char *zCode, const char *zActor,
+                      const char *zIp, int *pCode, char **pzErr) {
+  int64_t id;
+  char *zSecret = NULL;
+  int bHas = 0;
+  if (auth_totp_state(pDb, zName, &id, &zSecret, &bHas))
+    return auth_fail(pCode, pzErr, KP_E_NO_SUCH, xasprintf("no account named %s", zName));
+  if (bHas || !zSecret) {
+    auth_secret_free(zSecret);
+    return auth_fail(pCode, pzErr, KP_E_STATE,
+                     xasprintf(bHas ? "the second factor is already confirmed"
+                                    : "no enrolment to confirm (POST /api/totp/enrol first)"));
+  }
+  uint8_t aKey[64];
+  int nKey = totp_base32_decode(zSecret, aKey, sizeof aKey);
+  int64_t iStep = nKey > 0 ? totp_verify(aKey, (size_t)nKey, zCode, auth_now(), -1) : -1;
+  sodium_memzero(aKey, sizeof aKey);
+  if (iStep < 0) {
+    auth_secret_free(zSecret);
+    json_t *d = json_pack("{s:s}", "reason", "wrong code");
+    char *zObj = xasprintf("user:%s", zName);
+    (void)audit_record(pDb, zActor, zIp, "totp.confirm", zObj, "failed", d);
+    free(zObj);
+    json_decref(d);
+    return auth_fail(pCode, pzErr, KP_E_INVALID,
+                     xasprintf("the code does not match: check the device's clock and try "
+                               "the next code"));
+  }
+  int r = auth_totp_write(pDb, id, zSecret, 1, iStep, zActor, zIp, "totp.confirm", zName, NULL);
+  auth_secret_free(zSecret);
+  return r ? auth_fail_db(pDb, pCode, pzErr) : 0;
+}
+
+int auth_totp_reset(Db *pDb, const char *zName, const char *zActor, const char *zIp,
+                    int *pCode, char **pzErr) {
+  int64_t id;
+  char *zSecret = NULL;
+  int bHas = 0;
+  if (auth_totp_state(pDb, zName, &id, &zSecret, &bHas))
+    return auth_fail(pCode, pzErr, KP_E_NO_SUCH, xasprintf("no account named %s", zName));
+  json_t *d = json_pack("{s:b, s:b}", "had_secret", zSecret != NULL, "was_confirmed", bHas);
+  auth_secret_free(zSecret);
+  int r = auth_totp_write(pDb, id, NULL, 0, -1, zActor, zIp, "totp.reset", zName, d);
+  json_decref(d);
+  return r ? auth_fail_db(pDb, pCode, pzErr) : 0;
+}
+
+/* ---- address ranges ---------------------------------------------------------------------- */
+
+/* Parses an address into 16 bytes (IPv4 as IPv4-mapped IPv6); 0 or -1. */
+static int auth_ip_parse(const char *z, unsigned char a[16], int *pbV4) {
+  struct in_addr v4;
+  if (inet_pton(AF_INET, z, &v4) == 1) {
+    memset(a, 0, 10);
+    a[10] = a[11] = 0xff;
+    memcpy(a + 12, &v4, 4);
+    *pbV4 = 1;
+    return 0;
+  }
+  if (inet_pton(AF_INET6, z, a) == 1) {
+    static const unsigned char aMapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+    *pbV4 = memcmp(a, aMapped, 12) == 0;
+    return 0;
+  }
+  return -1;
+}
+
+/* One range "ADDR/BITS" (or ADDR alone = a single host) into 16 bytes + prefix bits
+** counted on the 128-bit form. 0 or -1. */
+static int auth_cidr_parse(const char *zRange, size_t n, unsigned char a[16], int *pnBits) {
+  char z[64];
+  if (n == 0 || n >= sizeof z) return -1;
+  memcpy(z, zRange, n);
+  z[n] = 0;
+  char *zSlash = strchr(z, '/');
+  int nBits = -1;
+  if (zSlash) {
+    *zSlash = 0;
+    char *zEnd;
+    long v = strtol(zSlash + 1, &zEnd, 10);
+    if (!zSlash[1] || *zEnd || v < 0 || v > 128) return -1;
+    nBits = (int)v;
+  }
+  int bV4;
+  if (auth_ip_parse(z, a, &bV4)) return -1;
+  if (bV4 && !strchr(z, ':')) {
+    if (nBits > 32) return -1;
+    nBits = nBits < 0 ? 128 : nBits + 96;
+  } else if (nBits < 0) {
+    nBits = 128;
+  }
+  *pnBits = nBits;
+  return 0;
+}
+
+static int auth_prefix_eq(const unsigned char *a, const unsigned char *b, int nBits) {
+  int nByte = nBits / 8, nRest = nBits % 8;
+  if (memcmp(a, b, (size_t)nByte)) return 0;
+  if (nRest == 0) return 1;
+  unsigned char m = (unsigned char)(0xff << (8 - nRest));
+  return (a[nByte] & m) == (b[nByte] & m);
+}
+
+int auth_cidr_match(const char *zList, const char *zIp) {
+  unsigned char aIp[16];
+  int bV4;
+  if (!zList || !zIp || auth_ip_parse(zIp, aIp, &bV4)) return -1;
+  const char *p = zList;
+  while (*p) {
+    while (*p == ',' || *p == ' ') p++;
+    if (!*p) break;
+    size_t n = strcspn(p, ", ");
+    unsigned char aNet[16];
+    int nBits;
+    if (auth_cidr_parse(p, n, aNet, &nBits)) return -1;
+    if (auth_prefix_eq(aIp, aNet, nBits)) return 1;
+    p += n;
+  }
+  return 0;
+}
+
+int auth_cidr_list_valid(const char *zList, const char **pzWhy) {
+  if (strlen(zList) > 2000) {
+    *pzWhy = "admin_networks is too long (at most 2000 characters)";
+    return -1;
+  }
+  if (auth_cidr_match(zList, "::1") < 0) {
+    *pzWhy = "admin_networks must be comma-separated CIDR ranges, e.g. "
+             "10.20.0.0/16,2001:db8::/32,127.0.0.1";
+    return -1;
+  }
+  return 0;
 }

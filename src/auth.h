@@ -86,6 +86,8 @@ typedef struct AuthUser {
   char *zLockedUntil;/* temporary lockout end, or NULL */
   int nFailed;       /* consecutive failed logins */
   char *zLastLogin;  /* or NULL */
+  int bTotpEnrol;    /* must enrol a second factor first (totp_enforce): restricted like
+                     ** bMustChange, which is set too */
 } AuthUser;
 
 static inline int auth_has(const AuthUser *u, Caps cap) {
@@ -134,8 +136,18 @@ int auth_password_set(Db *pDb, const char *zName, const char *zPassword, int bBy
 
 typedef struct PwPolicy {
   int nMinLength;  /* characters (UTF-8 code points) */
-  int nMinClasses; /* of: lower, upper, digit, other (symbols and non-ASCII) */
+  int nMinClasses; /* of: lower, upper, digit, other (symbols and non-ASCII); 0 = no rule
+                   ** (profile asvs) */
 } PwPolicy;
+
+/* Password profiles (text setting password_profile):
+**   mlps (default, 等保): >= password_min_length (8) characters, password_min_classes (3) of
+**        4 classes, rotation every password_max_age_days (90), last password_history (5)
+**        not reused.
+**   asvs (OWASP ASVS 5.0 V6): >= password_min_length characters (15 recommended), no
+**        composition rule, no forced rotation; the common/breached list check applies in
+**        both profiles; history still applies (ASVS does not forbid it). */
+const char *auth_password_profile(Db *pDb); /* "mlps" or "asvs" (static string) */
 
 #define AUTH_PASSWORD_MAX_BYTES 1024
 
@@ -168,7 +180,8 @@ enum {
   AUTH_THROTTLED = -4,       /* too many failures from this address */
   AUTH_NO_SESSION = -5,      /* no or unknown session cookie */
   AUTH_EXPIRED = -6,         /* session idle or absolute limit passed */
-  AUTH_INTERNAL = -7         /* database or audit failure: nothing was changed */
+  AUTH_INTERNAL = -7,        /* database or audit failure: nothing was changed */
+  AUTH_NETWORK = -8          /* administrator role signing in from outside admin_networks */
 };
 
 #define AUTH_TOKEN_CHARS 43 /* base64url of 32 random bytes, no padding */
@@ -180,6 +193,9 @@ typedef struct AuthLogin {
   int bMustChange;
   int bExpired;
   int nRetryAfter;                   /* seconds, with AUTH_LOCKED / AUTH_THROTTLED */
+  int bTotpRequired;                 /* password right, second factor needed: no session
+                                     ** was opened; zPending is the login_pending token */
+  char zPending[AUTH_TOKEN_CHARS + 1];
 } AuthLogin;
 
 /* Verifies a name and password and opens a session. Records the attempt (login_attempt),
@@ -189,6 +205,49 @@ typedef struct AuthLogin {
 ** error. zIp/zUserAgent may be NULL. */
 int auth_login(Db *pDb, const char *zName, const char *zPassword, const char *zIp,
                const char *zUserAgent, AuthLogin *pOut);
+
+/* ---- second factor (TOTP, totp.c) and address ranges ---------------------------------
+
+** Which accounts must use a second factor: the administrator roles and the assessor (the
+** issue's list). An account that has confirmed a TOTP secret always signs in with two steps,
+** whatever its roles; an account of those roles without one may, while the setting
+** totp_enforce is 1, only enrol (its session is restricted like a must-change one:
+** bTotpEnrol). The secret is never returned after enrolment. */
+#define AUTH_TOTP_ROLES (ROLE_ADMIN_MASK | ROLE_BIT(ROLE_ASSESSOR))
+#define AUTH_PENDING_SECONDS 300 /* life of the token between the two login steps */
+#define AUTH_PENDING_TRIES 5     /* wrong codes per pending token */
+
+/* Second step of a login: zPending from auth_login (AuthLogin.zPending) and a 6-digit
+** code. A wrong code counts as a failed login (lockout applies); a code (time step) once
+** accepted is never accepted again. On success a session is opened (*pOut as auth_login).
+** AUTH_OK, AUTH_BAD_CREDENTIALS (wrong code, or unknown/expired pending token), AUTH_LOCKED,
+** AUTH_INTERNAL. Audited as login.totp. */
+int auth_login_totp(Db *pDb, const char *zPending, const char *zCode, const char *zIp,
+                    const char *zUserAgent, AuthLogin *pOut);
+
+/* Starts an enrolment: a new random secret stored unconfirmed (an account with a confirmed
+** secret is refused, KP_E_STATE: the security administrator resets it first, so a stolen
+** session cannot replace the factor). bConfirmed = 1 (command line, the operator hands the
+** secret over) stores it confirmed at once. *pzBase32 and *pzUri are malloc'd. Audited as
+** totp.enrol. 0 or -1 (*pCode, *pzErr). */
+int auth_totp_enrol(Db *pDb, const char *zName, int bConfirmed, const char *zActor,
+                    const char *zIp, char **pzBase32, char **pzUri, int *pCode, char **pzErr);
+/* Confirms an unconfirmed enrolment with a current code (audited as totp.confirm).
+** 0 or -1 (*pCode: KP_E_STATE nothing to confirm, KP_E_INVALID wrong code). */
+int auth_totp_confirm(Db *pDb, const char *zName, const char *zCode, const char *zActor,
+                      const char *zIp, int *pCode, char **pzErr);
+/* Removes an account's secret (secadmin; audited as totp.reset). 0 or -1. */
+int auth_totp_reset(Db *pDb, const char *zName, const char *zActor, const char *zIp,
+                    int *pCode, char **pzErr);
+/* 1 when the account has a confirmed secret. */
+int auth_totp_enrolled(Db *pDb, int64_t idUser);
+
+/* Does address zIp lie in one of the comma-separated CIDR ranges of zList ("10.1.0.0/16,
+** ::1/128"; IPv4 and IPv6; an IPv4-mapped IPv6 address matches IPv4 ranges)? 1 yes, 0 no,
+** -1 when zList or zIp is malformed. An empty list matches nothing. */
+int auth_cidr_match(const char *zList, const char *zIp);
+/* Validates a CIDR list; 0 or -1 with a static message in *pzWhy. */
+int auth_cidr_list_valid(const char *zList, const char **pzWhy);
 
 /* Verifies the current password of a signed-in account before a change. A wrong password
 ** counts as a failed login (lockout applies, audited as password.verify), so a stolen
@@ -228,6 +287,18 @@ typedef struct AuthSetting {
 
 extern const AuthSetting aAuthSetting[];
 extern const int nAuthSetting;
+
+/* Text settings (password_profile, admin_networks): declared with a validator. */
+typedef struct AuthTextSetting {
+  const char *zName;
+  const char *zDefault;
+  int (*xValid)(const char *zValue, const char **pzWhy);
+  const char *zHelp;
+} AuthTextSetting;
+extern const AuthTextSetting aAuthTextSetting[];
+extern const int nAuthTextSetting;
+/* The value in force (malloc'd): stored, else the default. */
+char *auth_setting_text(Db *pDb, const char *zName);
 
 /* The value in force: the stored one, else the declared default. Aborts on an undeclared
 ** name (a bug). */

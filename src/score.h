@@ -75,6 +75,27 @@ typedef struct ScoreResult {
 ScoreResult *score_compute(const ScoreInput *pIn, char **pzErr);
 void score_result_free(ScoreResult *p);
 
+/* score_compute, writing into pReuse (NULL: a new result) so that scoring period after
+** period reuses one result's memory instead of allocating (and page-faulting) megabytes
+** each time. The result is bit-identical to score_compute's: every field is overwritten.
+** pReuse is consumed, as realloc's argument is: on success the return value replaces it
+** (it is pReuse itself, its matrices resized if the shape changed); on failure pReuse has
+** been freed and NULL is returned with *pzErr set. So `p = score_compute_into(&in, p,
+** &zErr)` in a loop never leaks. */
+ScoreResult *score_compute_into(const ScoreInput *pIn, ScoreResult *pReuse, char **pzErr);
+
+/* Scores nIn independent inputs (typically the periods of a year) on up to nThreads
+** threads (nThreads < 1 counts as 1; the calling thread is one of them). apOut[i] is
+** input i's result, exactly as score_compute_into(&aIn[i], apOut[i], ...) would give it:
+** bit-identical whatever nThreads and whichever thread ran it, since each input is scored
+** by one thread alone and the threads share only the (read-only) inputs. On entry each
+** apOut[i] is NULL or a result to reuse. Returns the number of inputs that failed; their
+** apOut[i] are NULL and *pzErr (malloc'd, or NULL when all succeeded) lists their
+** problems in input order, each line prefixed "input I (period CODE): ". The inputs must
+** not change while the call runs; nothing in them is written. */
+int score_compute_batch(const ScoreInput *aIn, int nIn, ScoreResult **apOut, int nThreads,
+                        char **pzErr);
+
 /* Competition ranks (1,2,2,4) of n values, best first: descending unless bLower.
 ** NaN values get rank 0 and are not counted. Values within 1e-9 (relative) tie.
 ** aRank receives the ranks (n ints); the function allocates its own scratch. */

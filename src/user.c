@@ -1,6 +1,6 @@
 /*
 ** user.c: the account verbs of the command line: `kaoping user add|passwd|lock|unlock|list|
-** roles|policy`. They are the server operator's tools: the first secadmin and the other
+** roles|policy|totp`. They are the server operator's tools: the first secadmin and the other
 ** administrator accounts (三员) are created here, since the API grants business roles only.
 **
 ** Every verb goes through auth.c, so the command line obeys the same password policy,
@@ -334,5 +334,58 @@ int user_policy_cmd(int argc, char **argv) {
     printf("%-26s %8" PRId64 "  (default %" PRId64 ", %" PRId64 "..%" PRId64 ")  %s\n",
            p->zName, auth_setting(c.pDb, p->zName), p->iDefault, p->iMin, p->iMax, p->zHelp);
   }
+  for (int i = 0; i < nAuthTextSetting; i++) {
+    const AuthTextSetting *p = &aAuthTextSetting[i];
+    char *zVal = auth_setting_text(c.pDb, p->zName);
+    printf("%-26s %8s  (default \"%s\")  %s\n", p->zName, zVal[0] ? zVal : "\"\"", p->zDefault,
+           p->zHelp);
+    free(zVal);
+  }
   return user_cmd_end(&c, EXIT_OK);
+}
+
+/* kaoping user totp enrol NAME: a confirmed second factor, printed once for the holder. */
+static int user_totp_enrol(int argc, char **argv) {
+  UserCmd c = {0};
+  cli_init(&c.args, "user totp enrol", argc, argv);
+  int rc = user_cmd_open(&c, 1);
+  if (rc) return user_cmd_end(&c, rc);
+  char *zB32 = NULL, *zUri = NULL, *zErr = NULL;
+  int code = 0;
+  if (auth_totp_enrol(c.pDb, c.zName, 1, cli_actor(), NULL, &zB32, &zUri, &code, &zErr)) {
+    cli_error(&c.args, "%s", zErr);
+    free(zErr);
+    return user_cmd_end(&c, user_exit_for(code));
+  }
+  printf("uri: %s\nsecret: %s\n", zUri, zB32);
+  printf("Give these to %s only (scan the URI as a QR code or type the secret into an "
+         "authenticator app); they are not shown again.\n", c.zName);
+  user_password_free(zB32);
+  user_password_free(zUri);
+  return user_cmd_end(&c, EXIT_OK);
+}
+
+/* kaoping user totp reset NAME: removes the second factor (lost device). */
+static int user_totp_reset(int argc, char **argv) {
+  UserCmd c = {0};
+  cli_init(&c.args, "user totp reset", argc, argv);
+  int rc = user_cmd_open(&c, 1);
+  if (rc) return user_cmd_end(&c, rc);
+  char *zErr = NULL;
+  int code = 0;
+  if (auth_totp_reset(c.pDb, c.zName, cli_actor(), NULL, &code, &zErr)) {
+    cli_error(&c.args, "%s", zErr);
+    free(zErr);
+    return user_cmd_end(&c, user_exit_for(code));
+  }
+  printf("second factor of %s removed: enrol a new one (kaoping user totp enrol)\n", c.zName);
+  return user_cmd_end(&c, EXIT_OK);
+}
+
+/* kaoping user totp enrol|reset NAME */
+int user_totp_cmd(int argc, char **argv) {
+  if (argc >= 1 && strcmp(argv[0], "enrol") == 0) return user_totp_enrol(argc - 1, argv + 1);
+  if (argc >= 1 && strcmp(argv[0], "reset") == 0) return user_totp_reset(argc - 1, argv + 1);
+  fprintf(stderr, "kaoping user totp: usage: kaoping user totp enrol|reset NAME [--db F]\n");
+  return EXIT_USAGE;
 }

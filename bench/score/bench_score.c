@@ -1,19 +1,33 @@
 /*
 ** bench_score.c: the scoring engine alone, timed (bench/score/run.sh).
 **
-** Linked against the engine's objects (build/obj/src/ *.o except main.o), it parses the
-** benchmark's inputs once (units, scheme, targets, the values of every period listed in
-** DIR/periods.txt), then times score_compute() over all periods in sequence, each period's
-** previous values being the period before (for the `carry` policy), as `kaoping score
-** --previous` would get them. The best of --repeat runs is reported, so that the number is
-** the engine's cost, not the page cache's or the CSV parser's. It writes each period's totals
-** as "unit,total,rank,grade" (shortest round-trip numbers) for run.sh to compare with the
-** pandas implementation and the CLI before anything is timed.
+** Linked against the engine's objects (run.sh puts build/obj/src/ *.o but main.o in an
+** archive, so that only what the engine needs is linked in), it parses the benchmark's
+** inputs once (units, scheme, targets, the values of every period listed in
+** DIR/periods.txt), then times the scoring of all periods, each period's previous values
+** being the period before (for the `carry` policy), as `kaoping score --previous` would get
+** them. The best of --repeat runs is reported, so that the number is the engine's cost, not
+** the page cache's or the CSV parser's. Two ways of calling the engine:
+**
+**   default   score_compute_batch(periods, --threads N): the 12 periods scored on N
+**             threads (N = 1: one after another on the calling thread), each into its own
+**             result, which later repetitions reuse (score_compute_into), as a server
+**             scoring period after period would. The first repetition allocates them.
+**   --fresh   score_compute() per period, one after another, every result allocated anew
+**             (and freed before the next repetition): page faults included.
+**
+** Either way every output of the engine is computed: each leaf's value, share, points,
+** rank and flags, each category's value and points, each unit's total, rank, grade and
+** flags. --out-dir writes them for run.sh to compare with pandas before anything is timed:
+** totals-PERIOD.csv "unit,total,rank,grade,flags", leaves-PERIOD.csv
+** "unit,indicator,value,share,points,rank,flags" and categories-PERIOD.csv
+** "unit,category,value,points" (numbers as the shortest decimal that reads back exactly;
+** empty = null; flags as the sum of the FLAG_* bits of score.h).
 **
 ** Not a test of input checking: the benchmark files are well-formed by construction, and a
 ** bad row simply stops the program with its line number.
 **
-**   usage: bench_score DIR [--repeat N] [--out-dir OUT]
+**   usage: bench_score DIR [--repeat N] [--threads N] [--fresh] [--out-dir OUT]
 **   prints one JSON line: {"parse_s": .., "score_best_s": .., "score_runs_s": [..], ...}
 */
 #include <math.h>
@@ -136,22 +150,88 @@ static char *bench_path(const char *zDir, const char *zName) {
   return xasprintf("%s/%s", zDir, zName);
 }
 
-int main(int argc, char **argv) {
-  const char *zDir = NULL, *zOut = NULL;
-  int nRepeat = 5;
-  for (int i = 1; i < argc; i++) {
-    if (strcmp(argv[i], "--repeat") == 0 && i + 1 < argc) nRepeat = atoi(argv[++i]);
-    else if (strcmp(argv[i], "--out-dir") == 0 && i + 1 < argc) zOut = argv[++i];
-    else if (!zDir && argv[i][0] != '-') zDir = argv[i];
-    else {
-      fprintf(stderr, "usage: bench_score DIR [--repeat N] [--out-dir OUT]\n");
-      return 2;
+/* Writes r as a CSV field: empty when null. */
+static void bench_put_number(FILE *f, double r) {
+  char zNum[32];
+  if (isnan(r)) return;
+  score_format_number(zNum, r);
+  fputs(zNum, f);
+}
+
+static FILE *bench_create(const char *zOut, const char *zKind, const char *zPeriod) {
+  char *zPath = xasprintf("%s/%s-%s.csv", zOut, zKind, zPeriod);
+  FILE *f = fopen(zPath, "w");
+  if (!f) bench_die("cannot write an output file (does --out-dir exist?)");
+  free(zPath);
+  return f;
+}
+
+static void bench_close(FILE *f) {
+  if (ferror(f) || fclose(f) != 0) bench_die("write error");
+}
+
+/* Every output of one period's result, as described in the header comment. */
+static void bench_write(const char *zOut, const char *zPeriod, const Scheme *pS,
+                        const Units *pUnits, const ScoreResult *pRes) {
+  FILE *f = bench_create(zOut, "totals", zPeriod);
+  fprintf(f, "unit,total,rank,grade,flags\n");
+  for (int u = 0; u < pRes->nUnit; u++) {
+    const UnitScore *pU = &pRes->aUnit[u];
+    fprintf(f, "%s,", pUnits->azCode[u]);
+    bench_put_number(f, pU->rTotal);
+    fprintf(f, ",%d,%s,%u\n", pU->iRank, pU->iGrade >= 0 ? pS->aGrade[pU->iGrade].zLabel : "",
+            pU->flags);
+  }
+  bench_close(f);
+  f = bench_create(zOut, "leaves", zPeriod);
+  fprintf(f, "unit,indicator,value,share,points,rank,flags\n");
+  for (int u = 0; u < pRes->nUnit; u++) {
+    for (int l = 0; l < pRes->nLeaf; l++) {
+      const LeafScore *pL = &pRes->aLeaf[(size_t)u * (size_t)pRes->nLeaf + (size_t)l];
+      fprintf(f, "%s,%s,", pUnits->azCode[u], pS->aNode[pS->aLeafNode[l]].zCode);
+      bench_put_number(f, pL->rValue);
+      fputc(',', f);
+      bench_put_number(f, pL->rShare);
+      fputc(',', f);
+      bench_put_number(f, pL->rPoints);
+      fputc(',', f);
+      if (pL->iRank > 0) fprintf(f, "%d", pL->iRank);
+      fprintf(f, ",%u\n", pL->flags);
     }
   }
-  if (!zDir || nRepeat < 1) {
-    fprintf(stderr, "usage: bench_score DIR [--repeat N] [--out-dir OUT]\n");
-    return 2;
+  bench_close(f);
+  f = bench_create(zOut, "categories", zPeriod);
+  fprintf(f, "unit,category,value,points\n");
+  for (int u = 0; u < pRes->nUnit; u++) {
+    for (int c = 0; c < pRes->nCat; c++) {
+      const CatScore *pC = &pRes->aCat[(size_t)u * (size_t)pRes->nCat + (size_t)c];
+      fprintf(f, "%s,%s,", pUnits->azCode[u], pS->aNode[pS->aCatNode[c]].zCode);
+      bench_put_number(f, pC->rValue);
+      fputc(',', f);
+      bench_put_number(f, pC->rPoints);
+      fputc('\n', f);
+    }
   }
+  bench_close(f);
+}
+
+static void bench_usage(void) {
+  fprintf(stderr, "usage: bench_score DIR [--repeat N] [--threads N] [--fresh] [--out-dir OUT]\n");
+  exit(2);
+}
+
+int main(int argc, char **argv) {
+  const char *zDir = NULL, *zOut = NULL;
+  int nRepeat = 5, nThread = 1, bFresh = 0;
+  for (int i = 1; i < argc; i++) {
+    if (strcmp(argv[i], "--repeat") == 0 && i + 1 < argc) nRepeat = atoi(argv[++i]);
+    else if (strcmp(argv[i], "--threads") == 0 && i + 1 < argc) nThread = atoi(argv[++i]);
+    else if (strcmp(argv[i], "--fresh") == 0) bFresh = 1;
+    else if (strcmp(argv[i], "--out-dir") == 0 && i + 1 < argc) zOut = argv[++i];
+    else if (!zDir && argv[i][0] != '-') zDir = argv[i];
+    else bench_usage();
+  }
+  if (!zDir || nRepeat < 1 || nThread < 1 || (bFresh && nThread != 1)) bench_usage();
   double t0 = bench_now();
   /* scheme */
   char *zPath = bench_path(zDir, "scheme.json"), *zText = NULL, *zErr = NULL;
@@ -194,62 +274,56 @@ int main(int argc, char **argv) {
   if (ferror(f) || fclose(f) != 0) bench_die("cannot read periods.txt");
   double t1 = bench_now();
 
-  /* Time score_compute over all periods, best of nRepeat. */
+  /* The inputs of every period, then the timed runs: best of nRepeat. */
+  ScoreInput *aIn = xcalloc((size_t)nPeriod, sizeof(ScoreInput));
+  for (int p = 0; p < nPeriod; p++) {
+    aIn[p].pScheme = pS;
+    aIn[p].period = aPeriod[p];
+    aIn[p].nUnit = units.n;
+    aIn[p].azUnit = (const char *const *)units.azCode;
+    aIn[p].azGroup = (const char *const *)units.azGroup;
+    aIn[p].aValue = aaValue[p];
+    aIn[p].aTarget = aTarget;
+    aIn[p].aPrevious = p ? aaValue[p - 1] : NULL;
+  }
   ScoreResult **apRes = xcalloc((size_t)nPeriod, sizeof(ScoreResult *));
   double rBest = INFINITY;
   double *aRun = xmalloc_array((size_t)nRepeat, sizeof(double));
   for (int k = 0; k < nRepeat; k++) {
-    for (int p = 0; p < nPeriod; p++) {
-      score_result_free(apRes[p]);
-      apRes[p] = NULL;
+    if (bFresh) {
+      for (int p = 0; p < nPeriod; p++) {
+        score_result_free(apRes[p]);
+        apRes[p] = NULL;
+      }
     }
     double ta = bench_now();
-    for (int p = 0; p < nPeriod; p++) {
-      ScoreInput in;
-      memset(&in, 0, sizeof in);
-      in.pScheme = pS;
-      in.period = aPeriod[p];
-      in.nUnit = units.n;
-      in.azUnit = (const char *const *)units.azCode;
-      in.azGroup = (const char *const *)units.azGroup;
-      in.aValue = aaValue[p];
-      in.aTarget = aTarget;
-      in.aPrevious = p ? aaValue[p - 1] : NULL;
-      apRes[p] = score_compute(&in, &zErr);
-      if (!apRes[p]) bench_die(zErr);
+    if (bFresh) {
+      for (int p = 0; p < nPeriod; p++) {
+        apRes[p] = score_compute(&aIn[p], &zErr);
+        if (!apRes[p]) bench_die(zErr);
+      }
+    } else if (score_compute_batch(aIn, nPeriod, apRes, nThread, &zErr) != 0) {
+      bench_die(zErr);
     }
     aRun[k] = bench_now() - ta;
     if (aRun[k] < rBest) rBest = aRun[k];
   }
 
   if (zOut) {
-    for (int p = 0; p < nPeriod; p++) {
-      char *zName = xasprintf("totals-%s.csv", aPeriod[p].zCode);
-      zPath = bench_path(zOut, zName);
-      FILE *fo = fopen(zPath, "w");
-      if (!fo) bench_die("cannot write a totals file (does --out-dir exist?)");
-      fprintf(fo, "unit,total,rank,grade\n");
-      for (int u = 0; u < units.n; u++) {
-        const UnitScore *pU = &apRes[p]->aUnit[u];
-        char zNum[32];
-        text_fmt_double(zNum, pU->rTotal);
-        fprintf(fo, "%s,%s,%d,%s\n", units.azCode[u], zNum, pU->iRank,
-                pU->iGrade >= 0 ? pS->aGrade[pU->iGrade].zLabel : "");
-      }
-      if (ferror(fo) || fclose(fo) != 0) bench_die("write error");
-      free(zPath);
-      free(zName);
-    }
+    for (int p = 0; p < nPeriod; p++)
+      bench_write(zOut, aPeriod[p].zCode, pS, &units, apRes[p]);
   }
   printf("{\"parse_s\": %.6f, \"score_best_s\": %.6f, \"score_runs_s\": [", t1 - t0, rBest);
   for (int k = 0; k < nRepeat; k++) printf("%s%.6f", k ? ", " : "", aRun[k]);
-  printf("], \"periods\": %d, \"units\": %d, \"leaves\": %d}\n", nPeriod, units.n, pS->nLeaf);
+  printf("], \"mode\": \"%s\", \"threads\": %d, \"periods\": %d, \"units\": %d, \"leaves\": %d}\n",
+         bFresh ? "fresh" : "batch", nThread, nPeriod, units.n, pS->nLeaf);
 
   for (int p = 0; p < nPeriod; p++) {
     score_result_free(apRes[p]);
     free(aaValue[p]);
   }
   free(apRes);
+  free(aIn);
   free(aRun);
   free(aTarget);
   for (int u = 0; u < units.n; u++) {

@@ -12,16 +12,33 @@
 
 /* Sorted by zName (strcmp order). */
 const Verb aVerb[] = {
+  {"audit checkpoint", audit_checkpoint_cmd, "auditor",
+   "audit checkpoint [--key FILE] [--out FILE] [--db F]",
+   "Writes a signed checkpoint of the audit chain's head (record count, last id, head hash,\n"
+   "Ed25519 signature) to --out or standard output. The key pair lives outside the database:\n"
+   "--key FILE, else $KAOPING_AUDIT_KEY, else DB.audit-key (public key FILE.pub); created\n"
+   "on first use. Keep checkpoints off the host; `audit verify --checkpoint` uses them."},
+  {"audit export", audit_export_cmd, "auditor",
+   "audit export [--out FILE] [--db F]",
+   "Writes the whole audit log as CSV (cells that a spreadsheet would run as formulas get a\n"
+   "leading apostrophe). The export is itself audited."},
   {"audit list", audit_list_cmd, "auditor",
    "audit list [--limit N] [--db F]",
    "Prints the newest audit records (default 50): time, actor, address, event, object,\n"
    "outcome and detail."},
+  {"audit purge", audit_purge_cmd, "auditor",
+   "audit purge --before YYYY-MM-DD [--db F]",
+   "Deletes audit records older than the day given, which must be at least 180 days ago\n"
+   "(retention). The chain stays verifiable: the purge keeps the hash of the last purged\n"
+   "record and a hash over the purged ones, and is itself audited."},
   {"audit verify", audit_verify_cmd, "auditor",
-   "audit verify [--head HASH] [--db F]",
+   "audit verify [--head HASH] [--checkpoint FILE [--key FILE]] [--db F]",
    "Checks the hash chain of the audit log: record ids without gaps, every prev_hash equal\n"
    "to the hash before it, every hash recomputed from the record. Prints the count and the\n"
    "head hash (keep it outside the database; --head HASH then also detects records cut\n"
-   "off the end). Exit 0 when intact, 3 when a record was changed, removed or inserted."},
+   "off the end), and so does --checkpoint FILE (a signed `audit checkpoint`, checked with\n"
+   "the public key KEY.pub). Exit 0 when intact, 3 when a record was changed, removed or\n"
+   "inserted."},
   {"data import", data_import_cmd, "reporter",
    "data import FILE... --period P [--provenance self|department|feed] [--skip-bad] [--db F]",
    "Imports observations (指标值) for an open period from CSV (unit,indicator,value[,note];\n"
@@ -67,6 +84,14 @@ const Verb aVerb[] = {
    "period open PERIOD --scheme CODE[@VERSION] [--deadline YYYY-MM-DD] [--db F]",
    "Opens a period (e.g. 2021-B3) for data entry under a scheme version (latest when no\n"
    "version is given)."},
+  {"provider assign", provider_assign_cmd, "assessor",
+   "provider assign ACCOUNT [INDICATOR...] [--db F]",
+   "Sets the indicators a provider account (数据提供部门) enters for every unit, replacing\n"
+   "the earlier set (none given: clears it). Units no longer enter those indicators\n"
+   "themselves. Same as POST /api/providers/{name}/indicators; audited."},
+  {"provider list", provider_list_cmd, "assessor",
+   "provider list [ACCOUNT] [--db F]",
+   "Lists provider accounts with the indicators each enters."},
   {"report", report_cmd, "assessor",
    "report --period P --format html|pdf|xlsx|csv|md -o FILE [--lang zh|en] [--db F]",
    "Writes the review bulletin (点评通报) of a period: the published review, else the\n"
@@ -165,6 +190,12 @@ const Verb aVerb[] = {
    "Sets an account's roles. The only way to grant sysadmin, secadmin or auditor (the API\n"
    "grants business roles only). At most one administrator role per account, never together\n"
    "with a business role; reporter needs a unit."},
+  {"user totp", user_totp_cmd, "secadmin",
+   "user totp enrol|reset NAME [--db F]",
+   "Second login factor (TOTP, RFC 6238: SHA-1, 6 digits, 30 s). enrol: creates a secret for\n"
+   "the account and prints the otpauth:// URI and the base32 secret once (refused when one\n"
+   "exists); reset: removes it (lost device). Required for sysadmin, secadmin, auditor and\n"
+   "assessor when the setting totp_enforce is 1."},
   {"user unlock", user_unlock_cmd, "secadmin",
    "user unlock NAME [--db F]",
    "Unlocks an account: clears an administrator lock and a lockout after failed logins."},

@@ -40,6 +40,8 @@ VERB_HANDLER(scheme_validate_cmd);
 VERB_HANDLER(period_open_cmd);
 VERB_HANDLER(period_close_cmd);
 VERB_HANDLER(period_list_cmd);
+VERB_HANDLER(provider_assign_cmd);
+VERB_HANDLER(provider_list_cmd);
 VERB_HANDLER(target_import_cmd);
 VERB_HANDLER(data_import_cmd);
 VERB_HANDLER(data_revise_cmd);
@@ -49,7 +51,10 @@ VERB_HANDLER(review_publish_cmd);
 VERB_HANDLER(review_verify_cmd);
 VERB_HANDLER(report_cmd);
 VERB_HANDLER(demo_cmd);
+VERB_HANDLER(audit_checkpoint_cmd);
+VERB_HANDLER(audit_export_cmd);
 VERB_HANDLER(audit_list_cmd);
+VERB_HANDLER(audit_purge_cmd);
 VERB_HANDLER(audit_verify_cmd);
 VERB_HANDLER(http_cmd);
 VERB_HANDLER(serve_cmd);
@@ -59,6 +64,7 @@ VERB_HANDLER(user_lock_cmd);
 VERB_HANDLER(user_passwd_cmd);
 VERB_HANDLER(user_policy_cmd);
 VERB_HANDLER(user_roles_cmd);
+VERB_HANDLER(user_totp_cmd);
 VERB_HANDLER(user_unlock_cmd);
 
 #endif

@@ -42,7 +42,8 @@ enum {
   /* 4xxx data */
   KP_E_NO_SUCH = 4001,         /* 404: the named object does not exist */
   KP_E_EXISTS = 4002,          /* 409: an object with that name exists */
-  KP_E_STATE = 4003            /* 409: the object is in a state that refuses this */
+  KP_E_STATE = 4003,           /* 409: the object is in a state that refuses this */
+  KP_E_BAD_ROWS = 4004         /* 422: an uploaded file has bad rows (report lists them) */
 };
 
 #endif

@@ -96,6 +96,11 @@ enum {
 /* Route flags. */
 #define ROUTE_MUST_CHANGE_OK 1u /* reachable while the password must be changed */
 #define ROUTE_FORM 2u           /* the body is application/x-www-form-urlencoded, not JSON */
+#define ROUTE_CAP_ANY 4u        /* the account needs ANY ONE of the row's capability bits (the
+                                ** default is all of them); the handler's domain function then
+                                ** narrows the scope per capability (entry.c) */
+#define ROUTE_RAW 8u            /* the body is a file of any type (upload): the handler checks
+                                ** Content-Type itself */
 
 struct Route {
   const char *zMethod;   /* GET or POST (HEAD is served by GET rows) */
@@ -147,6 +152,16 @@ const char *http_cookie(const HttpReq *r, const char *zName); /* from Cookie:, i
 int http_fail(HttpReq *r, int iCode, const char *zField, const char *zFmt, ...)
     __attribute__((format(printf, 4, 5)));
 
+/* http_fail with more members in the JSON error body (pExtra's keys, borrowed): an upload's
+** row report, a batch's list of errors. Returns -1. */
+int http_fail_extra(HttpReq *r, int iCode, const char *zField, json_t *pExtra,
+                    const char *zFmt, ...) __attribute__((format(printf, 5, 6)));
+
+/* Does the account satisfy the row's capability (all bits, or any with ROUTE_CAP_ANY)? */
+int http_route_allows(const Route *p, const AuthUser *u);
+/* The row's capability as text: "scheme_manage", "data_own_unit or data_department". */
+void http_route_cap_text(const Route *p, char *z, size_t n);
+
 /* Sets a JSON response (steals the reference to pJson). */
 void http_json(HttpReq *r, int iStatus, json_t *pJson);
 
@@ -176,17 +191,41 @@ int http_parse_query(Arena *pArena, const char *zQuery, HttpPair **paOut, int *p
 /* ---- handlers (api.c, pages.c) ------------------------------------------------------ */
 
 int api_audit(HttpReq *r);
+int api_audit_export(HttpReq *r);
 int api_login(HttpReq *r);
+int api_login_totp(HttpReq *r);
 int api_logout(HttpReq *r);
 int api_me(HttpReq *r);
 int api_password(HttpReq *r);
 int api_periods(HttpReq *r);
 int api_review(HttpReq *r);
+int api_totp_confirm(HttpReq *r);
+int api_totp_enrol(HttpReq *r);
 int api_user_roles(HttpReq *r);
 int api_user_unlock(HttpReq *r);
 int api_users_add(HttpReq *r);
 int api_users_list(HttpReq *r);
 int page_bulletin(HttpReq *r);
+
+/* api_entry.c: data entry, the period workflow, units, comments, downloads */
+int api_bulletin_file(HttpReq *r);
+int api_comments_add(HttpReq *r);
+int api_comments_list(HttpReq *r);
+int api_entry_check(HttpReq *r);
+int api_entry_grid(HttpReq *r);
+int api_entry_save(HttpReq *r);
+int api_entry_submit(HttpReq *r);
+int api_entry_upload(HttpReq *r);
+int api_period_close(HttpReq *r);
+int api_period_compute(HttpReq *r);
+int api_period_open(HttpReq *r);
+int api_period_progress(HttpReq *r);
+int api_period_publish(HttpReq *r);
+int api_provider_get(HttpReq *r);
+int api_provider_set(HttpReq *r);
+int api_unit_get(HttpReq *r);
+int api_unit_trend(HttpReq *r);
+int api_units(HttpReq *r);
 int page_index(HttpReq *r);
 int page_login(HttpReq *r);
 int page_logout(HttpReq *r);

@@ -139,7 +139,9 @@ static int http_cmd_parse(CliArgs *pArgs, const char *zFile, const char *z, size
 static void http_cmd_routes(void) {
   for (int i = 0; i < nRoute; i++) {
     const Route *p = &aRoute[i];
-    printf("%s\t%s\t%s\t%s\t%zu\t%s\n", p->zMethod, p->zPattern, auth_cap_name(p->cap),
+    char zCap[160];
+    http_route_cap_text(p, zCap, sizeof zCap);
+    printf("%s\t%s\t%s\t%s\t%zu\t%s\n", p->zMethod, p->zPattern, zCap,
            p->eCsrf == CSRF_TOKEN ? "token" : p->eCsrf == CSRF_ORIGIN ? "origin" : "none",
            p->nBodyMax, p->zHelp);
   }

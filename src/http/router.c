@@ -24,6 +24,7 @@
 #include "audit.h"
 #include "http/http.h"
 #include "period.h"
+#include "review.h"
 #include "store/db.h"
 #include "util/html.h"
 
@@ -34,9 +35,16 @@ const Route aRoute[] = {
    "with a sign-in form or the list of periods and their bulletins."},
   {"GET", "/api/audit", api_audit, CAP_AUDIT_READ, CSRF_NONE, 0, 0, "before,limit",
    "Audit records, newest first: ?limit=N (1..1000, default 100) ?before=ID."},
+  {"GET", "/api/audit/export", api_audit_export, CAP_AUDIT_READ, CSRF_NONE, 0, 0, "",
+   "The whole audit log as CSV (cells a spreadsheet would run as formulas neutralised); "
+   "audited as audit.export."},
   {"POST", "/api/login", api_login, CAP_PUBLIC, CSRF_ORIGIN, 4096, ROUTE_MUST_CHANGE_OK, "",
    "Signs in with {username, password}: sets the session cookie, returns the CSRF token "
    "and must_change_password. Lockout after failed logins (429 + Retry-After)."},
+  {"POST", "/api/login/totp", api_login_totp, CAP_PUBLIC, CSRF_ORIGIN, 1024,
+   ROUTE_MUST_CHANGE_OK, "",
+   "Second login step: {pending_token, code} after /api/login answered totp_required; sets "
+   "the session cookie. A wrong code counts as a failed login; a code works once."},
   {"POST", "/api/logout", api_logout, CAP_LOGIN, CSRF_TOKEN, 0, ROUTE_MUST_CHANGE_OK, "",
    "Ends the session and clears the cookie."},
   {"GET", "/api/me", api_me, CAP_LOGIN, CSRF_NONE, 0, ROUTE_MUST_CHANGE_OK, "",
@@ -47,9 +55,63 @@ const Route aRoute[] = {
    "every session of the account ends and a new one is issued."},
   {"GET", "/api/periods", api_periods, CAP_PERIOD_READ, CSRF_NONE, 0, 0, "",
    "Periods with their scheme, state and whether a review is published."},
+  {"POST", "/api/periods", api_period_open, CAP_SCHEME_MANAGE, CSRF_TOKEN, 4096, 0, "",
+   "Opens a period: {period, scheme (CODE or CODE@VERSION), deadline? YYYY-MM-DD}."},
+  {"POST", "/api/periods/{period}/close", api_period_close, CAP_SCHEME_MANAGE, CSRF_TOKEN, 0,
+   0, "", "Closes an open period: no more data entry."},
+  {"POST", "/api/periods/{period}/compute", api_period_compute, CAP_REVIEW_PUBLISH, CSRF_TOKEN,
+   0, 0, "", "Computes (or recomputes) the period's review; provisional while the period is open."},
+  {"GET", "/api/periods/{period}/entry", api_entry_grid,
+   CAP_DATA_OWN_UNIT | CAP_DATA_DEPARTMENT | CAP_REVIEW_DRAFT, CSRF_NONE, 0, ROUTE_CAP_ANY,
+   "indicator,unit",
+   "The entry grid: ?unit=U (a unit's indicators) or ?indicator=I (one indicator, all units). "
+   "Reporter: own unit only; provider: assigned indicators only (audited read)."},
+  {"POST", "/api/periods/{period}/entry", api_entry_save, CAP_DATA_OWN_UNIT | CAP_DATA_DEPARTMENT,
+   CSRF_TOKEN, 1u << 20, ROUTE_CAP_ANY, "",
+   "Saves drafts: {items: [{unit, indicator, value|null, note?}]}, all or nothing, in scope."},
+  {"POST", "/api/periods/{period}/entry/return", api_entry_check, CAP_SCHEME_MANAGE, CSRF_TOKEN,
+   8192, 0, "", "Returns submitted or verified values: {unit, indicator?, reason} -> rejected."},
+  {"POST", "/api/periods/{period}/entry/submit", api_entry_submit,
+   CAP_DATA_OWN_UNIT | CAP_DATA_DEPARTMENT, CSRF_TOKEN, 4096, ROUTE_CAP_ANY, "",
+   "Submits the drafts in scope: {unit?, indicator?}."},
+  {"POST", "/api/periods/{period}/entry/verify", api_entry_check, CAP_SCHEME_MANAGE, CSRF_TOKEN,
+   4096, 0, "", "Verifies submitted values: {unit, indicator?} -> verified."},
+  {"GET", "/api/periods/{period}/progress", api_period_progress, CAP_REVIEW_DRAFT, CSRF_NONE, 0,
+   0, "", "Per unit: applicable indicators, empty/draft/submitted/verified/rejected counts."},
+  {"POST", "/api/periods/{period}/publish", api_period_publish, CAP_REVIEW_PUBLISH, CSRF_TOKEN,
+   0, 0, "", "Publishes the computed review of a closed period (inputs unchanged)."},
+  {"POST", "/api/periods/{period}/upload", api_entry_upload, CAP_DATA_OWN_UNIT | CAP_DATA_DEPARTMENT,
+   CSRF_TOKEN, 8u << 20, ROUTE_CAP_ANY | ROUTE_RAW, "filename",
+   "Uploads a CSV/XLSX file of values as drafts (raw body, ?filename=NAME); any bad row: 422 "
+   "with the row report, nothing imported."},
+  {"GET", "/api/providers/{name}/indicators", api_provider_get, CAP_SCHEME_MANAGE, CSRF_NONE, 0,
+   0, "", "The indicators a provider account enters for all units."},
+  {"POST", "/api/providers/{name}/indicators", api_provider_set, CAP_SCHEME_MANAGE, CSRF_TOKEN,
+   65536, 0, "", "Replaces a provider account's indicators: {indicators: [codes]} (audited)."},
   {"GET", "/api/reviews/{period}", api_review, CAP_REVIEW_READ, CSRF_NONE, 0, 0, "",
    "The review of a period: the latest published one (assessor, leader: the latest computed "
    "or published). A reporter sees other units' rankings only, its own unit in full."},
+  {"GET", "/api/reviews/{period}/bulletin.csv", api_bulletin_file, CAP_REVIEW_READ, CSRF_NONE, 0,
+   0, "", "The bulletin's tables as CSV (formula cells neutralised), same scope as the review."},
+  {"GET", "/api/reviews/{period}/bulletin.pdf", api_bulletin_file, CAP_REVIEW_READ, CSRF_NONE, 0,
+   0, "", "The review bulletin as PDF, same scope as the review."},
+  {"GET", "/api/reviews/{period}/bulletin.xlsx", api_bulletin_file, CAP_REVIEW_READ, CSRF_NONE,
+   0, 0, "", "The bulletin's tables as XLSX (text cells never formulas), same scope."},
+  {"GET", "/api/reviews/{period}/comments", api_comments_list, CAP_REVIEW_READ, CSRF_NONE, 0, 0,
+   "unit", "Leaders' comments (点评意见), ?unit=U; a reporter: its own unit, once published."},
+  {"POST", "/api/reviews/{period}/comments", api_comments_add, CAP_COMMENT, CSRF_TOKEN, 16384, 0,
+   "", "Adds a comment on a unit: {unit, text} (audited)."},
+  {"POST", "/api/totp/confirm", api_totp_confirm, CAP_LOGIN, CSRF_TOKEN, 1024,
+   ROUTE_MUST_CHANGE_OK, "", "Confirms one's TOTP enrolment with a current code: {code}."},
+  {"POST", "/api/totp/enrol", api_totp_enrol, CAP_LOGIN, CSRF_TOKEN, 0, ROUTE_MUST_CHANGE_OK, "",
+   "Starts one's TOTP enrolment: returns the otpauth URI and secret once (refused when a "
+   "confirmed one exists: the security administrator resets it)."},
+  {"GET", "/api/units", api_units, CAP_PERIOD_READ, CSRF_NONE, 0, 0, "",
+   "Units with kind, peer group, population, area, location; and the peer groups."},
+  {"GET", "/api/units/{code}", api_unit_get, CAP_PERIOD_READ, CSRF_NONE, 0, 0, "",
+   "One unit with its peer group and the group's members."},
+  {"GET", "/api/units/{code}/trend", api_unit_trend, CAP_REVIEW_READ, CSRF_NONE, 0, 0, "",
+   "Total, rank in group and grade of the unit in every published review."},
   {"GET", "/api/users", api_users_list, CAP_USER_READ, CSRF_NONE, 0, 0, "",
    "Accounts with roles, unit and state (audited as a sensitive read)."},
   {"POST", "/api/users", api_users_add, CAP_USER_CREATE, CSRF_TOKEN, 4096, 0, "",
@@ -89,6 +151,7 @@ const char *http_status_text(int s) {
     case 409: return "Conflict";
     case 413: return "Content Too Large";
     case 415: return "Unsupported Media Type";
+    case 422: return "Unprocessable Content";
     case 429: return "Too Many Requests";
     case 500: return "Internal Server Error";
     case 503: return "Service Unavailable";
@@ -113,6 +176,7 @@ static int http_code_status(int c) {
     case KP_E_NO_SUCH: return 404;
     case KP_E_EXISTS:
     case KP_E_STATE: return 409;
+    case KP_E_BAD_ROWS: return 422;
     default:
       if (c >= 2000 && c < 3000) return 403;
       if (c >= 3000 && c < 4000) return 400;
@@ -203,7 +267,9 @@ void http_json(HttpReq *r, int iStatus, json_t *pJson) {
     http_fail(r, KP_E_INTERNAL, NULL, "internal error (response)");
     return;
   }
-  char *z = json_dumps(pJson, JSON_COMPACT | JSON_ENCODE_ANY);
+  /* review_json_text: reals in the shortest form that reads back exactly (94.8, not
+  ** 94.799999999999997), keys in insertion order */
+  char *z = review_json_text(pJson, 0);
   json_decref(pJson);
   buf_reset(&r->body);
   if (z) buf_puts(&r->body, z);
@@ -252,6 +318,46 @@ int http_fail(HttpReq *r, int iCode, const char *zField, const char *zFmt, ...) 
   }
   free(zMsg);
   return -1;
+}
+
+int http_fail_extra(HttpReq *r, int iCode, const char *zField, json_t *pExtra,
+                    const char *zFmt, ...) {
+  Buf msg = BUF_INIT;
+  va_list ap;
+  va_start(ap, zFmt);
+  buf_vprintf(&msg, zFmt, ap);
+  va_end(ap);
+  char *zMsg = buf_detach(&msg);
+  http_sanitise(zMsg);
+  r->iErrCode = iCode;
+  json_t *o = json_pack("{s:i, s:s, s:s, s:o}", "code", iCode, "message", zMsg, "request_id",
+                        r->zRid, "field", zField && *zField ? json_string(zField) : json_null());
+  if (json_is_object(pExtra)) json_object_update_missing(o, pExtra);
+  http_json(r, http_code_status(iCode), o);
+  free(zMsg);
+  return -1;
+}
+
+void http_route_cap_text(const Route *p, char *z, size_t n) {
+  z[0] = 0;
+  size_t k = 0;
+  const char *zSep = (p->flags & ROUTE_CAP_ANY) ? " or " : " and ";
+  if (p->cap == CAP_PUBLIC) {
+    snprintf(z, n, "public");
+    return;
+  }
+  for (int i = 0; i < CAP_COUNT && k < n; i++) {
+    if (!(p->cap & (1u << i))) continue;
+    int m = snprintf(z + k, n - k, "%s%s", k ? zSep : "", auth_cap_name(1u << i));
+    if (m < 0) break;
+    k += (size_t)m;
+  }
+}
+
+int http_route_allows(const Route *p, const AuthUser *u) {
+  if (p->cap == CAP_PUBLIC) return 1;
+  if (p->flags & ROUTE_CAP_ANY) return u && (u->caps & p->cap) != 0;
+  return auth_has(u, p->cap);
 }
 
 /* ---- URL decoding ------------------------------------------------------------------- */
@@ -460,6 +566,13 @@ static int route_arg_valid(const char *zName, const char *zValue) {
     return bOk;
   }
   if (strcmp(zName, "file") == 0) return 1; /* page_static does its own, stricter checks */
+  if (strcmp(zName, "code") == 0) { /* a unit code: 430421, P01 */
+    size_t n = strlen(zValue);
+    if (n == 0 || n > 16) return 0;
+    for (const char *z = zValue; *z; z++)
+      if (!isalnum((unsigned char)*z) && *z != '-' && *z != '_') return 0;
+    return 1;
+  }
   return 0;
 }
 
@@ -599,7 +712,7 @@ static void http_route(HttpReq *r) {
     http_fail(r, KP_E_TOO_LARGE, NULL, "the body is larger than %zu bytes", pFound->nBodyMax);
     return;
   }
-  if (r->nBody > 0) {
+  if (r->nBody > 0 && !(pFound->flags & ROUTE_RAW)) {
     const char *zType = http_header(r, "Content-Type");
     const char *zWant = (pFound->flags & ROUTE_FORM) ? "application/x-www-form-urlencoded"
                                                      : "application/json";
@@ -624,16 +737,19 @@ static void http_route(HttpReq *r) {
     }
     if (r->user.bMustChange && !(pFound->flags & ROUTE_MUST_CHANGE_OK)) {
       http_fail(r, KP_E_MUST_CHANGE, NULL,
+                r->user.bTotpEnrol ? "this account needs a second factor: enrol one first "
+                                     "(POST /api/totp/enrol, then /api/totp/confirm)" :
                 r->user.bExpired ? "the password has expired: change it first (POST "
                                    "/api/password)"
                                  : "the initial password must be changed first (POST "
                                    "/api/password)");
       return;
     }
-    if (!auth_has(&r->user, pFound->cap)) {
-      http_audit_denied(r, "access.denied", auth_cap_name(pFound->cap));
-      http_fail(r, KP_E_FORBIDDEN, NULL, "this account may not do that (needs %s)",
-                auth_cap_name(pFound->cap));
+    if (!http_route_allows(pFound, &r->user)) {
+      char zNeed[160];
+      http_route_cap_text(pFound, zNeed, sizeof zNeed);
+      http_audit_denied(r, "access.denied", zNeed);
+      http_fail(r, KP_E_FORBIDDEN, NULL, "this account may not do that (needs %s)", zNeed);
       return;
     }
   }

@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <pthread.h>
 #include <sqlite3.h>
 
 #include "store/schema.h"
@@ -24,11 +25,26 @@
 
 #define KP_APPLICATION_ID 0x4B50494E /* "KPIN" */
 
+/* Prepared statements kept for reuse, per connection (bench/http: parsing the same SQL on
+** every request showed as sqlite3Parser near the top of the server's profile). The SQL
+** is always a string literal (R5), so the text's address identifies it. db_prepare takes
+** an idle cached statement for that address when there is one; stmt_finalize resets the
+** statement (ending its read, dropping its bindings) and parks it instead of finalizing
+** it. A statement in use is never shared: a second prepare of the same SQL while the first
+** is open gets a fresh one. db_close finalizes the cache. */
+#define DB_STMT_CACHE 48
+typedef struct DbCached {
+  const char *zSql;       /* NULL = empty slot */
+  sqlite3_stmt *pStmt;    /* idle (reset, no bindings) */
+} DbCached;
+
 struct Db {
   sqlite3 *pDb;
   char *zPath;
   int nTxn;
   int bRollback;
+  DbCached aCache[DB_STMT_CACHE];
+  unsigned iNextEvict;
 };
 
 struct Stmt {
@@ -47,6 +63,14 @@ Stmt *db_prepare_literal(Db *p, const char *zSql) {
   Stmt *s = xcalloc(1, sizeof *s);
   s->pDb = p;
   s->zSql = zSql;
+  for (int i = 0; i < DB_STMT_CACHE; i++) {
+    if (p->aCache[i].zSql == zSql) {
+      s->pStmt = p->aCache[i].pStmt;
+      p->aCache[i].zSql = NULL;
+      p->aCache[i].pStmt = NULL;
+      return s;
+    }
+  }
   if (sqlite3_prepare_v2(p->pDb, zSql, -1, &s->pStmt, NULL) != SQLITE_OK) db_bug(p, "prepare", zSql);
   return s;
 }
@@ -138,7 +162,22 @@ void stmt_reset(Stmt *s) {
 
 void stmt_finalize(Stmt *s) {
   if (!s) return;
-  sqlite3_finalize(s->pStmt);
+  Db *p = s->pDb;
+  if (p && s->pStmt) {
+    sqlite3_reset(s->pStmt);
+    sqlite3_clear_bindings(s->pStmt);
+    int iSlot = -1;
+    for (int i = 0; i < DB_STMT_CACHE && iSlot < 0; i++)
+      if (!p->aCache[i].zSql) iSlot = i;
+    if (iSlot < 0) { /* full: evict round-robin */
+      iSlot = (int)(p->iNextEvict++ % DB_STMT_CACHE);
+      sqlite3_finalize(p->aCache[iSlot].pStmt);
+    }
+    p->aCache[iSlot].zSql = s->zSql;
+    p->aCache[iSlot].pStmt = s->pStmt;
+  } else {
+    sqlite3_finalize(s->pStmt);
+  }
   free(s);
 }
 
@@ -231,11 +270,22 @@ fail:
   return -1;
 }
 
+/* Before SQLite's first use: no memory statistics (kaoping never reads them), which
+** otherwise take a process-wide mutex on every SQLite allocation of every server thread
+** (bench/http). sqlite3_config is only allowed before sqlite3_initialize. */
+static pthread_once_t dbConfigOnce = PTHREAD_ONCE_INIT;
+static void db_config_once(void) {
+  (void)sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+}
+
 int db_open(const char *zPath, int bCreate, Db **ppDb, char **pzErr) {
+  pthread_once(&dbConfigOnce, db_config_once);
   *ppDb = NULL;
   Db *p = xcalloc(1, sizeof *p);
   p->zPath = xstrdup(zPath);
-  int flags = SQLITE_OPEN_READWRITE | (bCreate ? SQLITE_OPEN_CREATE : 0);
+  /* NOMUTEX: a connection is only ever used by the thread that opened it (R14), so
+  ** SQLite's per-connection mutex is pure cost on the server's hot path (bench/http). */
+  int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | (bCreate ? SQLITE_OPEN_CREATE : 0);
   if (sqlite3_open_v2(zPath, &p->pDb, flags, NULL) != SQLITE_OK) {
     *pzErr = xasprintf("%s: cannot open database: %s%s", zPath,
                        p->pDb ? sqlite3_errmsg(p->pDb) : "out of memory",
@@ -282,6 +332,10 @@ fail:
 
 void db_close(Db *p) {
   if (!p) return;
+  for (int i = 0; i < DB_STMT_CACHE; i++) {
+    if (p->aCache[i].zSql) sqlite3_finalize(p->aCache[i].pStmt);
+    p->aCache[i].zSql = NULL;
+  }
   if (p->pDb) sqlite3_close_v2(p->pDb);
   free(p->zPath);
   free(p);

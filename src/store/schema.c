@@ -192,6 +192,50 @@ static const SchemaMigration aMigration[] = {
    "CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit\n"
    "  BEGIN SELECT RAISE(ABORT, 'audit records are append-only'); END;\n",
    "PRAGMA user_version = 2"},
+  {"data entry and review comments: provider indicator assignments, leaders' comments "
+   "(entry.c, comment.c)",
+   "CREATE TABLE provider_indicator(\n"
+   "  account TEXT NOT NULL,            -- login name of a provider account (users.name)\n"
+   "  indicator TEXT NOT NULL,          -- leaf code it enters for all units (any scheme version)\n"
+   "  assigned_at TEXT NOT NULL,\n"
+   "  assigned_by TEXT NOT NULL,\n"
+   "  PRIMARY KEY (account, indicator)\n"
+   ");\n"
+   "CREATE TABLE review_comment(\n"
+   "  id INTEGER PRIMARY KEY,\n"
+   "  period TEXT NOT NULL REFERENCES period(code),\n"
+   "  unit TEXT NOT NULL REFERENCES unit(code),\n"
+   "  text TEXT NOT NULL,               -- 点评意见, UTF-8, at most 4000 bytes\n"
+   "  author TEXT NOT NULL,             -- account name of the leader\n"
+   "  created_at TEXT NOT NULL\n"
+   ");\n"
+   "CREATE INDEX review_comment_by_unit ON review_comment(period, unit);\n"
+   "CREATE INDEX observation_by_period ON observation(period, unit, indicator, revision);\n",
+   "PRAGMA user_version = 3"},
+  {"second factor and audit retention: TOTP secrets, the pending step between password and "
+   "code, audit purge checkpoints (auth.c, totp.c, audit.c)",
+   "ALTER TABLE users ADD COLUMN totp_secret TEXT;  -- base32 TOTP secret (RFC 6238), NULL = none;\n"
+   "                                               -- never returned by the API after enrolment\n"
+   "ALTER TABLE users ADD COLUMN totp_confirmed INTEGER NOT NULL DEFAULT 0; -- 1: in use at login\n"
+   "ALTER TABLE users ADD COLUMN totp_last_step INTEGER NOT NULL DEFAULT -1; -- last accepted time\n"
+   "                                               -- step: that code and older ones are refused\n"
+   "CREATE TABLE login_pending(\n"
+   "  token_hash TEXT PRIMARY KEY,      -- SHA-256 hex of the token between the two login steps\n"
+   "  user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,\n"
+   "  created_at TEXT NOT NULL,         -- the token dies AUTH_PENDING_SECONDS after this\n"
+   "  ip TEXT,                          -- address of the password step\n"
+   "  tries INTEGER NOT NULL DEFAULT 0  -- wrong codes so far (at most AUTH_PENDING_TRIES)\n"
+   ");\n"
+   "CREATE TABLE audit_purge(\n"
+   "  id INTEGER PRIMARY KEY,\n"
+   "  at TEXT NOT NULL,                 -- when the purge ran\n"
+   "  actor TEXT NOT NULL,\n"
+   "  first_id INTEGER NOT NULL,        -- the purged records were first_id..last_id\n"
+   "  last_id INTEGER NOT NULL,\n"
+   "  last_hash TEXT NOT NULL,          -- hash of record last_id: record last_id+1 chains to it\n"
+   "  prefix_hash TEXT NOT NULL         -- SHA-256 over the hashes of the purged records, in order\n"
+   ");\n",
+   "PRAGMA user_version = 4"},
 };
 
 int schema_migration_count(void) {

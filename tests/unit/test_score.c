@@ -1530,6 +1530,29 @@ static void test_data_errors_all_listed(void **state) {
   zErr = fx_run_err(f);
   assert_contains(zErr, "period 2020-B3 is not in the year of scheme T (2021)");
   fx_free(f);
+  /* Data errors come in the order of the units file even where the engine walks the
+  ** units group by group (groups interleaved here), leaf by leaf, a leaf's non-finite
+  ** values before its other problems. */
+  f = fx_new("{'code':'T','aggregation':'points','indicators':["
+             "{'code':'K','weight':50,'method':'completion'},"
+             "{'code':'R','weight':50,'method':'rank'}]}",
+             "2021-B3", "A:g1 B:g2 C:g1 D:g2");
+  fx_v(f, "A", "K", 1);
+  fx_t(f, "A", "K", 4);
+  fx_v(f, "B", "K", INFINITY);
+  fx_v(f, "C", "K", -INFINITY);
+  fx_v(f, "D", "K", 2); /* no target */
+  fx_v(f, "D", "R", INFINITY);
+  fx_v(f, "A", "R", INFINITY);
+  fx_v(f, "C", "R", 3);
+  zErr = fx_run_err(f);
+  assert_string_equal(zErr,
+                      "indicator K, unit B: value is not a finite number\n"
+                      "indicator K, unit C: value is not a finite number\n"
+                      "indicator K, unit D: target is missing (completion needs a target > 0)\n"
+                      "indicator R, unit A: value is not a finite number\n"
+                      "indicator R, unit D: value is not a finite number");
+  fx_free(f);
 }
 
 /* [S-OUT-JSON] [S-OUT-NUM] [S-OUT-ORDER] the JSON shape of SCORING.md, nulls as null,
@@ -1766,6 +1789,320 @@ static void test_large_run(void **state) {
   free(aV);
   free(aT);
   scheme_free(pS);
+}
+
+/* ---------------------------------------------------------------- reuse, batches, sorting */
+
+/* [S-RANK-COMP] every path of the engine's sort (score.c, score_sort_pairs), against the
+** naive definition: insertion for small groups; buckets for spread values; values far
+** apart but clustered, which overflow the insertion budget and go to the radix sort; a
+** range that overflows (+-1e308) or whose reciprocal does (subnormals); a group of one
+** value; few distinct values with many ties. No two distinct values here are within the
+** tie tolerance, so "1 + the number of values strictly better" is the rank. */
+static void test_rank_sort_paths(void **state) {
+  (void)state;
+  enum { N = 600 };
+  double *a = xmalloc_array(N, sizeof(double));
+  int *r = xmalloc_array(N, sizeof(int));
+  unsigned seed = 99;
+  for (int eKind = 0; eKind < 7; eKind++) {
+    for (int n = 1; n <= N; n = n < 40 ? n + 7 : n * 2) {
+      for (int i = 0; i < n; i++) {
+        seed = seed * 1103515245u + 12345u;
+        double u = (double)(seed >> 8) / 16777216.0; /* [0, 1) in 24 bits */
+        switch (eKind) {
+        case 0:
+          a[i] = floor(u * 100000) / 100;
+          break; /* spread, 2 decimals */
+        case 1:
+          a[i] = i % 10 == 0 ? 1e6 * u : 1 + u * 1e-3;
+          break; /* clustered + outliers */
+        case 2:
+          a[i] = (2 * u - 1) * 1.5e308;
+          break; /* max - min overflows */
+        case 3:
+          a[i] = (double)(seed >> 20) * 4.9406564584124654e-324;
+          break; /* subnormals */
+        case 4:
+          a[i] = 42;
+          break; /* one value */
+        case 5:
+          a[i] = (double)((seed >> 16) % 4);
+          break; /* few values, ties */
+        case 6:
+          a[i] = i % 2 ? -u : u;
+          break; /* signs mixed */
+        }
+      }
+      for (int bLower = 0; bLower <= 1; bLower++) {
+        score_competition_rank(a, n, bLower, r);
+        for (int i = 0; i < n; i++) {
+          int nBetter = 0;
+          for (int j = 0; j < n; j++)
+            nBetter += bLower ? a[j] < a[i] : a[j] > a[i];
+          if (r[i] != 1 + nBetter)
+            fail_msg("kind %d, n %d, %s: value %.17g ranked %d, expected %d", eKind, n,
+                     bLower ? "lower" : "higher", a[i], r[i], 1 + nBetter);
+        }
+      }
+    }
+  }
+  free(a);
+  free(r);
+}
+
+/* A few periods of a mixed points scheme: categories two deep, every points-mode method,
+** every missing policy, leaves restricted to some groups, units of three groups
+** interleaved, values with ties and gaps. For the reuse and batch tests. */
+typedef struct Periods {
+  Scheme *pS;
+  int nUnit, nPeriod;
+  char **azUnit;
+  const char **azGroup;
+  double *aT, *aaV[4];
+  ScoreInput aIn[4];
+} Periods;
+
+static Periods *periods_new(int nUnit) {
+  Periods *p = xcalloc(1, sizeof(Periods));
+  p->pS = scheme_ok(
+      "{'code':'MIX','year':2021,'aggregation':'points','total':100,"
+      "'grades':{'by':'score','levels':[[80,'A'],[60,'B'],[null,'C']]},'indicators':["
+      " {'code':'A','children':["
+      "  {'code':'A1','weight':10,'method':'completion','missing':'carry'},"
+      "  {'code':'A2','weight':10,'method':'rank','missing':'group_mean'},"
+      "  {'code':'AA','children':["
+      "   {'code':'A3','weight':5,'method':'efficacy','direction':'lower'},"
+      "   {'code':'A4','weight':5,'method':'minmax','missing':'exclude','groups':['g1','g2']}]}]},"
+      " {'code':'B','children':["
+      "  {'code':'B1','weight':10,'method':'goalpost','params':{'lo':1,'hi':100,'transform':'ln'}},"
+      "  {'code':'B2','weight':10,'method':'bands','params':{'bands':[[60,1],[20,0.5]]}},"
+      "  {'code':'B3','weight':20,'method':'timeprogress','missing':'carry'},"
+      "  {'code':'B4','weight':10,'method':'manual'},"
+      "  {'code':'B5','method':'deduct','weight':5},"
+      "  {'code':'B6','method':'bonus','params':{'per_event':2}},"
+      "  {'code':'B7','method':'veto'},{'code':'B8','method':'veto_top'}]}]}");
+  p->nUnit = nUnit;
+  p->nPeriod = 4;
+  int nL = p->pS->nLeaf;
+  static const char *azG[] = {"g0", "g1", "g2"};
+  p->azUnit = xmalloc_array((size_t)nUnit, sizeof(char *));
+  p->azGroup = xmalloc_array((size_t)nUnit, sizeof(char *));
+  p->aT = xmalloc_array((size_t)nUnit * nL, sizeof(double));
+  unsigned seed = 2024;
+  for (int u = 0; u < nUnit; u++) {
+    p->azUnit[u] = xasprintf("U%d", u);
+    p->azGroup[u] = azG[(u * 7 + u / 5) % 3];
+    for (int l = 0; l < nL; l++)
+      p->aT[u * nL + l] = 50 + u % 13;
+  }
+  static const char *azPeriod[] = {"2021-M01", "2021-M02", "2021-M03", "2021-Q2"};
+  for (int k = 0; k < p->nPeriod; k++) {
+    p->aaV[k] = xmalloc_array((size_t)nUnit * nL, sizeof(double));
+    for (int u = 0; u < nUnit; u++) {
+      for (int l = 0; l < nL; l++) {
+        seed = seed * 1103515245u + 12345u;
+        int eMethod = p->pS->aNode[p->pS->aLeafNode[l]].eMethod;
+        double v = (double)((seed >> 12) % 1000) / 10;                 /* 0 .. 99.9, with repeats */
+        if (eMethod == METHOD_GOALPOST) v += 0.5;                      /* ln needs x > 0 */
+        if (eMethod == METHOD_MANUAL) v = (double)((seed >> 12) % 11); /* 0 .. w */
+        if (eMethod >= METHOD_DEDUCT) v = (seed >> 12) % 9 == 0 ? (double)((seed >> 20) % 3) : 0;
+        if ((seed >> 4) % 17 == 0) v = NAN;
+        p->aaV[k][u * nL + l] = v;
+      }
+    }
+    ScoreInput *pIn = &p->aIn[k];
+    pIn->pScheme = p->pS;
+    assert_int_equal(period_parse(azPeriod[k], &pIn->period, NULL), 0);
+    pIn->nUnit = nUnit;
+    pIn->azUnit = (const char *const *)p->azUnit;
+    pIn->azGroup = p->azGroup;
+    pIn->aValue = p->aaV[k];
+    pIn->aTarget = p->aT;
+    pIn->aPrevious = k ? p->aaV[k - 1] : NULL;
+  }
+  return p;
+}
+
+static void periods_free(Periods *p) {
+  for (int u = 0; u < p->nUnit; u++)
+    free(p->azUnit[u]);
+  free(p->azUnit);
+  free(p->azGroup);
+  free(p->aT);
+  for (int k = 0; k < p->nPeriod; k++)
+    free(p->aaV[k]);
+  scheme_free(p->pS);
+  free(p);
+}
+
+/* Bit for bit: every byte of every matrix (NaN payloads and signs of zero included). */
+static void assert_result_identical(const ScoreResult *a, const ScoreResult *b) {
+  assert_non_null(a);
+  assert_non_null(b);
+  assert_int_equal(a->nUnit, b->nUnit);
+  assert_int_equal(a->nLeaf, b->nLeaf);
+  assert_int_equal(a->nCat, b->nCat);
+  size_t nU = (size_t)a->nUnit;
+  assert_memory_equal(a->aLeaf, b->aLeaf, sizeof(LeafScore) * nU * (size_t)a->nLeaf);
+  assert_memory_equal(a->aCat, b->aCat, sizeof(CatScore) * nU * (size_t)a->nCat);
+  assert_memory_equal(a->aUnit, b->aUnit, sizeof(UnitScore) * nU);
+}
+
+/* score_compute_into: a reused result is bit-identical to a fresh one, whatever it held
+** before (another period; another scheme's shape, which makes it resize); on failure
+** the result passed in is freed (ASan's leak check holds the test to that) and NULL
+** comes back with the message. */
+static void test_compute_into_reuse(void **state) {
+  (void)state;
+  Periods *p = periods_new(150);
+  char *zErr = NULL;
+  ScoreResult *apFresh[4];
+  for (int k = 0; k < p->nPeriod; k++) {
+    apFresh[k] = score_compute(&p->aIn[k], &zErr);
+    if (!apFresh[k]) fail_msg("%s", zErr);
+  }
+  /* one result carried through every period, twice round */
+  ScoreResult *pR = NULL;
+  for (int round = 0; round < 2; round++) {
+    for (int k = 0; k < p->nPeriod; k++) {
+      ScoreResult *pPrev = pR;
+      pR = score_compute_into(&p->aIn[k], pR, &zErr);
+      if (!pR) fail_msg("%s", zErr);
+      assert_null(zErr);
+      if (pPrev) assert_ptr_equal(pR, pPrev); /* same shape: the same result, reused */
+      assert_result_identical(pR, apFresh[k]);
+    }
+  }
+  /* a result of another shape (an index scheme, 3 units) is resized */
+  Fx *f = fx_new("{'code':'T','aggregation':'index','indicators':["
+                 "{'code':'C','children':[{'code':'X','weight':1,'method':'minmax'}]}]}",
+                 "2021-M03", "a:g b:g c:h");
+  fx_v(f, "a", "X", 1);
+  fx_v(f, "b", "X", 2);
+  ScoreResult *pOther = score_compute_into(&f->in, NULL, &zErr);
+  if (!pOther) fail_msg("%s", zErr);
+  pOther = score_compute_into(&p->aIn[2], pOther, &zErr);
+  if (!pOther) fail_msg("%s", zErr);
+  assert_result_identical(pOther, apFresh[2]);
+  /* and back: the small index result from the big points one */
+  fx_run(f);
+  pOther = score_compute_into(&f->in, pOther, &zErr);
+  if (!pOther) fail_msg("%s", zErr);
+  assert_result_identical(pOther, f->pR);
+  /* a data error: the result passed in is consumed, the message is score_compute's */
+  double rSaved = p->aT[0];
+  p->aT[0] = 0; /* A1 (completion) of U0 divides by it */
+  char *zErrFresh = NULL;
+  assert_null(score_compute(&p->aIn[1], &zErrFresh));
+  pR = score_compute_into(&p->aIn[1], pR, &zErr);
+  assert_null(pR);
+  assert_non_null(zErr);
+  assert_string_equal(zErr, zErrFresh);
+  assert_contains(zErr, "indicator A1, unit U0: target 0 is not > 0");
+  free(zErr);
+  free(zErrFresh);
+  zErr = NULL;
+  p->aT[0] = rSaved;
+  /* incomplete input: also consumed */
+  ScoreInput bad = p->aIn[0];
+  bad.azGroup = NULL;
+  assert_null(score_compute_into(&bad, pOther, &zErr));
+  assert_contains(zErr, "incomplete input");
+  free(zErr);
+  for (int k = 0; k < p->nPeriod; k++)
+    score_result_free(apFresh[k]);
+  fx_free(f);
+  periods_free(p);
+}
+
+/* score_compute_batch: each result is bit-identical to score_compute's, on 1, 2, 3 and 8
+** threads (more threads than inputs too), into fresh results and into reused ones; a
+** failing input leaves NULL in its slot, the others are scored, and the message names
+** the input on every line. */
+static void test_compute_batch(void **state) {
+  (void)state;
+  Periods *p = periods_new(400);
+  char *zErr = NULL;
+  ScoreResult *apSerial[4];
+  for (int k = 0; k < p->nPeriod; k++) {
+    apSerial[k] = score_compute(&p->aIn[k], &zErr);
+    if (!apSerial[k]) fail_msg("%s", zErr);
+  }
+  ScoreResult *apOut[4] = {NULL, NULL, NULL, NULL};
+  static const int anThread[] = {1, 2, 3, 8, 0};
+  for (int t = 0; t < 5; t++) {
+    for (int bReuse = 0; bReuse <= 1; bReuse++) {
+      if (!bReuse) {
+        for (int k = 0; k < p->nPeriod; k++) {
+          score_result_free(apOut[k]);
+          apOut[k] = NULL;
+        }
+      }
+      int nFail = score_compute_batch(p->aIn, p->nPeriod, apOut, anThread[t], &zErr);
+      if (nFail) fail_msg("%d failed: %s", nFail, zErr);
+      assert_null(zErr);
+      for (int k = 0; k < p->nPeriod; k++)
+        assert_result_identical(apOut[k], apSerial[k]);
+    }
+  }
+  /* input 2 fails on two units (its own targets): its slot becomes NULL, the result that
+  ** was there freed; 0, 1 and 3 are scored */
+  int nL = p->pS->nLeaf;
+  double *aT2 = xmalloc_array((size_t)p->nUnit * nL, sizeof(double));
+  memcpy(aT2, p->aT, sizeof(double) * (size_t)p->nUnit * nL);
+  aT2[0] = NAN;     /* U0, A1: completion needs a target */
+  aT2[nL] = -1;     /* U1, A1 */
+  p->aaV[2][0] = 5; /* A1 valued for both, so that the targets are read */
+  p->aaV[2][nL] = 5;
+  p->aIn[2].aTarget = aT2;
+  char *zSerial = NULL;
+  assert_null(score_compute(&p->aIn[2], &zSerial));
+  assert_string_equal(zSerial, "indicator A1, unit U0: target is missing (completion needs a "
+                               "target > 0)\nindicator A1, unit U1: target -1 is not > 0 "
+                               "(completion divides by it)");
+  int nFail = score_compute_batch(p->aIn, p->nPeriod, apOut, 2, &zErr);
+  assert_int_equal(nFail, 1);
+  assert_null(apOut[2]);
+  assert_string_equal(zErr, "input 2 (period 2021-M03): indicator A1, unit U0: target is "
+                            "missing (completion needs a target > 0)\n"
+                            "input 2 (period 2021-M03): indicator A1, unit U1: target -1 is "
+                            "not > 0 (completion divides by it)");
+  for (int k = 0; k < p->nPeriod; k++) {
+    if (k != 2) assert_result_identical(apOut[k], apSerial[k]);
+  }
+  free(zSerial);
+  free(zErr);
+  free(aT2);
+  zErr = NULL;
+  assert_int_equal(score_compute_batch(p->aIn, 0, apOut, 2, &zErr), 0);
+  assert_null(zErr);
+  for (int k = 0; k < p->nPeriod; k++) {
+    score_result_free(apOut[k]);
+    score_result_free(apSerial[k]);
+  }
+  periods_free(p);
+}
+
+/* [S-M-COMPLETION] The engine computes fmax and fmin inline, as glibc does: between equal
+** numbers the second argument wins. That decides the sign of a zero share: a completion
+** of -0 is clamp(-0, 0, cap) = fmin(fmax(-0, +0), cap) = +0, points +0, exactly what the
+** engine gave when it called libm. */
+static void test_clamp_signed_zero(void **state) {
+  (void)state;
+  assert_false(signbit(fmin(fmax(-0.0, 0.0), 1.0))); /* the library's answer */
+  char *z = one_leaf("{'code':'X','weight':10,'method':'completion'}");
+  Fx *f = fx_new(z, "2021-M03", "a:g b:g");
+  free(z);
+  fx_v(f, "a", "X", -0.0);
+  fx_t(f, "a", "X", 10);
+  fx_v(f, "b", "X", 5);
+  fx_t(f, "b", "X", 10);
+  fx_run(f);
+  assert_true(fx_l(f, "a", "X")->rShare == 0);
+  assert_false(signbit(fx_l(f, "a", "X")->rShare));
+  assert_false(signbit(fx_l(f, "a", "X")->rPoints));
+  fx_free(f);
 }
 
 /* ---------------------------------------------------------------- scheme loading */
@@ -2139,6 +2476,10 @@ int main(void) {
       cmocka_unit_test(test_format_number),
       cmocka_unit_test(test_flag_names),
       cmocka_unit_test(test_large_run),
+      cmocka_unit_test(test_rank_sort_paths),
+      cmocka_unit_test(test_compute_into_reuse),
+      cmocka_unit_test(test_compute_batch),
+      cmocka_unit_test(test_clamp_signed_zero),
       cmocka_unit_test(test_scheme_structure),
       cmocka_unit_test(test_scheme_errors_leaf),
       cmocka_unit_test(test_scheme_errors_tree),

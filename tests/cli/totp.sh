@@ -1,0 +1,299 @@
+#!/usr/bin/env bash
+# totp-1.x .. totp-9.x: the level-3 (等保三级) additions to accounts and the audit log, on the
+# real server (`kaoping serve`, loopback, temporary database) and the command line:
+#   totp-1  `user totp enrol`: otpauth URI + base32 secret printed once, refused twice
+#   totp-2  two-step login: totp_required + pending token, no session before the code,
+#           wrong code 401, right code 200 + cookie, a used code refused (replay)
+#   totp-3  wrong codes count as failed logins: the account locks
+#   totp-4  enrolment through the API (enrol, confirm) for a signed-in account; the secret
+#           is never returned again (me, users, audit)
+#   totp-5  reset by the security administrator (CLI), audited
+#   totp-6  totp_enforce: an unenrolled administrator may only enrol
+#   totp-7  admin_networks (CIDR, IPv4/IPv6): administrator logins from elsewhere refused
+#           and audited; business roles unaffected; bad ranges refused
+#   totp-8  password profiles mlps / asvs
+#   totp-9  audit: CSV export (CLI and API) with formula neutralisation, purge refused
+#           under 180 days and chain kept verifiable after it, signed checkpoints detect the
+#           deletion of the newest records and a forged checkpoint
+# The server is always stopped at exit (trap). Needs curl, jq, sqlite3, python3 (to compute
+# codes independently of kaoping).
+cd "$(dirname "$0")/../.." || exit 1
+source tests/lib/assert.sh
+for tool in curl jq sqlite3 python3; do
+  command -v "$tool" >/dev/null || { echo "FAIL totp-0 $tool is not installed"; echo "0 passed, 1 failed"; exit 1; }
+done
+
+T=$(mktemp -d)
+DB=$T/kp.db
+SPID=
+cleanup() {
+  if [ -n "$SPID" ]; then kill "$SPID" 2>/dev/null; wait "$SPID" 2>/dev/null; fi
+  rm -rf "$T"
+}
+trap cleanup EXIT
+q() { sqlite3 "$DB" "$1"; }
+
+run_kp demo --db "$DB" --force
+assert_eq "totp-0.1 demo database" 0 "$rc"
+PW0='Init-Pass-2021x'
+declare -A ROLE=([sys]=sysadmin [sec]=secadmin [aud]=auditor [aud2]=auditor [asr]=assessor [ldr]=leader [ldr2]=leader)
+for u in sys sec aud aud2 asr ldr ldr2; do
+  echo "$PW0" | "$KAOPING" user add "$u" --role "${ROLE[$u]}" --password-stdin --db "$DB" >/dev/null 2>"$T/err" \
+    || fail "totp-0.2 user add $u" "$(cat "$T/err")"
+done
+
+"$KAOPING" serve --db "$DB" --port 0 --threads 4 >"$T/serve.out" 2>"$T/serve.err" &
+SPID=$!
+for _ in $(seq 50); do grep -q listening "$T/serve.out" 2>/dev/null && break; sleep 0.1; done
+PORT=$(grep -oE '127\.0\.0\.1:[0-9]+' "$T/serve.out" | cut -d: -f2)
+B=http://127.0.0.1:$PORT
+
+# code SECRET [OFFSET_SECONDS]: the RFC 6238 code, computed here with Python's hmac
+code_of() {
+  python3 - "$1" "${2:-0}" <<'PY'
+import base64, hmac, hashlib, struct, sys, time
+k = base64.b32decode(sys.argv[1] + "=" * (-len(sys.argv[1]) % 8))
+c = int(time.time() + int(sys.argv[2])) // 30
+h = hmac.new(k, struct.pack(">Q", c), hashlib.sha1).digest()
+o = h[19] & 15
+print("%06d" % ((struct.unpack(">I", h[o:o + 4])[0] & 0x7fffffff) % 1000000))
+PY
+}
+# post USER PATH BODY: status on stdout; body in T/out; cookie jar T/USER.jar
+post() {
+  curl -s -o "$T/out" -D "$T/hdr" -w '%{http_code}' -b "$T/$1.jar" -c "$T/$1.jar" \
+    -H "X-CSRF-Token: $(cat "$T/$1.csrf" 2>/dev/null)" -H 'Content-Type: application/json' \
+    --data-binary "$3" "$B$2"
+}
+get() { curl -s -o "$T/out" -D "$T/hdr" -w '%{http_code}' -b "$T/$1.jar" -c "$T/$1.jar" "$B$2"; }
+login() { # login USER PASS: status; T/out holds the answer
+  local s
+  s=$(post "$1" /api/login "{\"username\":\"$1\",\"password\":\"$2\"}")
+  jq -r '.csrf_token // empty' "$T/out" > "$T/$1.csrf" 2>/dev/null
+  echo "$s"
+}
+login_totp() { # login_totp USER PENDING CODE
+  local s
+  s=$(post "$1" /api/login/totp "{\"pending_token\":\"$2\",\"code\":\"$3\"}")
+  jq -r '.csrf_token // empty' "$T/out" > "$T/$1.csrf" 2>/dev/null
+  echo "$s"
+}
+ecode() { jq -r '.code // empty' "$T/out" 2>/dev/null; }
+
+# ---- totp-1 enrolment on the command line ---------------------------------------------------
+run_kp user totp enrol asr --db "$DB"
+assert_eq "totp-1.1 user totp enrol" 0 "$rc"
+assert_contains "totp-1.2 prints the otpauth URI" "$out" "uri: otpauth://totp/kaoping:asr?secret="
+SEC_ASR=$(printf '%s\n' "$out" | sed -n 's/^secret: //p')
+assert_eq "totp-1.3 a 32-character base32 secret (160 bits)" 32 "$(printf '%s' "$SEC_ASR" | tr -cd 'A-Z2-7' | wc -c)"
+assert_contains "totp-1.4 the URI carries the parameters" "$out" "&algorithm=SHA1&digits=6&period=30"
+run_kp user totp enrol asr --db "$DB"
+assert_eq "totp-1.5 a second enrolment is refused (exit 1)" 1 "$rc"
+assert_contains "totp-1.6 ... saying reset first" "$err" "resets it first"
+assert_eq "totp-1.7 audited" 1 "$(q "select count(*) from audit where event='totp.enrol' and object='user:asr'")"
+
+# ---- totp-2 two-step login -----------------------------------------------------------------------
+s=$(login asr "$PW0")
+assert_eq "totp-2.1 the right password answers 200 totp_required" "200 totp_required" "$s $(jq -r .status "$T/out")"
+PEND=$(jq -r .pending_token "$T/out")
+assert_eq "totp-2.2 a 43-character pending token" 43 "${#PEND}"
+assert_not_contains "totp-2.3 no session cookie before the code" "$(cat "$T/hdr")" "kp_sid="
+assert_eq "totp-2.4 no CSRF token before the code" "" "$(cat "$T/asr.csrf")"
+s=$(get asr /api/me)
+assert_eq "totp-2.5 not signed in yet (401)" 401 "$s"
+s=$(login_totp asr "$PEND" 000000)
+[ "$(code_of "$SEC_ASR")" = 000000 ] && s=$(login_totp asr "$PEND" 999999)
+assert_eq "totp-2.6 a wrong code is 401 2002 on field code" "401 2002 code" "$s $(ecode) $(jq -r .field "$T/out")"
+C1=$(code_of "$SEC_ASR")
+s=$(login_totp asr "$PEND" "$C1")
+assert_eq "totp-2.7 the right code signs in" 200 "$s"
+assert_contains "totp-2.8 ... with the session cookie" "$(cat "$T/hdr")" "kp_sid="
+s=$(get asr /api/me)
+assert_eq "totp-2.9 the session works" "200 asr" "$s $(jq -r .username "$T/out")"
+s=$(login_totp asr "$PEND" "$C1")
+assert_eq "totp-2.10 the pending token works once" 401 "$s"
+login asr "$PW0" >/dev/null
+PEND=$(jq -r .pending_token "$T/out")
+s=$(login_totp asr "$PEND" "$C1")
+assert_eq "totp-2.11 a used code is refused (replay)" "401 2002" "$s $(ecode)"
+s=$(login_totp asr "$PEND" "$(code_of "$SEC_ASR" 30)")
+assert_eq "totp-2.12 the next step's code is accepted (window of one step)" 200 "$s"
+assert_eq "totp-2.13 every step audited (login ok x2, login.totp ok x2, failed x2)" "2 2 2" \
+  "$(q "select count(*) from audit where event='login' and actor='asr' and outcome='ok'") $(q "select count(*) from audit where event='login.totp' and actor='asr' and outcome='ok'") $(q "select count(*) from audit where event='login.totp' and actor='asr' and outcome='failed'")"
+q "select detail from audit where event like 'login%'" > "$T/details"
+assert_not_contains "totp-2.14 no code or secret in the audit log" "$(cat "$T/details")" "$SEC_ASR"
+
+# ---- totp-3 wrong codes lock the account -----------------------------------------------------
+run_kp user totp enrol aud --db "$DB"
+SEC_AUD=$(printf '%s\n' "$out" | sed -n 's/^secret: //p')
+BAD=000000; [ "$(code_of "$SEC_AUD")" = 000000 ] && BAD=111111
+codes=""
+for i in 1 2 3 4 5; do
+  login aud "$PW0" >/dev/null
+  P=$(jq -r .pending_token "$T/out")
+  codes+="$(login_totp aud "$P" $BAD) "
+done
+assert_eq "totp-3.1 five wrong codes (each after the right password) are 401" "401 401 401 401 401 " "$codes"
+s=$(login aud "$PW0")
+assert_eq "totp-3.2 then the account is locked (429 2003), password or not" "429 2003" "$s $(ecode)"
+assert_eq "totp-3.3 the lockout is audited" 1 "$(q "select count(*) from audit where event='account.lockout' and object='user:aud'")"
+"$KAOPING" user unlock aud --db "$DB" >/dev/null
+
+# ---- totp-4 enrolment through the API -----------------------------------------------------------
+s=$(login ldr "$PW0")
+assert_eq "totp-4.1 a leader without a second factor signs in with the password" "200 null" "$s $(jq -r .status "$T/out")"
+s=$(post ldr /api/totp/confirm '{"code":"123456"}')
+assert_eq "totp-4.2 nothing to confirm before enrolling (409 4003)" "409 4003" "$s $(ecode)"
+s=$(post ldr /api/totp/enrol '')
+assert_eq "totp-4.3 enrol answers the URI and secret" "200 false" "$s $(jq -r .confirmed "$T/out")"
+SEC_LDR=$(jq -r .secret "$T/out")
+assert_contains "totp-4.4 ... an otpauth URI" "$(jq -r .otpauth_uri "$T/out")" "otpauth://totp/kaoping:ldr?secret=$SEC_LDR"
+s=$(curl -s -o "$T/out" -w '%{http_code}' -b "$T/ldr.jar" -H 'Content-Type: application/json' --data-binary '' "$B/api/totp/enrol")
+assert_eq "totp-4.5 enrol needs the CSRF token" "403 2005" "$s $(ecode)"
+s=$(login ldr "$PW0")
+assert_eq "totp-4.6 an unconfirmed enrolment does not change the login" "200 null" "$s $(jq -r .status "$T/out")"
+BADL=000000; [ "$(code_of "$SEC_LDR")" = 000000 ] && BADL=111111
+s=$(post ldr /api/totp/confirm "{\"code\":\"$BADL\"}")
+assert_eq "totp-4.7 a wrong confirmation code is 400 3003" "400 3003" "$s $(ecode)"
+s=$(post ldr /api/totp/confirm "{\"code\":\"$(code_of "$SEC_LDR")\"}")
+assert_eq "totp-4.8 the right code confirms" "200 true" "$s $(jq -r .confirmed "$T/out")"
+s=$(post ldr /api/totp/enrol '')
+assert_eq "totp-4.9 a second enrolment is refused (409 4003): a session cannot replace the factor" "409 4003" "$s $(ecode)"
+s=$(post ldr /api/totp/confirm '{"code":"123456","secret":"AAAA"}')
+assert_eq "totp-4.10 undeclared fields are refused" "400 3004" "$s $(ecode)"
+get ldr /api/me >/dev/null
+assert_not_contains "totp-4.11 /api/me does not return the secret" "$(cat "$T/out")" "$SEC_LDR"
+s=$(login ldr "$PW0")
+assert_eq "totp-4.12 from now on the leader's login has two steps" "200 totp_required" "$s $(jq -r .status "$T/out")"
+s=$(login sys "$PW0")
+get sys /api/users >/dev/null
+assert_not_contains "totp-4.13 the account list does not return secrets" "$(cat "$T/out")" "$SEC_LDR"
+assert_eq "totp-4.14 the secret is in no audit record" 0 "$(q "select count(*) from audit where detail like '%$SEC_LDR%' or object like '%$SEC_LDR%'")"
+
+# ---- totp-5 reset ------------------------------------------------------------------------------------
+run_kp user totp reset ldr --db "$DB"
+assert_eq "totp-5.1 user totp reset" 0 "$rc"
+s=$(login ldr "$PW0")
+assert_eq "totp-5.2 after the reset the login has one step" "200 null" "$s $(jq -r .status "$T/out")"
+assert_eq "totp-5.3 the reset is audited with its actor" 1 "$(q "select count(*) from audit where event='totp.reset' and object='user:ldr' and actor like 'local:%'")"
+run_kp user totp reset nobody --db "$DB"
+assert_eq "totp-5.4 an unknown account is refused" 1 "$rc"
+run_kp user totp frob ldr --db "$DB"
+assert_eq "totp-5.5 an unknown sub-command is a usage error" 2 "$rc"
+
+# ---- totp-6 enforcement --------------------------------------------------------------------------------
+"$KAOPING" user policy totp_enforce 1 --db "$DB" >/dev/null
+s=$(login sys "$PW0")
+assert_eq "totp-6.1 an unenrolled sysadmin signs in ..." 200 "$s"
+s=$(get sys /api/users)
+assert_eq "totp-6.2 ... but may do nothing else (403 2006)" "403 2006" "$s $(ecode)"
+assert_contains "totp-6.2b ... saying why" "$(jq -r .message "$T/out")" "second factor"
+get sys /api/me >/dev/null
+assert_eq "totp-6.2c /api/me says an enrolment is required" true "$(jq -r .totp_enrol_required "$T/out")"
+s=$(post sys /api/totp/enrol '')
+assert_eq "totp-6.3 ... except enrol" 200 "$s"
+SEC_SYS=$(jq -r .secret "$T/out")
+s=$(login ldr2 "$PW0"); s=$(post ldr2 /api/password "{\"old_password\":\"$PW0\",\"new_password\":\"Zweite-Kennung-77y\"}")
+s=$(get ldr2 /api/periods)
+assert_eq "totp-6.4 a leader (no second factor required) is not restricted" 200 "$s"
+"$KAOPING" user policy totp_enforce 0 --db "$DB" >/dev/null
+
+# ---- totp-7 address ranges for administrator roles -----------------------------------------------
+run_kp user policy admin_networks '10.0.0.0/33' --db "$DB"
+assert_eq "totp-7.1 a bad range is refused" 1 "$rc"
+run_kp user policy admin_networks '10.0.0.0/8,2001:db8::/32' --db "$DB"
+assert_eq "totp-7.2 ranges set" 0 "$rc"
+s=$(login sec "$PW0")
+assert_eq "totp-7.3 a secadmin from 127.0.0.1 is refused (403 2012)" "403 2012" "$s $(ecode)"
+assert_eq "totp-7.4 the refusal is audited" 1 "$(q "select count(*) from audit where event='login' and actor='sec' and outcome='denied' and detail like '%admin_networks%'")"
+s=$(login ldr2 'Zweite-Kennung-77y')
+assert_eq "totp-7.5 business roles are not limited" 200 "$s"
+"$KAOPING" user policy admin_networks '10.0.0.0/8, 127.0.0.0/8, ::1' --db "$DB" >/dev/null
+s=$(login sec "$PW0")
+assert_eq "totp-7.6 inside the ranges the secadmin signs in" 200 "$s"
+"$KAOPING" user policy admin_networks '' --db "$DB" >/dev/null
+run_kp user policy --db "$DB"
+assert_contains "totp-7.7 user policy lists the text settings" "$out" "password_profile"
+
+# ---- totp-8 password profiles -----------------------------------------------------------------------------
+echo 'eleventhhourtrain' | "$KAOPING" user passwd ldr2 --password-stdin --db "$DB" >/dev/null 2>"$T/err"
+assert_contains "totp-8.1 mlps: one kind of character is refused" "$(cat "$T/err")" "kinds of character"
+run_kp user policy password_profile nist --db "$DB"
+assert_eq "totp-8.2 an unknown profile is refused" 1 "$rc"
+"$KAOPING" user policy password_profile asvs --db "$DB" >/dev/null
+echo 'eleventhhourtrain' | "$KAOPING" user passwd ldr2 --password-stdin --db "$DB" >/dev/null 2>"$T/err"
+assert_eq "totp-8.3 asvs: no composition rule" "" "$(cat "$T/err")"
+echo 'Password123' | "$KAOPING" user passwd ldr2 --password-stdin --db "$DB" >/dev/null 2>"$T/err"
+assert_contains "totp-8.4 asvs: common passwords still refused" "$(cat "$T/err")" "common"
+echo 'short1' | "$KAOPING" user passwd ldr2 --password-stdin --db "$DB" >/dev/null 2>"$T/err"
+assert_contains "totp-8.5 asvs: length still applies" "$(cat "$T/err")" "at least 8 characters"
+st=$(KAOPING_NOW=2031-01-01T00:00:00Z "$KAOPING" user list --format json --db "$DB" | jq -r '.[] | select(.name=="ldr") | .state')
+assert_eq "totp-8.6 asvs: no forced rotation after years" "must-change" "$st"
+"$KAOPING" user policy password_profile mlps --db "$DB" >/dev/null
+st=$(KAOPING_NOW=2031-01-01T00:00:00Z "$KAOPING" user list --format json --db "$DB" | jq -r '.[] | select(.name=="ldr") | .state')
+assert_eq "totp-8.7 mlps: the password expires" "expired" "$st"
+assert_eq "totp-8.8 profile changes audited" 2 "$(q "select count(*) from audit where event='setting.set' and object='setting:password_profile'")"
+
+# ---- totp-9 audit export, purge, checkpoints ---------------------------------------------------------
+login '=1+1' 'Wrong-Pass-1' >/dev/null   # an actor name that a spreadsheet would run
+run_kp audit export --out "$T/a.csv" --db "$DB"
+assert_eq "totp-9.1 audit export" 0 "$rc"
+assert_eq "totp-9.2 CSV header" "id,at,actor,ip,event,object,outcome,detail,prev_hash,hash" "$(head -1 "$T/a.csv" | tr -d '\r')"
+assert_contains "totp-9.3 a formula cell is neutralised" "$(cat "$T/a.csv")" "\"'=1+1\""
+assert_eq "totp-9.4 one line per record (all but the export's own)" "$(($(q 'select count(*) from audit') - 1))" "$(($(wc -l < "$T/a.csv") - 1))"
+s=$(login aud2 "$PW0"); s=$(post aud2 /api/password "{\"old_password\":\"$PW0\",\"new_password\":\"Zweite-Kennung-77y\"}")
+jq -r .csrf_token "$T/out" > "$T/aud2.csrf"
+s=$(get aud2 /api/audit/export)
+assert_eq "totp-9.5 GET /api/audit/export for the auditor" 200 "$s"
+assert_contains "totp-9.6 ... as CSV" "$(grep -i '^content-type' "$T/hdr")" "text/csv"
+assert_contains "totp-9.7 ... neutralised there too" "$(cat "$T/out")" "\"'=1+1\""
+login ldr2 'eleventhhourtrain' >/dev/null
+s=$(get ldr2 /api/audit/export)
+assert_eq "totp-9.8 nobody else may export (403)" 403 "$s"
+assert_eq "totp-9.9 exports are audited" 2 "$(q "select count(*) from audit where event='audit.export'")"
+
+KEY=$T/keys/audit.key; mkdir -p "$T/keys"
+run_kp audit checkpoint --key "$KEY" --out "$T/cp1" --db "$DB"
+assert_eq "totp-9.10 audit checkpoint" 0 "$rc"
+assert_eq "totp-9.11 the secret key is private (0600)" 600 "$(stat -c %a "$KEY")"
+assert_contains "totp-9.12 signed" "$(cat "$T/cp1")" "sig "
+run_kp audit verify --checkpoint "$T/cp1" --key "$KEY" --db "$DB"
+assert_eq "totp-9.13 verify --checkpoint: intact" "0" "$rc"
+"$KAOPING" user add late1 --db "$DB" >/dev/null; "$KAOPING" user add late2 --db "$DB" >/dev/null
+run_kp audit verify --checkpoint "$T/cp1" --key "$KEY" --db "$DB"
+assert_eq "totp-9.14 newer records after the checkpoint are fine" "0" "$rc"
+sed 's/^records .*/records 1/' "$T/cp1" > "$T/cp-forged"
+run_kp audit verify --checkpoint "$T/cp-forged" --key "$KEY" --db "$DB"
+assert_eq "totp-9.15 an edited checkpoint fails its signature" "3" "$rc"
+assert_contains "totp-9.16 ... saying so" "$out" "signature is not valid"
+kill "$SPID" 2>/dev/null; wait "$SPID" 2>/dev/null; SPID=
+cp "$DB" "$T/cut.db"
+last=$(sed -n 's/^last_id //p' "$T/cp1")
+sqlite3 "$T/cut.db" "drop trigger audit_no_delete; delete from audit where id >= $((last - 1));"
+run_kp audit verify --db "$T/cut.db"
+assert_eq "totp-9.17 the chain alone does not see the newest records cut" 0 "$rc"
+run_kp audit verify --checkpoint "$T/cp1" --key "$KEY" --db "$T/cut.db"
+assert_eq "totp-9.18 the checkpoint does (exit 3)" 3 "$rc"
+assert_contains "totp-9.19 ... naming it" "$out" "records were removed from the end"
+
+run_kp audit purge --before "$(date -u +%Y-%m-%d)" --db "$DB"
+assert_eq "totp-9.20 purge of records younger than 180 days is refused" 1 "$rc"
+assert_contains "totp-9.21 ... saying why" "$err" "180 days"
+n0=$(q 'select count(*) from audit')
+KAOPING_NOW=2031-01-01T00:00:00Z run_kp audit purge --before 2030-01-01 --db "$DB"
+assert_eq "totp-9.22 purge of records older than 180 days" 0 "$rc"
+assert_eq "totp-9.23 only the purge record is left" "1 audit.purge" "$(q 'select count(*) from audit') $(q 'select event from audit')"
+assert_contains "totp-9.24 ... which says what went" "$(q 'select detail from audit')" "\"last_id\":$n0"
+run_kp audit verify --db "$DB"
+assert_eq "totp-9.25 the chain still verifies after the purge" 0 "$rc"
+"$KAOPING" user add after1 --db "$DB" >/dev/null
+run_kp audit verify --db "$DB"
+assert_eq "totp-9.26 ... and after new records" 0 "$rc"
+assert_eq "totp-9.27 the append-only trigger is back" "1" "$(q "select count(*) from sqlite_master where name='audit_no_delete'")"
+sqlite3 "$DB" "delete from audit where id = $((n0 + 1))" 2>/dev/null
+assert_eq "totp-9.28 ... and refuses deletes" 2 "$(q 'select count(*) from audit')"
+sqlite3 "$DB" "update audit_purge set last_hash = '$(printf '0%.0s' $(seq 64))'"
+run_kp audit verify --db "$DB"
+assert_eq "totp-9.29 an edited purge record breaks the chain" 3 "$rc"
+
+finish

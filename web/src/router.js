@@ -1,0 +1,48 @@
+import { createRouter, createWebHistory } from 'vue-router'
+import { session, loadMe, mustChange, can, setAuthLostHandler, clearCache } from './api.js'
+
+const routes = [
+  { path: '/login', name: 'login', component: () => import('./views/Login.vue'), meta: { bare: true, public: true } },
+  { path: '/password', name: 'password', component: () => import('./views/Password.vue'), meta: { bare: true, changeOk: true } },
+  { path: '/', name: 'home', component: () => import('./views/Home.vue') },
+  { path: '/periods', name: 'periods', component: () => import('./views/Periods.vue'), meta: { cap: 'period_read' } },
+  { path: '/review/:period?', name: 'review', component: () => import('./views/Review.vue'), meta: { cap: 'review_read' } },
+  { path: '/unit/:period?/:code?', name: 'unit', component: () => import('./views/Unit.vue'), meta: { cap: 'review_read' } },
+  { path: '/map/:period?', name: 'map', component: () => import('./views/MapView.vue'), meta: { cap: 'review_read' } },
+  { path: '/meeting/:period?/:slide?', name: 'meeting', component: () => import('./views/Meeting.vue'), meta: { cap: 'review_read', bare: true } },
+  { path: '/entry/:period?', name: 'entry', component: () => import('./views/Entry.vue'), meta: { capAny: ['data_own_unit', 'data_department'] } },
+  { path: '/workflow/:period?', name: 'workflow', component: () => import('./views/Workflow.vue'), meta: { cap: 'review_draft' } },
+  { path: '/totp', name: 'totp', component: () => import('./views/Totp.vue') },
+  { path: '/audit', name: 'audit', component: () => import('./views/Audit.vue'), meta: { cap: 'audit_read' } },
+  { path: '/users', name: 'users', component: () => import('./views/Users.vue'), meta: { cap: 'user_read' } },
+  { path: '/:rest(.*)*', redirect: '/' },
+]
+
+export function setNext(p) { if (p && p !== '/login' && p !== '/password') sessionStorage.setItem('kp.next', p) }
+export function takeNext() { const p = sessionStorage.getItem('kp.next'); sessionStorage.removeItem('kp.next'); return p && p.startsWith('/') ? p : '/' }
+
+export const router = createRouter({ history: createWebHistory(), routes })
+
+router.beforeEach(async (to) => {
+  if (!session.loaded) await loadMe()
+  if (to.meta.public) return true
+  // no query strings: the server refuses unknown query parameters on page URLs
+  if (!session.me) { setNext(to.fullPath); return { name: 'login' } }
+  if (mustChange() && !to.meta.changeOk) { setNext(to.fullPath); return { name: 'password' } }
+  if (to.meta.cap && !can(to.meta.cap)) return { name: 'home' }
+  if (to.meta.capAny && !to.meta.capAny.some(can)) return { name: 'home' }
+  return true
+})
+
+setAuthLostHandler(async (err) => {
+  const here = router.currentRoute.value
+  if (err.status === 401) {
+    session.me = null
+    clearCache()
+    if (!here.meta.public) { setNext(here.fullPath); sessionStorage.setItem('kp.expired', '1'); router.replace({ name: 'login' }) }
+  } else {
+    await loadMe()
+    setNext(here.fullPath)
+    router.replace({ name: 'password' })
+  }
+})
