@@ -10,11 +10,17 @@
 # wrk --latency at 64 connections against each, kaoping with the session cookie, in the same
 # run. Prints the table and writes it into bench/http/README.md between its markers.
 #
-# Needs wrk and nginx (apt-get install -y wrk nginx), curl, jq.
+# Installs what it needs (kaoping's packages, then wrk and nginx).
 # Environment: BENCH_WORK (default /tmp/kaoping-bench-http), BENCH_SECONDS (10),
 # BENCH_CONNECTIONS (64), BENCH_THREADS (wrk threads, 4), KP_THREADS (server pool, nproc).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+scripts/install-deps.sh
+# The peers of this benchmark only (not needed to build or test kaoping).
+if ! command -v wrk >/dev/null || ! command -v nginx >/dev/null; then
+  SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO=sudo
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q wrk nginx-light || DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q wrk nginx
+fi
 for tool in wrk nginx curl jq; do
   command -v "$tool" >/dev/null || { echo "bench/http: $tool is missing (apt-get install -y wrk nginx curl jq)" >&2; exit 1; }
 done
