@@ -70,7 +70,7 @@ CF="-std=c17 -D_GNU_SOURCE -O2 -Wall -Wextra -Werror -Wno-unused-parameter -Isrc
 mapfile -t OBJS < <(find build/obj/src -name '*.o' ! -name main.o | sort)
 rm -f "$WORK/libkaoping.a"
 ar rcs "$WORK/libkaoping.a" "${OBJS[@]}"
-# shellcheck disable=SC2086
+# shellcheck disable=SC2086,SC2046 # word splitting of the flag lists is wanted
 gcc $CF $(pkg-config --cflags $PKGS) bench/score/bench_score.c "$WORK/libkaoping.a" \
   $(pkg-config --libs $PKGS) -lm -pthread -o "$WORK/bench_score"
 gcc -std=c17 -O2 -Wall -Wextra -Werror bench/score/gen_data.c -o "$WORK/gen_data"
