@@ -140,8 +140,8 @@ const Verb aVerb[] = {
    "Scores one period from files, storing nothing: the engine's public contract\n"
    "(SCORING.md). --previous gives last period's values for the `carry` missing policy."},
   {"serve", serve_cmd, "local",
-   "serve [--db F] [--port 8080] [--bind 127.0.0.1] [--threads 4] [--web-root web/dist]\n"
-   "      [--behind-tls-proxy]",
+   "serve [--db F] [--listen 127.0.0.1:8080 | --port 8080 --bind 127.0.0.1] [--threads 4]\n"
+   "      [--web-root web/dist] [--behind-tls-proxy]",
    "Runs the HTTP server: the JSON API under /api/, the web UI from --web-root (default\n"
    "web/dist, when it exists) and the HTML bulletins. Listens on loopback unless\n"
    "--behind-tls-proxy (then cookies are Secure and HSTS is sent). --port 0 picks a free\n"

@@ -61,6 +61,7 @@
 #include "cli/verbs.h"
 #include "http/http.h"
 #include "store/db.h"
+#include "util/mem.h"
 
 static HttpConfig serverCfg;
 static const char *zServerDb;
@@ -260,13 +261,14 @@ static int server_is_loopback(const char *zBind) {
          strcmp(zBind, "::1") == 0 || strcmp(zBind, "localhost") == 0;
 }
 
-/* kaoping serve [--db F] [--port 8080] [--bind 127.0.0.1] [--threads N] [--web-root DIR]
-**               [--behind-tls-proxy] */
+/* kaoping serve [--db F] [--listen HOST:PORT | --port 8080 --bind 127.0.0.1] [--threads N]
+**               [--web-root DIR] [--behind-tls-proxy] */
 int serve_cmd(int argc, char **argv) {
   CliArgs args;
   cli_init(&args, "serve", argc, argv);
   const char *zPort = cli_opt(&args, "--port");
   const char *zBind = cli_opt(&args, "--bind");
+  const char *zListen = cli_opt(&args, "--listen");
   const char *zThreads = cli_opt(&args, "--threads");
   const char *zWeb = cli_opt(&args, "--web-root");
   int bTls = cli_flag(&args, "--behind-tls-proxy");
@@ -274,6 +276,27 @@ int serve_cmd(int argc, char **argv) {
   if (cli_finish(&args)) {
     cli_free(&args);
     return EXIT_USAGE;
+  }
+  if (zListen) {
+    /* --listen HOST:PORT (IPv6 as [::1]:8080) is --bind HOST --port PORT in one. The copy
+    ** lives as long as the server, i.e. the process: a static keeps it reachable. */
+    static char *zListenCopy;
+    const char *zColon = strrchr(zListen, ':');
+    if (zBind || zPort || !zColon || zColon == zListen) {
+      cli_error(&args, "--listen takes HOST:PORT (e.g. 127.0.0.1:8080), instead of --bind/--port");
+      cli_free(&args);
+      return EXIT_USAGE;
+    }
+    free(zListenCopy);
+    zListenCopy = xstrdup(zListen);
+    char *zSep = zListenCopy + (zColon - zListen);
+    *zSep = 0;
+    zPort = zSep + 1;
+    zBind = zListenCopy;
+    if (zBind[0] == '[' && zSep > zListenCopy + 1 && zSep[-1] == ']') {
+      zSep[-1] = 0;
+      zBind++;
+    }
   }
   if (!zBind) zBind = "127.0.0.1";
   if (strcmp(zBind, "localhost") == 0) zBind = "127.0.0.1";
