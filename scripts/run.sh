@@ -28,5 +28,5 @@ kaoping is ready (synthetic demo data: 演示数据, not official figures).
               build/kaoping review verify 2021-B2 --db $DB
               build/kaoping help
 TXT
-sed -n '2,3p' "$OUT/demo-logins.txt"
+sed -n '2,$p' "$OUT/demo-logins.txt"
 exec build/kaoping serve --db "$DB" --port "$PORT"
