@@ -77,6 +77,7 @@
 #include <string.h>
 #include <sodium.h>
 
+#include "audit.h"
 #include "util/text.h"
 
 /* ===================================================================================== */
@@ -1499,4 +1500,141 @@ int review_json_diff(const json_t *pOld, const json_t *pNew, int nMax, Buf *pOut
   review_diff_rec(pOld, pNew, &path, pOut, &n, nMax);
   buf_free(&path);
   return n;
+}
+
+/* ===================================================================================== */
+/* storing a computation, publishing it (review_cmd.c and workflow.c call these)           */
+/* ===================================================================================== */
+
+/* The audit record of a review event; pDetail is consumed. 0 or -1. */
+static int review_store_audit(Db *pDb, const char *zActor, const char *zIp, const char *zEvent,
+                              const char *zPeriod, json_t *pDetail) {
+  char zObject[32];
+  snprintf(zObject, sizeof zObject, "period:%s", zPeriod);
+  int rc = audit_record(pDb, zActor, zIp, zEvent, zObject, "ok", pDetail);
+  json_decref(pDetail);
+  return rc;
+}
+
+int review_store_computed(Db *pDb, const char *zPeriod, const ReviewInputs *pIn,
+                          const ScoreResult *pRes, const char *zActor, const char *zIp,
+                          char *zSha, int *piRevision, int *pbProvisional, json_t **ppDoc,
+                          char **pzErr) {
+  *ppDoc = NULL;
+  review_inputs_sha256(pIn, zSha);
+  /* replace an earlier unpublished computation (review_unit rows go with it) */
+  Stmt *s = db_prepare(pDb, "DELETE FROM review_unit WHERE review_id IN "
+                            "(SELECT id FROM review WHERE period = ?1 AND state = 'computed')");
+  stmt_bind_text(s, 1, zPeriod);
+  int bad = stmt_run(s);
+  stmt_finalize(s);
+  s = db_prepare(pDb, "DELETE FROM review WHERE period = ?1 AND state = 'computed'");
+  stmt_bind_text(s, 1, zPeriod);
+  bad = bad || stmt_run(s);
+  stmt_finalize(s);
+  if (bad) return REVIEW_STORE_DB;
+  s = db_prepare(pDb, "SELECT coalesce(max(revision), 0) + 1 FROM review WHERE period = ?1");
+  stmt_bind_text(s, 1, zPeriod);
+  int iRevision = stmt_step(s) == 1 ? (int)stmt_int(s, 0) : 0;
+  stmt_finalize(s);
+  if (iRevision <= 0) return REVIEW_STORE_DB;
+
+  ReviewMeta meta = {
+    .iSchemeVersion = pIn->iSchemeVersion,
+    .zInputsSha256 = zSha,
+    .iRevision = iRevision,
+    .bSynthetic = pIn->bSynthetic,
+    .bProvisional = strcmp(pIn->zPeriodState, "open") == 0,
+    .azName = (const char *const *)pIn->azName,
+  };
+  json_t *pDoc = review_derive(&meta, &pIn->in, pRes, &pIn->basis, pzErr);
+  if (!pDoc) return REVIEW_STORE_DERIVE;
+  char *zJson = review_json_text(pDoc, 0);
+  char zNow[32];
+  db_now(zNow);
+  s = db_prepare(pDb, "INSERT INTO review(period, scheme_id, revision, state, inputs_sha256, "
+                      "result, computed_at, computed_by) "
+                      "VALUES (?1, ?2, ?3, 'computed', ?4, ?5, ?6, ?7)");
+  stmt_bind_text(s, 1, zPeriod);
+  stmt_bind_int(s, 2, pIn->iSchemeId);
+  stmt_bind_int(s, 3, iRevision);
+  stmt_bind_text(s, 4, zSha);
+  stmt_bind_text(s, 5, zJson);
+  stmt_bind_text(s, 6, zNow);
+  stmt_bind_text(s, 7, zActor);
+  bad = stmt_run(s);
+  stmt_finalize(s);
+  free(zJson);
+  if (!bad) {
+    int64_t iReview = db_last_insert_id(pDb);
+    s = db_prepare(pDb, "INSERT INTO review_unit(review_id, unit, peer_group, total, rank, "
+                        "grade) VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
+    for (int u = 0; u < pIn->nUnit && !bad; u++) {
+      const UnitScore *us = &pRes->aUnit[u];
+      const Scheme *pS = pIn->pScheme;
+      stmt_bind_int(s, 1, iReview);
+      stmt_bind_text(s, 2, pIn->azUnit[u]);
+      stmt_bind_text(s, 3, pIn->azGroup[u]);
+      stmt_bind_double(s, 4, us->rTotal);
+      stmt_bind_int(s, 5, us->iRank);
+      stmt_bind_text(s, 6, us->iGrade >= 0 && us->iGrade < pS->nGrade
+                               ? pS->aGrade[us->iGrade].zLabel : NULL);
+      bad = stmt_run(s);
+    }
+    stmt_finalize(s);
+  }
+  if (bad) {
+    json_decref(pDoc);
+    return REVIEW_STORE_DB;
+  }
+  /* the audit record commits with the review or not at all (audit.h: fail closed) */
+  if (review_store_audit(pDb, zActor, zIp, "review.compute", zPeriod,
+                         json_pack("{s:i, s:s, s:b}", "revision", iRevision, "inputs_sha256",
+                                   zSha, "provisional", meta.bProvisional))) {
+    json_decref(pDoc);
+    return REVIEW_STORE_AUDIT;
+  }
+  *piRevision = iRevision;
+  *pbProvisional = meta.bProvisional;
+  *ppDoc = pDoc;
+  return 0;
+}
+
+int review_store_published(Db *pDb, const char *zPeriod, int64_t iReview, int iRevision,
+                           const char *zSha, const char *zActor, const char *zIp, int *piOld) {
+  *piOld = 0;
+  char zNow[32];
+  db_now(zNow);
+  Stmt *s = db_prepare(pDb, "SELECT revision FROM review WHERE period = ?1 AND state = 'published'");
+  stmt_bind_text(s, 1, zPeriod);
+  int r = stmt_step(s);
+  int iOld = r == 1 ? (int)stmt_int(s, 0) : 0;
+  stmt_finalize(s);
+  if (r < 0) return REVIEW_STORE_DB;
+  s = db_prepare(pDb, "UPDATE review SET state = 'superseded' "
+                      "WHERE period = ?1 AND state = 'published'");
+  stmt_bind_text(s, 1, zPeriod);
+  int bad = stmt_run(s);
+  stmt_finalize(s);
+  s = db_prepare(pDb, "UPDATE review SET state = 'published', published_at = ?2, "
+                      "published_by = ?3 WHERE id = ?1");
+  stmt_bind_int(s, 1, iReview);
+  stmt_bind_text(s, 2, zNow);
+  stmt_bind_text(s, 3, zActor);
+  bad = bad || stmt_run(s);
+  stmt_finalize(s);
+  /* published_at of the period is the first publication */
+  s = db_prepare(pDb, "UPDATE period SET state = 'published', "
+                      "published_at = coalesce(published_at, ?2) WHERE code = ?1");
+  stmt_bind_text(s, 1, zPeriod);
+  stmt_bind_text(s, 2, zNow);
+  bad = bad || stmt_run(s);
+  stmt_finalize(s);
+  if (bad) return REVIEW_STORE_DB;
+  if (review_store_audit(pDb, zActor, zIp, "review.publish", zPeriod,
+                         json_pack("{s:i, s:i, s:s}", "revision", iRevision, "supersedes", iOld,
+                                   "inputs_sha256", zSha)))
+    return REVIEW_STORE_AUDIT;
+  *piOld = iOld;
+  return 0;
 }

@@ -92,6 +92,33 @@ json_t *review_derive(const ReviewMeta *pMeta, const ScoreInput *pIn, const Scor
 ** Returns malloc'd text (no trailing newline). */
 char *review_json_text(const json_t *p, int nIndent);
 
+/* The bookkeeping of `review compute` and `review publish`, shared by the CLI verbs
+** (review_cmd.c) and the web API (workflow.c); each caller checks the period and prints or
+** maps the errors its own way. Both run inside the caller's transaction and write the audit
+** record (audit.h: "review.compute" / "review.publish", object "period:CODE", actor zActor,
+** address zIp or NULL) but neither commits nor rolls back. Return values: */
+#define REVIEW_STORE_DB (-1)     /* a database error (db_errmsg says which) */
+#define REVIEW_STORE_DERIVE (-2) /* review_derive failed: *pzErr (malloc'd, may be NULL) */
+#define REVIEW_STORE_AUDIT (-3)  /* the audit record cannot be written */
+
+/* Stores a new computation of period zPeriod from its loaded inputs pIn scored as pRes:
+** deletes an earlier unpublished ('computed') review with its review_unit rows, takes the
+** next revision, derives the document (provisional while the period is open) and inserts it
+** with one review_unit row per unit. Returns 0 with the inputs' SHA-256 in zSha (65 bytes),
+** *piRevision, *pbProvisional and the document in *ppDoc (caller json_decref's), or one of
+** the REVIEW_STORE_* codes. */
+int review_store_computed(Db *pDb, const char *zPeriod, const ReviewInputs *pIn,
+                          const ScoreResult *pRes, const char *zActor, const char *zIp,
+                          char *zSha, int *piRevision, int *pbProvisional, json_t **ppDoc,
+                          char **pzErr);
+/* Publishes the checked review row iReview (revision iRevision, inputs hash zSha) of
+** zPeriod: the published revision, if any, becomes 'superseded', iReview 'published' by
+** zActor, and the period 'published' (its published_at stays the first publication).
+** Returns 0 with *piOld = the superseded revision (0 if none), or REVIEW_STORE_DB or
+** REVIEW_STORE_AUDIT. */
+int review_store_published(Db *pDb, const char *zPeriod, int64_t iReview, int iRevision,
+                           const char *zSha, const char *zActor, const char *zIp, int *piOld);
+
 /* Structural differences between two review documents, for `review verify`: appends up to
 ** nMax lines "path: OLD -> NEW" to pOut (arrays of objects with a "code" are matched by
 ** code: units[430421].indicators[E1].points). Returns the number of differences found (it

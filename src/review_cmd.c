@@ -235,7 +235,7 @@ int review_compute_cmd(int argc, char **argv) {
   ReviewInputs *pIn = NULL;
   ScoreResult *pRes = NULL;
   json_t *pDoc = NULL;
-  char *zJson = NULL, *zErr = NULL;
+  char *zErr = NULL;
   if (review_cmd_period(&args, zPeriod) || cli_finish(&args)) goto done;
   rc = EXIT_INTERNAL;
   if (!(pDb = review_cmd_open(&args, zDbPath))) goto done;
@@ -256,81 +256,17 @@ int review_compute_cmd(int argc, char **argv) {
     goto rollback;
   }
   char zSha[65];
-  review_inputs_sha256(pIn, zSha);
-
-  /* replace an earlier unpublished computation (review_unit rows go with it) */
-  Stmt *s = db_prepare(pDb, "DELETE FROM review_unit WHERE review_id IN "
-                            "(SELECT id FROM review WHERE period = ?1 AND state = 'computed')");
-  stmt_bind_text(s, 1, zPeriod);
-  int bad = stmt_run(s);
-  stmt_finalize(s);
-  s = db_prepare(pDb, "DELETE FROM review WHERE period = ?1 AND state = 'computed'");
-  stmt_bind_text(s, 1, zPeriod);
-  bad = bad || stmt_run(s);
-  stmt_finalize(s);
-  if (bad) goto db_error;
-  s = db_prepare(pDb, "SELECT coalesce(max(revision), 0) + 1 FROM review WHERE period = ?1");
-  stmt_bind_text(s, 1, zPeriod);
-  int iRevision = stmt_step(s) == 1 ? (int)stmt_int(s, 0) : 0;
-  stmt_finalize(s);
-  if (iRevision <= 0) goto db_error;
-
-  ReviewMeta meta = {
-    .iSchemeVersion = pIn->iSchemeVersion,
-    .zInputsSha256 = zSha,
-    .iRevision = iRevision,
-    .bSynthetic = pIn->bSynthetic,
-    .bProvisional = strcmp(pIn->zPeriodState, "open") == 0,
-    .azName = (const char *const *)pIn->azName,
-  };
-  if (!(pDoc = review_derive(&meta, &pIn->in, pRes, &pIn->basis, &zErr))) {
-    cli_error(&args, "%s", zErr ? zErr : "cannot derive the review");
-    goto rollback;
-  }
-  zJson = review_json_text(pDoc, 0);
-
-  char zNow[32];
-  db_now(zNow);
-  s = db_prepare(pDb, "INSERT INTO review(period, scheme_id, revision, state, inputs_sha256, "
-                      "result, computed_at, computed_by) "
-                      "VALUES (?1, ?2, ?3, 'computed', ?4, ?5, ?6, ?7)");
-  stmt_bind_text(s, 1, zPeriod);
-  stmt_bind_int(s, 2, pIn->iSchemeId);
-  stmt_bind_int(s, 3, iRevision);
-  stmt_bind_text(s, 4, zSha);
-  stmt_bind_text(s, 5, zJson);
-  stmt_bind_text(s, 6, zNow);
-  stmt_bind_text(s, 7, cli_actor());
-  bad = stmt_run(s);
-  stmt_finalize(s);
-  if (bad) goto db_error;
-  int64_t iReview = db_last_insert_id(pDb);
-  s = db_prepare(pDb, "INSERT INTO review_unit(review_id, unit, peer_group, total, rank, grade) "
-                      "VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
-  for (int u = 0; u < pIn->nUnit && !bad; u++) {
-    const UnitScore *us = &pRes->aUnit[u];
-    const Scheme *pS = pIn->pScheme;
-    stmt_bind_int(s, 1, iReview);
-    stmt_bind_text(s, 2, pIn->azUnit[u]);
-    stmt_bind_text(s, 3, pIn->azGroup[u]);
-    stmt_bind_double(s, 4, us->rTotal);
-    stmt_bind_int(s, 5, us->iRank);
-    stmt_bind_text(s, 6, us->iGrade >= 0 && us->iGrade < pS->nGrade ? pS->aGrade[us->iGrade].zLabel
-                                                                     : NULL);
-    bad = stmt_run(s);
-  }
-  stmt_finalize(s);
-  if (bad) goto db_error;
-  /* the audit record commits with the review or not at all (audit.h: fail closed) */
-  json_t *pDetail = json_pack("{s:i, s:s, s:b}", "revision", iRevision, "inputs_sha256", zSha,
-                              "provisional", meta.bProvisional);
-  char zObject[32];
-  snprintf(zObject, sizeof zObject, "period:%s", zPeriod);
-  bad = audit_record(pDb, cli_actor(), NULL, "review.compute", zObject, "ok", pDetail);
-  json_decref(pDetail);
-  if (bad) {
-    cli_error(&args, "cannot write the audit record: nothing was saved");
-    goto rollback;
+  int iRevision = 0, bProvisional = 0;
+  switch (review_store_computed(pDb, zPeriod, pIn, pRes, cli_actor(), NULL, zSha, &iRevision,
+                                &bProvisional, &pDoc, &zErr)) {
+    case 0: break;
+    case REVIEW_STORE_DERIVE:
+      cli_error(&args, "%s", zErr ? zErr : "cannot derive the review");
+      goto rollback;
+    case REVIEW_STORE_AUDIT:
+      cli_error(&args, "cannot write the audit record: nothing was saved");
+      goto rollback;
+    default: goto db_error;
   }
   if (db_commit(pDb)) {
     cli_error(&args, "cannot commit: %s", db_errmsg(pDb));
@@ -338,7 +274,7 @@ int review_compute_cmd(int argc, char **argv) {
   }
   printf("computed review of %s: revision %d, %d units, inputs sha256 %s%s\n", zPeriod,
          iRevision, pIn->nUnit, zSha,
-         meta.bProvisional ? "\nPROVISIONAL: the period is still open; recompute after it closes"
+         bProvisional ? "\nPROVISIONAL: the period is still open; recompute after it closes"
                            : "");
   review_cmd_print_groups(pDoc);
   rc = EXIT_OK;
@@ -351,7 +287,6 @@ rollback:
   db_rollback(pDb);
 done:
   json_decref(pDoc);
-  free(zJson);
   free(zErr);
   if (pRes) score_result_free(pRes);
   review_inputs_free(pIn);
@@ -586,44 +521,15 @@ int review_publish_cmd(int argc, char **argv) {
                      "then publish", zPeriod, zComputedAt, zStoredSha, zSha, zPeriod);
     goto rollback;
   }
-  char zNow[32];
-  db_now(zNow);
-  s = db_prepare(pDb, "SELECT revision FROM review WHERE period = ?1 AND state = 'published'");
-  stmt_bind_text(s, 1, zPeriod);
-  r = stmt_step(s);
-  int iOld = r == 1 ? (int)stmt_int(s, 0) : 0;
-  stmt_finalize(s);
-  if (r < 0) goto db_error;
-  s = db_prepare(pDb, "UPDATE review SET state = 'superseded' "
-                      "WHERE period = ?1 AND state = 'published'");
-  stmt_bind_text(s, 1, zPeriod);
-  int bad = stmt_run(s);
-  stmt_finalize(s);
-  s = db_prepare(pDb, "UPDATE review SET state = 'published', published_at = ?2, "
-                      "published_by = ?3 WHERE id = ?1");
-  stmt_bind_int(s, 1, iReview);
-  stmt_bind_text(s, 2, zNow);
-  stmt_bind_text(s, 3, cli_actor());
-  bad = bad || stmt_run(s);
-  stmt_finalize(s);
-  /* published_at of the period is the first publication */
-  s = db_prepare(pDb, "UPDATE period SET state = 'published', "
-                      "published_at = coalesce(published_at, ?2) WHERE code = ?1");
-  stmt_bind_text(s, 1, zPeriod);
-  stmt_bind_text(s, 2, zNow);
-  bad = bad || stmt_run(s);
-  stmt_finalize(s);
-  if (bad) goto db_error;
-  json_t *pDetail = json_pack("{s:i, s:i, s:s}", "revision", iRevision, "supersedes", iOld,
-                              "inputs_sha256", zSha);
-  char zObject[32];
-  snprintf(zObject, sizeof zObject, "period:%s", zPeriod);
-  bad = audit_record(pDb, cli_actor(), NULL, "review.publish", zObject, "ok", pDetail);
-  json_decref(pDetail);
-  if (bad) {
-    cli_error(&args, "cannot write the audit record: nothing was published");
-    rc = EXIT_INTERNAL;
-    goto rollback;
+  int iOld = 0;
+  switch (review_store_published(pDb, zPeriod, iReview, iRevision, zSha, cli_actor(), NULL,
+                                 &iOld)) {
+    case 0: break;
+    case REVIEW_STORE_AUDIT:
+      cli_error(&args, "cannot write the audit record: nothing was published");
+      rc = EXIT_INTERNAL;
+      goto rollback;
+    default: goto db_error;
   }
   if (db_commit(pDb)) {
     cli_error(&args, "cannot commit: %s", db_errmsg(pDb));

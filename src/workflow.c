@@ -38,6 +38,21 @@ static int workflow_date_valid(const char *z) {
   return d <= nDays;
 }
 
+/* The audit record could not be written: rolls back. -1 (e set). */
+static int workflow_audit_failed(Db *pDb, EntryErr *e) {
+  db_rollback(pDb);
+  return entry_err_set(e, KP_E_UNAVAILABLE, NULL, "the audit log cannot be written: nothing changed");
+}
+
+/* Commits (the audit record is written); on failure rolls back. 0 or -1 (e set). */
+static int workflow_end(Db *pDb, EntryErr *e) {
+  if (db_commit(pDb)) {
+    db_rollback(pDb);
+    return entry_err_set(e, KP_E_INTERNAL, NULL, "database error: %s", db_errmsg(pDb));
+  }
+  return 0;
+}
+
 /* Writes the audit record and commits; on failure rolls back. 0 or -1 (e set). */
 static int workflow_commit(Db *pDb, const EntryWho *w, const char *zEvent, const char *zPeriod,
                            json_t *pDetail, EntryErr *e) {
@@ -45,15 +60,8 @@ static int workflow_commit(Db *pDb, const EntryWho *w, const char *zEvent, const
   int rc = audit_record(pDb, w->pUser->zName, w->zIp, zEvent, zObj, "ok", pDetail);
   json_decref(pDetail);
   free(zObj);
-  if (rc) {
-    db_rollback(pDb);
-    return entry_err_set(e, KP_E_UNAVAILABLE, NULL, "the audit log cannot be written: nothing changed");
-  }
-  if (db_commit(pDb)) {
-    db_rollback(pDb);
-    return entry_err_set(e, KP_E_INTERNAL, NULL, "database error: %s", db_errmsg(pDb));
-  }
-  return 0;
+  if (rc) return workflow_audit_failed(pDb, e);
+  return workflow_end(pDb, e);
 }
 
 int workflow_open(Db *pDb, const EntryWho *w, const char *zCode, const char *zScheme,
@@ -183,7 +191,7 @@ int workflow_compute(Db *pDb, const EntryWho *w, const char *zCode, json_t **ppO
   ReviewInputs *pIn = NULL;
   ScoreResult *pRes = NULL;
   json_t *pDoc = NULL;
-  char *zJson = NULL, *zErr = NULL;
+  char *zErr = NULL;
   int rc = -1;
   if (db_begin(pDb)) return entry_err_set(e, KP_E_UNAVAILABLE, NULL, "the database is busy");
   PeriodRow per;
@@ -202,73 +210,22 @@ int workflow_compute(Db *pDb, const EntryWho *w, const char *zCode, json_t **ppO
     goto rollback;
   }
   char zSha[65];
-  review_inputs_sha256(pIn, zSha);
-  Stmt *s = db_prepare(pDb, "DELETE FROM review_unit WHERE review_id IN "
-                            "(SELECT id FROM review WHERE period = ?1 AND state = 'computed')");
-  stmt_bind_text(s, 1, zCode);
-  int bad = stmt_run(s);
-  stmt_finalize(s);
-  s = db_prepare(pDb, "DELETE FROM review WHERE period = ?1 AND state = 'computed'");
-  stmt_bind_text(s, 1, zCode);
-  bad = bad || stmt_run(s);
-  stmt_finalize(s);
-  s = db_prepare(pDb, "SELECT coalesce(max(revision), 0) + 1 FROM review WHERE period = ?1");
-  stmt_bind_text(s, 1, zCode);
-  int iRevision = stmt_step(s) == 1 ? (int)stmt_int(s, 0) : 0;
-  stmt_finalize(s);
-  if (bad || iRevision <= 0) goto db_error;
-  ReviewMeta meta = {
-    .iSchemeVersion = pIn->iSchemeVersion,
-    .zInputsSha256 = zSha,
-    .iRevision = iRevision,
-    .bSynthetic = pIn->bSynthetic,
-    .bProvisional = strcmp(pIn->zPeriodState, "open") == 0,
-    .azName = (const char *const *)pIn->azName,
-  };
-  if (!(pDoc = review_derive(&meta, &pIn->in, pRes, &pIn->basis, &zErr))) {
-    entry_err_set(e, KP_E_INTERNAL, NULL, "%s", zErr ? zErr : "cannot derive the review");
-    goto rollback;
+  int iRevision = 0, bProvisional = 0;
+  switch (review_store_computed(pDb, zCode, pIn, pRes, w->pUser->zName, w->zIp, zSha,
+                                &iRevision, &bProvisional, &pDoc, &zErr)) {
+    case 0: break;
+    case REVIEW_STORE_DERIVE:
+      entry_err_set(e, KP_E_INTERNAL, NULL, "%s", zErr ? zErr : "cannot derive the review");
+      goto rollback;
+    case REVIEW_STORE_AUDIT:
+      workflow_audit_failed(pDb, e);
+      goto done;
+    default: goto db_error;
   }
-  zJson = review_json_text(pDoc, 0);
-  char zNow[32];
-  db_now(zNow);
-  s = db_prepare(pDb, "INSERT INTO review(period, scheme_id, revision, state, inputs_sha256, "
-                      "result, computed_at, computed_by) "
-                      "VALUES (?1, ?2, ?3, 'computed', ?4, ?5, ?6, ?7)");
-  stmt_bind_text(s, 1, zCode);
-  stmt_bind_int(s, 2, pIn->iSchemeId);
-  stmt_bind_int(s, 3, iRevision);
-  stmt_bind_text(s, 4, zSha);
-  stmt_bind_text(s, 5, zJson);
-  stmt_bind_text(s, 6, zNow);
-  stmt_bind_text(s, 7, w->pUser->zName);
-  bad = stmt_run(s);
-  stmt_finalize(s);
-  if (bad) goto db_error;
-  int64_t iReview = db_last_insert_id(pDb);
-  s = db_prepare(pDb, "INSERT INTO review_unit(review_id, unit, peer_group, total, rank, grade) "
-                      "VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
-  for (int u = 0; u < pIn->nUnit && !bad; u++) {
-    const UnitScore *us = &pRes->aUnit[u];
-    const Scheme *pS = pIn->pScheme;
-    stmt_bind_int(s, 1, iReview);
-    stmt_bind_text(s, 2, pIn->azUnit[u]);
-    stmt_bind_text(s, 3, pIn->azGroup[u]);
-    stmt_bind_double(s, 4, us->rTotal);
-    stmt_bind_int(s, 5, us->iRank);
-    stmt_bind_text(s, 6, us->iGrade >= 0 && us->iGrade < pS->nGrade ? pS->aGrade[us->iGrade].zLabel
-                                                                     : NULL);
-    bad = stmt_run(s);
-  }
-  stmt_finalize(s);
-  if (bad) goto db_error;
-  if (workflow_commit(pDb, w, "review.compute", zCode,
-                      json_pack("{s:i, s:s, s:b}", "revision", iRevision, "inputs_sha256", zSha,
-                                "provisional", meta.bProvisional), e))
-    goto done;
+  if (workflow_end(pDb, e)) goto done;
   *ppOut = json_pack("{s:s, s:s, s:i, s:i, s:s, s:b}", "period", zCode, "state", "computed",
                      "revision", iRevision, "units", pIn->nUnit, "inputs_sha256", zSha,
-                     "provisional", meta.bProvisional);
+                     "provisional", bProvisional);
   rc = 0;
   goto done;
 db_error:
@@ -277,7 +234,6 @@ rollback:
   db_rollback(pDb);
 done:
   json_decref(pDoc);
-  free(zJson);
   free(zErr);
   if (pRes) score_result_free(pRes);
   review_inputs_free(pIn);
@@ -348,37 +304,16 @@ int workflow_publish(Db *pDb, const EntryWho *w, const char *zCode, json_t **ppO
                   "compute it again, then publish", zCode);
     goto rollback;
   }
-  char zNow[32];
-  db_now(zNow);
-  s = db_prepare(pDb, "SELECT revision FROM review WHERE period = ?1 AND state = 'published'");
-  stmt_bind_text(s, 1, zCode);
-  r = stmt_step(s);
-  int iOld = r == 1 ? (int)stmt_int(s, 0) : 0;
-  stmt_finalize(s);
-  if (r < 0) goto db_error;
-  s = db_prepare(pDb, "UPDATE review SET state = 'superseded' "
-                      "WHERE period = ?1 AND state = 'published'");
-  stmt_bind_text(s, 1, zCode);
-  int bad = stmt_run(s);
-  stmt_finalize(s);
-  s = db_prepare(pDb, "UPDATE review SET state = 'published', published_at = ?2, "
-                      "published_by = ?3 WHERE id = ?1");
-  stmt_bind_int(s, 1, iReview);
-  stmt_bind_text(s, 2, zNow);
-  stmt_bind_text(s, 3, w->pUser->zName);
-  bad = bad || stmt_run(s);
-  stmt_finalize(s);
-  s = db_prepare(pDb, "UPDATE period SET state = 'published', "
-                      "published_at = coalesce(published_at, ?2) WHERE code = ?1");
-  stmt_bind_text(s, 1, zCode);
-  stmt_bind_text(s, 2, zNow);
-  bad = bad || stmt_run(s);
-  stmt_finalize(s);
-  if (bad) goto db_error;
-  if (workflow_commit(pDb, w, "review.publish", zCode,
-                      json_pack("{s:i, s:i, s:s}", "revision", iRevision, "supersedes", iOld,
-                                "inputs_sha256", zSha), e))
-    goto done;
+  int iOld = 0;
+  switch (review_store_published(pDb, zCode, iReview, iRevision, zSha, w->pUser->zName, w->zIp,
+                                 &iOld)) {
+    case 0: break;
+    case REVIEW_STORE_AUDIT:
+      workflow_audit_failed(pDb, e);
+      goto done;
+    default: goto db_error;
+  }
+  if (workflow_end(pDb, e)) goto done;
   *ppOut = json_pack("{s:s, s:s, s:i, s:i, s:s}", "period", zCode, "state", "published",
                      "revision", iRevision, "supersedes", iOld, "inputs_sha256", zSha);
   rc = 0;
