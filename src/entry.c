@@ -1078,7 +1078,7 @@ int entry_upload(Db *pDb, const EntryWho *w, const char *zPeriod, const char *zF
     goto denied;
   }
   zLabel = xasprintf("%s@%d", c.pScheme->zCode, c.iVersion);
-  if (table_open(&t, zTmp, &zErr)) {
+  if (import_open(&t, zTmp, aEntryColumn, EC__COUNT, &zErr)) {
     /* messages name the temporary file: name the upload instead */
     char *zMsg = zErr;
     if (strncmp(zMsg, zTmp, strlen(zTmp)) == 0) zMsg += strlen(zTmp);
@@ -1221,6 +1221,9 @@ int entry_upload(Db *pDb, const EntryWho *w, const char *zPeriod, const char *zF
   *ppOut = json_pack("{s:s, s:s, s:s, s:i, s:i, s:i, s:i, s:I}", "period", c.per.zCode, "file",
                      zFileName, "format", t.zFormat, "rows", nOk, "new", nNew, "unchanged", nSame,
                      "ignored", nIgnored, "batch", (json_int_t)iBatch);
+  char *zNote = import_header_note(&t);
+  if (zNote) json_object_set_new(*ppOut, "note", json_string(zNote));
+  free(zNote);
   rc = 0;
   goto cleanup;
 bad_rows:

@@ -282,7 +282,7 @@ int data_import_cmd(int argc, char **argv) {
     ValueFile *pF = &aFile[f];
     pF->zPath = azPath[f];
     TableReader t;
-    if (table_open(&t, azPath[f], &zErr)) {
+    if (import_open(&t, azPath[f], aValueColumn, VC__COUNT, &zErr)) {
       import_problem_text(&log, zErr);
       free(zErr);
       zErr = NULL;
@@ -297,6 +297,7 @@ int data_import_cmd(int argc, char **argv) {
       table_close(&t);
       continue;
     }
+    import_print_header_note(&t, "data import");
     int rcRow;
     while ((rcRow = table_next(&t, &zErr)) != 0) {
       if (rcRow < 0) {

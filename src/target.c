@@ -93,7 +93,7 @@ int target_import_cmd(int argc, char **argv) {
   }
   zLabel = xasprintf("%s@%d", pScheme->zCode, iVersion);
   if (import_units_load(pDb, &units)) goto sql_error;
-  if (table_open(&t, zPath, &zErr)) {
+  if (import_open(&t, zPath, aTargetColumn, TC__COUNT, &zErr)) {
     fprintf(stderr, "%s\nkaoping target import: nothing imported\n", zErr);
     goto refuse;
   }
@@ -102,6 +102,8 @@ int target_import_cmd(int argc, char **argv) {
     fprintf(stderr, "kaoping target import: nothing imported\n");
     goto refuse;
   }
+  import_print_header_note(&t, "target import");
+
   int rcRow, bFatal = 0;
   while ((rcRow = table_next(&t, &zErr)) != 0) {
     if (rcRow < 0) {

@@ -180,7 +180,7 @@ int unit_import_cmd(int argc, char **argv) {
   int nRow = 0, nRowAlloc = 0, nBad = 0;
   int rc = EXIT_BAD_INPUT;
   int aiCol[UC__COUNT];
-  if (table_open(&t, zPath, &zErr)) {
+  if (import_open(&t, zPath, aUnitColumn, UC__COUNT, &zErr)) {
     fprintf(stderr, "%s\nkaoping unit import: nothing imported\n", zErr);
     goto done;
   }
@@ -189,6 +189,8 @@ int unit_import_cmd(int argc, char **argv) {
     fprintf(stderr, "kaoping unit import: nothing imported\n");
     goto done;
   }
+  import_print_header_note(&t, "unit import");
+
   int rcRow, bFatal = 0;
   while ((rcRow = table_next(&t, &zErr)) != 0) {
     if (rcRow < 0) {

@@ -47,6 +47,36 @@ static void import_column_names(Buf *b, const ImportColumn *c) {
   for (int k = 0; k < 3 && c->azAlias[k]; k++) buf_printf(b, " or \"%s\"", c->azAlias[k]);
 }
 
+int import_open(TableReader *p, const char *zPath, const ImportColumn *aSpec, int nSpec,
+                char **pzErr) {
+  const char **az = xmalloc_array((size_t)nSpec * 4 + 1, sizeof(char *));
+  int n = 0;
+  for (int i = 0; i < nSpec; i++) {
+    az[n++] = aSpec[i].zName;
+    for (int k = 0; k < 3 && aSpec[i].azAlias[k]; k++) az[n++] = aSpec[i].azAlias[k];
+  }
+  int rc = table_open_expect(p, zPath, az, n, pzErr);
+  free(az);
+  return rc;
+}
+
+char *import_header_note(const TableReader *p) {
+  if (p->bXlsx) {
+    if (p->nLead == 0 && p->iSheet == 0) return NULL;
+    return xasprintf("%s: header on row %d of worksheet \"%s\"%s", p->zName, p->iHeaderLine,
+                     p->zSheet, p->nLead ? " (the rows above it are skipped as a title)" : "");
+  }
+  if (p->nLead == 0) return NULL;
+  return xasprintf("%s: header on line %d (the lines above it are skipped as a title)",
+                   p->zName, p->iHeaderLine);
+}
+
+void import_print_header_note(const TableReader *p, const char *zVerb) {
+  char *zNote = import_header_note(p);
+  if (zNote) fprintf(stderr, "kaoping %s: note: %s\n", zVerb, zNote);
+  free(zNote);
+}
+
 int import_map_header(const TableReader *p, const ImportColumn *aSpec, int nSpec, int *aiCol,
                       ImportLog *pLog) {
   int rc = 0;

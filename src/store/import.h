@@ -50,6 +50,21 @@ void import_log_free(ImportLog *pLog);
 /* Maps the header of p onto aSpec: aiCol[i] receives the field index of aSpec[i], or -1
 ** when absent. Returns 0, or -1 with every header problem added to pLog (a required column
 ** missing; a column given twice, e.g. both "value" and "数值"). */
+/* Opens an import file whose header is searched for by the names and aliases of aSpec
+** (table_open_expect: a title above the header, instructions on the first worksheet).
+** Returns 0, or -1 with *pzErr set as table_open does. */
+int import_open(TableReader *p, const char *zPath, const ImportColumn *aSpec, int nSpec,
+                char **pzErr);
+
+/* Where the header was found, when that is not the obvious place (title rows above it, or
+** a worksheet other than the first): "FILE: header on row 3 of worksheet \"数据\" (2 rows
+** above it skipped)". malloc'd, or NULL when the header is the first row of the first sheet
+** or of the CSV text. */
+char *import_header_note(const TableReader *p);
+
+/* Prints import_header_note to stderr as "kaoping VERB: note: ..." when there is one. */
+void import_print_header_note(const TableReader *p, const char *zVerb);
+
 int import_map_header(const TableReader *p, const ImportColumn *aSpec, int nSpec, int *aiCol,
                       ImportLog *pLog);
 

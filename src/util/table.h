@@ -11,7 +11,13 @@
 **   CSV:  "v.csv: line 5, column 3"    physical line where the record starts, field number
 **   XLSX: "v.xlsx: row 5, column C"    sheet row number and column letters
 **
-** The first non-blank row is the header. Every later row is returned with exactly nHeader
+** The header: by default the first non-blank row. Offices' templates often put a title
+** (衡阳市…填报表) and a note (填报单位、计量单位) above it and instructions (填表说明) on the
+** first worksheet, so table_open_expect() takes the column names the caller knows and uses
+** the first of the first 10 rows that names one of them, on the first of the first 32
+** worksheets that has such a row; the rows above it are skipped (nLead says how many) and
+** when no row names one, the first row of the first worksheet is the header as before, so
+** that the caller's "no column X" message names it. Every later row is returned with exactly nHeader
 ** fields: a CSV record with a different field count (a "ragged" row, usually a stray comma
 ** or an unquoted comma inside a name) is reported as an error; an XLSX row is padded with
 ** empty cells (sheets are sparse) and a non-empty cell right of the last header column is an
@@ -35,6 +41,9 @@ typedef struct TableReader {
   int nHeader;          /* header fields (for XLSX: up to the last non-empty header cell) */
   char **azHeader;      /* trimmed copies */
   int iHeaderLine;      /* line (CSV) or row (XLSX) of the header */
+  int nLead;            /* non-blank rows (CSV: records) above the header, skipped as titles */
+  int iSheet;           /* XLSX: index of the worksheet read (0 = the first) */
+  const char *zSheet;   /* XLSX: the worksheet read (owned by pSheet); NULL for CSV */
   /* the current data row, after table_next() returned 1 (or -1: iLine is still set) */
   int iLine;            /* CSV: line where the record starts; XLSX: sheet row */
   int nField;           /* == nHeader after a 1 */
@@ -53,6 +62,11 @@ typedef struct TableReader {
 ** "FILE: ..."): cannot read, not a table (encoding, compound file, damaged zip), or no
 ** header row (empty file). */
 int table_open(TableReader *p, const char *zPath, char **pzErr);
+
+/* Same, with the header searched for as above: azExpect[0..nExpect-1] are the names (with
+** their aliases) of the columns the caller reads. */
+int table_open_expect(TableReader *p, const char *zPath, const char *const *azExpect,
+                      int nExpect, char **pzErr);
 
 /* Reads the next data row. Returns 1 when a row is ready, 0 at the end, -1 when the row is
 ** malformed (*pzErr is set to "FILE: line L, column C: reason" and p->iLine to its line);

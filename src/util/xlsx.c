@@ -648,9 +648,10 @@ int xlsx_is_compound_file(const void *z, size_t n) {
   return n >= 8 && memcmp(z, aMagic, 8) == 0;
 }
 
-/* Finds the first worksheet's part name and the shared-string part (NULL when none);
-** both malloc'd. Returns 0 or -1 (c->zErr set). */
-static int xlsx_find_parts(XlsxCtx *c, char **pzSheetPart, char **pzSheetName,
+/* Finds the part name of worksheet iSheet (0-based, in tab order, chart sheets not
+** counted) and the shared-string part (NULL when none); both malloc'd. Returns 0, 1 when
+** the workbook has no worksheet iSheet > 0, or -1 (c->zErr set). */
+static int xlsx_find_parts(XlsxCtx *c, int iSheet, char **pzSheetPart, char **pzSheetName,
                            char **pzSstPart) {
   *pzSheetPart = *pzSheetName = *pzSstPart = NULL;
   /* the workbook part, from the package relationships */
@@ -677,19 +678,26 @@ static int xlsx_find_parts(XlsxCtx *c, char **pzSheetPart, char **pzSheetName,
   for (int i = 0; i < rels.nRel && !*pzSstPart; i++) {
     if (rels_type_is(rels.aRel[i].zType, "sharedStrings")) *pzSstPart = xstrdup(rels.aRel[i].zTarget);
   }
-  /* the first sheet in tab order that is a worksheet (not a chart sheet) */
+  /* the iSheet-th sheet in tab order that is a worksheet (not a chart sheet) */
+  int nWorksheet = 0;
   for (int i = 0; i < wb.nSheet && !*pzSheetPart; i++) {
     for (int k = 0; k < rels.nRel; k++) {
       if (strcmp(rels.aRel[k].zId, wb.aSheet[i].zRelId) == 0 &&
           rels_type_is(rels.aRel[k].zType, "worksheet")) {
-        *pzSheetPart = xstrdup(rels.aRel[k].zTarget);
-        *pzSheetName = xstrdup(wb.aSheet[i].zName);
+        if (nWorksheet++ == iSheet) {
+          *pzSheetPart = xstrdup(rels.aRel[k].zTarget);
+          *pzSheetName = xstrdup(wb.aSheet[i].zName);
+        }
         break;
       }
     }
   }
   if (!*pzSstPart && zip_name_locate(c->pZip, "xl/sharedStrings.xml", ZIP_FL_NOCASE) >= 0)
     *pzSstPart = xstrdup("xl/sharedStrings.xml");
+  if (!*pzSheetPart && iSheet > 0) {
+    rc = 1; /* no such sheet: not an error of the file */
+    goto done;
+  }
   if (!*pzSheetPart && zip_name_locate(c->pZip, "xl/worksheets/sheet1.xml", ZIP_FL_NOCASE) >= 0) {
     *pzSheetPart = xstrdup("xl/worksheets/sheet1.xml");
     *pzSheetName = xstrdup(wb.nSheet ? wb.aSheet[0].zName : "Sheet1");
@@ -714,6 +722,11 @@ done:
 
 int xlsx_read_mem(const char *zName, const void *pData, size_t nData, XlsxSheet **ppSheet,
                   char **pzErr) {
+  return xlsx_read_mem_sheet(zName, pData, nData, 0, ppSheet, pzErr);
+}
+
+int xlsx_read_mem_sheet(const char *zName, const void *pData, size_t nData, int iSheet,
+                        XlsxSheet **ppSheet, char **pzErr) {
   *ppSheet = NULL;
   XlsxCtx c;
   memset(&c, 0, sizeof c);
@@ -755,7 +768,12 @@ int xlsx_read_mem(const char *zName, const void *pData, size_t nData, XlsxSheet 
   SheetPass sheet;
   memset(&sheet, 0, sizeof sheet);
   int rc = -1;
-  if (xlsx_find_parts(&c, &zSheetPart, &zSheetName, &zSstPart)) goto done;
+  int rcFind = xlsx_find_parts(&c, iSheet, &zSheetPart, &zSheetName, &zSstPart);
+  if (rcFind == 1) {
+    rc = 1;
+    goto done;
+  }
+  if (rcFind) goto done;
   pSheet->zSheetName = arena_strdup(c.pArena, zSheetName);
   if (zSstPart) {
     sst.x.xStart = sst_start;
@@ -787,6 +805,11 @@ done:
   free(zSheetName);
   free(zSstPart);
   zip_discard(c.pZip); /* read-only: nothing to write back */
+  if (rc == 1) {
+    xlsx_free(pSheet);
+    free(c.zErr);
+    return 1;
+  }
   if (rc) {
     xlsx_free(pSheet);
     *pzErr = c.zErr ? c.zErr : xasprintf("%s: cannot read the workbook", zName);

@@ -1,6 +1,7 @@
 /*
 ** xlsx.h: a small reader of XLSX workbooks (Office Open XML spreadsheets, as written by
-** Excel, WPS, LibreOffice and libxlsxwriter): the FIRST worksheet as rows of strings.
+** Excel, WPS, LibreOffice and libxlsxwriter): one worksheet (the first unless asked) as rows
+** of strings.
 **
 ** It exists so that imports (units, targets, values) can take the Excel files that Chinese
 ** offices actually send, and name "row 5, column C" in every message. It is not a general
@@ -57,7 +58,13 @@ typedef struct XlsxSheet {
 int xlsx_read_mem(const char *zName, const void *pData, size_t nData, XlsxSheet **ppSheet,
                   char **pzErr);
 
-/* Same, reading the file zPath. */
+/* Reads worksheet iSheet (0-based, in tab order; chart sheets are not counted). Returns 0
+** and sets *ppSheet, 1 when iSheet > 0 and the workbook has fewer worksheets (nothing set),
+** or -1 with *pzErr set. */
+int xlsx_read_mem_sheet(const char *zName, const void *pData, size_t nData, int iSheet,
+                        XlsxSheet **ppSheet, char **pzErr);
+
+/* Same as xlsx_read_mem, reading the file zPath. */
 int xlsx_read_file(const char *zPath, XlsxSheet **ppSheet, char **pzErr);
 
 void xlsx_free(XlsxSheet *p); /* NULL is a no-op */

@@ -289,6 +289,21 @@ assert_eq "store-6.23 import_batch per file with encoding" "values.csv|UTF-8 val
   "$(sql "select file_name || '|' || encoding from import_batch where kind = 'values' order by id" | tr '\n' ' ' | sed 's/ $//')"
 assert_eq "store-6.24 sha256 of the bytes" "$(sha256sum values-gbk.csv | cut -c1-64)" "$(sql "select file_sha256 from import_batch where file_name = 'values-gbk.csv'")"
 
+# an office template: instructions sheet first, a title and a note above the header
+before=$(dbsum)
+kp data import titled.xlsx --period 2021-B1
+assert_rc "store-6.25 template with a bad row exits 1" 1
+assert_contains "store-6.25 header found on the second sheet, under the title" "$err" 'kaoping data import: note: titled.xlsx: header on row 3 of worksheet "填报" (the rows above it are skipped as a title)'
+assert_contains "store-6.25 bad row named by its sheet row" "$err" 'titled.xlsx: row 5, column C: value "abc" is not a number'
+assert_unchanged "store-6.25 nothing written" "$before"
+kp data import titled.xlsx --period 2021-B1 --skip-bad
+assert_rc "store-6.26 --skip-bad imports the good row" 0
+assert_eq "store-6.26 value from the template" "6.75" "$(sql "select value from observation_current where period = '2021-B1' and unit = '430421' and indicator = 'A1'")"
+kp data import titled.csv --period 2021-B1
+assert_rc "store-6.27 CSV with a title line" 0
+assert_contains "store-6.27 note names the header line" "$err" "titled.csv: header on line 2 (the lines above it are skipped as a title)"
+assert_eq "store-6.27 value" "7.25" "$(sql "select value from observation_current where period = '2021-B1' and unit = '430481' and indicator = 'A1'")"
+
 # ---- store-7: malformed values: every case, exact positions, nothing written ------------------
 before=$(dbsum)
 nobs=$(sql "select count(*) from observation")

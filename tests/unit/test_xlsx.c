@@ -376,6 +376,90 @@ static void test_table_reader(void **state) {
   free(zX);
 }
 
+/* The header under a title, on a later worksheet: table_open_expect finds it; without the
+** expected names (or when no row names one) the first row of the first sheet is the header. */
+static void test_table_header_search(void **state) {
+  (void)state;
+  char *zX = tmp_path("sample.xlsx");
+  write_sample(zX, 0); /* sheets "指标值" (header on row 1) and "second" (empty) */
+  XlsxSheet *p = NULL;
+  char *zErr = NULL;
+  assert_int_equal(xlsx_read_mem_sheet("x", "PK\3\4", 4, 0, &p, &zErr), -1); /* not a zip */
+  free(zErr);
+  zErr = NULL;
+  assert_int_equal(xlsx_read_file(zX, &p, &zErr), 0);
+  xlsx_free(p);
+
+  static const char *const azExpect[] = {"unit", "单位代码"};
+  TableReader t;
+  /* a CSV with a title line and a note line: header on line 3, positions unchanged */
+  char *zCsv = tmp_path("titled.csv");
+  static const char zText[] = "衡阳市考评数据填报表,,\n填报单位：,,计量单位：万元\n"
+                              "单位代码,indicator,value\n430421,A1,1\n";
+  write_bytes(zCsv, zText, sizeof zText - 1);
+  assert_int_equal(table_open_expect(&t, zCsv, azExpect, 2, &zErr), 0);
+  assert_int_equal(t.iHeaderLine, 3);
+  assert_int_equal(t.nLead, 2);
+  assert_string_equal(t.azHeader[0], "单位代码");
+  assert_int_equal(table_next(&t, &zErr), 1);
+  assert_int_equal(t.iLine, 4);
+  assert_string_equal(t.azField[0], "430421");
+  assert_int_equal(table_next(&t, &zErr), 0);
+  table_close(&t);
+  /* plain table_open keeps the first row */
+  assert_int_equal(table_open(&t, zCsv, &zErr), 0);
+  assert_int_equal(t.iHeaderLine, 1);
+  assert_int_equal(t.nLead, 0);
+  table_close(&t);
+  /* no row names an expected column: the first row, as before */
+  static const char *const azOther[] = {"nothing"};
+  assert_int_equal(table_open_expect(&t, zCsv, azOther, 1, &zErr), 0);
+  assert_int_equal(t.iHeaderLine, 1);
+  table_close(&t);
+
+  /* a workbook whose first sheet is instructions: the second sheet's row 2 is the header */
+  char *zT = tmp_path("template.xlsx");
+  lxw_workbook *wb = workbook_new(zT);
+  assert_non_null(wb);
+  lxw_worksheet *ws1 = workbook_add_worksheet(wb, "说明");
+  worksheet_write_string(ws1, 0, 0, "填表说明：unit 填单位代码", NULL);
+  lxw_worksheet *ws2 = workbook_add_worksheet(wb, "数据");
+  worksheet_write_string(ws2, 0, 0, "标题", NULL);
+  worksheet_write_string(ws2, 1, 0, " unit ", NULL);
+  worksheet_write_string(ws2, 1, 1, "value", NULL);
+  worksheet_write_number(ws2, 2, 0, 430421, NULL);
+  worksheet_write_number(ws2, 2, 1, 2.5, NULL);
+  assert_int_equal(workbook_close(wb), LXW_NO_ERROR);
+  assert_int_equal(xlsx_read_mem_sheet(zT, NULL, 0, 2, &p, &zErr), -1); /* no bytes */
+  free(zErr);
+  zErr = NULL;
+  assert_int_equal(table_open_expect(&t, zT, azExpect, 2, &zErr), 0);
+  assert_int_equal(t.iSheet, 1);
+  assert_string_equal(t.zSheet, "数据");
+  assert_int_equal(t.iHeaderLine, 2);
+  assert_int_equal(t.nLead, 1);
+  assert_int_equal(t.nHeader, 2);
+  assert_int_equal(table_next(&t, &zErr), 1);
+  assert_int_equal(t.iLine, 3);
+  assert_string_equal(t.azField[1], "2.5");
+  table_close(&t);
+  /* a third sheet does not exist */
+  FILE *f = fopen(zT, "rb");
+  assert_non_null(f);
+  char aBuf[65536];
+  size_t n = fread(aBuf, 1, sizeof aBuf, f);
+  fclose(f);
+  assert_true(n > 0 && n < sizeof aBuf);
+  assert_int_equal(xlsx_read_mem_sheet(zT, aBuf, n, 2, &p, &zErr), 1);
+  assert_null(p);
+  assert_int_equal(xlsx_read_mem_sheet(zT, aBuf, n, 1, &p, &zErr), 0);
+  assert_string_equal(p->zSheetName, "数据");
+  xlsx_free(p);
+  free(zT);
+  free(zCsv);
+  free(zX);
+}
+
 static int setup(void **state) {
   (void)state;
   return mkdtemp(zTmpDir) ? 0 : -1;
@@ -398,6 +482,7 @@ int main(void) {
     cmocka_unit_test(test_column_names),
     cmocka_unit_test(test_fmt_number),
     cmocka_unit_test(test_table_reader),
+    cmocka_unit_test(test_table_header_search),
   };
   return cmocka_run_group_tests(aTest, setup, teardown);
 }

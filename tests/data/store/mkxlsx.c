@@ -135,5 +135,27 @@ int main(int argc, char **argv) {
     worksheet_write_number(ws, (lxw_row_t)(i + 1), 2, aT[i].r, NULL);
   }
   close_book(wb);
+
+  /* titled.xlsx: an office template: instructions on the first worksheet; on the second a
+  ** merged title row and a note row above the header (row 3), then a good row and a bad one */
+  wb = open_book(zDir, "titled.xlsx", &ws, "填表说明");
+  worksheet_write_string(ws, 0, 0, "填表说明", NULL);
+  worksheet_write_string(ws, 1, 0, "1. 单位代码按行政区划代码填写", NULL);
+  worksheet_write_string(ws, 2, 0, "2. 数值保留两位小数", NULL);
+  lxw_worksheet *ws2 = workbook_add_worksheet(wb, "填报");
+  worksheet_merge_range(ws2, 0, 0, 0, 3, "衡阳市2021年第一期高质量发展考评数据填报表", NULL);
+  worksheet_write_string(ws2, 1, 0, "填报单位：（盖章）", NULL);
+  worksheet_write_string(ws2, 1, 2, "计量单位：见指标说明", NULL);
+  worksheet_write_string(ws2, 2, 0, "单位代码", NULL);
+  worksheet_write_string(ws2, 2, 1, "指标代码", NULL);
+  worksheet_write_string(ws2, 2, 2, "数值", NULL);
+  worksheet_write_string(ws2, 2, 3, "备注", NULL);
+  worksheet_write_number(ws2, 3, 0, 430421, NULL);
+  worksheet_write_string(ws2, 3, 1, "A1", NULL);
+  worksheet_write_number(ws2, 3, 2, 6.75, NULL);
+  worksheet_write_number(ws2, 4, 0, 430422, NULL);
+  worksheet_write_string(ws2, 4, 1, "A1", NULL);
+  worksheet_write_string(ws2, 4, 2, "abc", NULL);
+  close_book(wb);
   return 0;
 }
