@@ -1096,16 +1096,7 @@ int entry_upload(Db *pDb, const EntryWho *w, const char *zPeriod, const char *zF
     nBad++;
     goto bad_rows;
   }
-  int rcRow;
-  while ((rcRow = table_next(&t, &zErr)) != 0) {
-    if (rcRow < 0) {
-      import_problem_text(&log, zErr);
-      free(zErr);
-      zErr = NULL;
-      nBad++;
-      if (t.bFatal) break;
-      continue;
-    }
+  while (import_next_row(&t, &log, &nBad) > 0) {
     char *zUnit = import_field(pArena, &t, aiCol[EC_UNIT]);
     char *zInd = import_field(pArena, &t, aiCol[EC_INDICATOR]);
     char *zValue = import_field(pArena, &t, aiCol[EC_VALUE]);

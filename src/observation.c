@@ -299,15 +299,7 @@ int data_import_cmd(int argc, char **argv) {
     }
     import_print_header_note(&t, "data import");
     int rcRow;
-    while ((rcRow = table_next(&t, &zErr)) != 0) {
-      if (rcRow < 0) {
-        import_problem_text(&log, zErr);
-        free(zErr);
-        zErr = NULL;
-        pF->nBad++;
-        if (t.bFatal) bFileError = 1;
-        continue;
-      }
+    while ((rcRow = import_next_row(&t, &log, &pF->nBad)) > 0) {
       if (nRow >= nRowAlloc) {
         nRowAlloc = nRowAlloc ? 2 * nRowAlloc : 256;
         aRow = xrealloc_array(aRow, (size_t)nRowAlloc, sizeof(ValueRow));
@@ -320,6 +312,7 @@ int data_import_cmd(int argc, char **argv) {
       else if (r->bIgnore) pF->nIgnored++;
       else pF->nOk++;
     }
+    if (rcRow < 0) bFileError = 1;
     nBad += pF->nBad;
     table_close(&t);
   }

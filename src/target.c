@@ -93,27 +93,11 @@ int target_import_cmd(int argc, char **argv) {
   }
   zLabel = xasprintf("%s@%d", pScheme->zCode, iVersion);
   if (import_units_load(pDb, &units)) goto sql_error;
-  if (import_open(&t, zPath, aTargetColumn, TC__COUNT, &zErr)) {
-    fprintf(stderr, "%s\nkaoping target import: nothing imported\n", zErr);
+  if (import_begin(&t, zPath, aTargetColumn, TC__COUNT, aiCol, &log, "target import"))
     goto refuse;
-  }
-  if (import_map_header(&t, aTargetColumn, TC__COUNT, aiCol, &log)) {
-    import_log_print(&log, stderr);
-    fprintf(stderr, "kaoping target import: nothing imported\n");
-    goto refuse;
-  }
-  import_print_header_note(&t, "target import");
 
-  int rcRow, bFatal = 0;
-  while ((rcRow = table_next(&t, &zErr)) != 0) {
-    if (rcRow < 0) {
-      import_problem_text(&log, zErr);
-      free(zErr);
-      zErr = NULL;
-      nBad++;
-      if (t.bFatal) bFatal = 1;
-      continue;
-    }
+  int rcRow;
+  while ((rcRow = import_next_row(&t, &log, &nBad)) > 0) {
     if (nRow >= nRowAlloc) {
       nRowAlloc = nRowAlloc ? 2 * nRowAlloc : 64;
       aRow = xrealloc_array(aRow, (size_t)nRowAlloc, sizeof(TargetRow));
@@ -155,7 +139,7 @@ int target_import_cmd(int argc, char **argv) {
     }
     nBad += r->bBad;
   }
-  if (bFatal) {
+  if (rcRow < 0) {
     import_log_print(&log, stderr);
     fprintf(stderr, "kaoping target import: nothing imported\n");
     goto refuse;

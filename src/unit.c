@@ -180,27 +180,10 @@ int unit_import_cmd(int argc, char **argv) {
   int nRow = 0, nRowAlloc = 0, nBad = 0;
   int rc = EXIT_BAD_INPUT;
   int aiCol[UC__COUNT];
-  if (import_open(&t, zPath, aUnitColumn, UC__COUNT, &zErr)) {
-    fprintf(stderr, "%s\nkaoping unit import: nothing imported\n", zErr);
-    goto done;
-  }
-  if (import_map_header(&t, aUnitColumn, UC__COUNT, aiCol, &log)) {
-    import_log_print(&log, stderr);
-    fprintf(stderr, "kaoping unit import: nothing imported\n");
-    goto done;
-  }
-  import_print_header_note(&t, "unit import");
+  if (import_begin(&t, zPath, aUnitColumn, UC__COUNT, aiCol, &log, "unit import")) goto done;
 
-  int rcRow, bFatal = 0;
-  while ((rcRow = table_next(&t, &zErr)) != 0) {
-    if (rcRow < 0) {
-      import_problem_text(&log, zErr);
-      free(zErr);
-      zErr = NULL;
-      nBad++;
-      if (t.bFatal) bFatal = 1;
-      continue;
-    }
+  int rcRow;
+  while ((rcRow = import_next_row(&t, &log, &nBad)) > 0) {
     if (nRow >= nRowAlloc) {
       nRowAlloc = nRowAlloc ? 2 * nRowAlloc : 64;
       aRow = xrealloc_array(aRow, (size_t)nRowAlloc, sizeof(UnitRow));
@@ -219,7 +202,7 @@ int unit_import_cmd(int argc, char **argv) {
     }
     nBad += r->bBad;
   }
-  if (bFatal) {
+  if (rcRow < 0) {
     import_log_print(&log, stderr);
     fprintf(stderr, "kaoping unit import: nothing imported\n");
     goto done;

@@ -77,6 +77,36 @@ void import_print_header_note(const TableReader *p, const char *zVerb) {
   free(zNote);
 }
 
+int import_next_row(TableReader *t, ImportLog *pLog, int *pnBad) {
+  for (;;) {
+    char *zErr = NULL;
+    int rc = table_next(t, &zErr);
+    if (rc >= 0) return rc;
+    import_problem_text(pLog, zErr);
+    free(zErr);
+    (*pnBad)++;
+    if (t->bFatal) return -1;
+  }
+}
+
+int import_begin(TableReader *t, const char *zPath, const ImportColumn *aSpec, int nSpec,
+                 int *aiCol, ImportLog *pLog, const char *zVerb) {
+  char *zErr = NULL;
+  if (import_open(t, zPath, aSpec, nSpec, &zErr)) {
+    fprintf(stderr, "%s\nkaoping %s: nothing imported\n", zErr, zVerb);
+    free(zErr);
+    return -1;
+  }
+  if (import_map_header(t, aSpec, nSpec, aiCol, pLog)) {
+    import_log_print(pLog, stderr);
+    fprintf(stderr, "kaoping %s: nothing imported\n", zVerb);
+    table_close(t);
+    return -1;
+  }
+  import_print_header_note(t, zVerb);
+  return 0;
+}
+
 int import_map_header(const TableReader *p, const ImportColumn *aSpec, int nSpec, int *aiCol,
                       ImportLog *pLog) {
   int rc = 0;

@@ -65,6 +65,17 @@ char *import_header_note(const TableReader *p);
 /* Prints import_header_note to stderr as "kaoping VERB: note: ..." when there is one. */
 void import_print_header_note(const TableReader *p, const char *zVerb);
 
+/* The next data row of an import file: 1 when t's current row is ready, 0 at the end, -1
+** when a malformed row makes the rest unreadable (an unclosed quote: t->bFatal). A
+** malformed row that does not is logged, counted in *pnBad and passed over. */
+int import_next_row(TableReader *t, ImportLog *pLog, int *pnBad);
+
+/* What a one-file import verb does first: import_open, import_map_header, and the header
+** note. On failure prints the problems and "kaoping VERB: nothing imported" to stderr and
+** returns -1 (t is closed); else 0 with aiCol set. */
+int import_begin(TableReader *t, const char *zPath, const ImportColumn *aSpec, int nSpec,
+                 int *aiCol, ImportLog *pLog, const char *zVerb);
+
 int import_map_header(const TableReader *p, const ImportColumn *aSpec, int nSpec, int *aiCol,
                       ImportLog *pLog);
 
