@@ -27,6 +27,7 @@ static void seal_subkey(uint8_t aSub[crypto_secretbox_KEYBYTES],
 char *seal_text(const uint8_t aMaster[SEAL_KEY_BYTES], int64_t id, const char *zPlain) {
   _Static_assert(SEAL_KEY_BYTES == crypto_secretbox_KEYBYTES, "secretbox key size");
   _Static_assert(SEAL_KEY_BYTES == crypto_kdf_KEYBYTES, "kdf key size");
+  if (sodium_init() < 0) abort(); /* idempotent; randombytes needs it */
   size_t nPlain = strlen(zPlain);
   size_t nBox = crypto_secretbox_NONCEBYTES + crypto_secretbox_MACBYTES + nPlain;
   uint8_t *aBox = xmalloc(nBox);

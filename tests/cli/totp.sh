@@ -357,4 +357,92 @@ sqlite3 "$DB" "update audit_purge set last_hash = '$(printf '0%.0s' $(seq 64))'"
 run_kp audit verify --db "$DB"
 assert_eq "totp-9.29 an edited purge record breaks the chain" 3 "$rc"
 
+# ---- totp-10 secrets encrypted at rest -------------------------------------------------------------------
+E=$T/enc; mkdir -p "$E/copy"; EDB=$E/k.db
+# kreq PATH JSON [DB]: one POST through `kaoping http` (no server); raw response in $out
+kreq() {
+  printf 'POST %s HTTP/1.1\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n%s' "$1" "${#2}" "$2" > "$E/req.txt"
+  run_kp http "$E/req.txt" --db "${3:-$EDB}"
+}
+body() { printf '%s\n' "$out" | sed '1,/^\r*$/d'; }
+# klogin USER PASS SECRET [DB]: both steps through `kaoping http`; $out is the second answer
+klogin() {
+  kreq /api/login "{\"username\":\"$1\",\"password\":\"$2\"}" "${4:-$EDB}"
+  local p; p=$(body | jq -r '.pending_token // empty')
+  [ -n "$p" ] || return
+  kreq /api/login/totp "{\"pending_token\":\"$p\",\"code\":\"$(totp_fresh "$3" "$E/$1.step")\"}" "${4:-$EDB}"
+}
+run_kp init --db "$EDB"
+assert_eq "totp-10.1 init creates the key file beside the database, 0600, 64 hex digits" "0 600 64" \
+  "$rc $(stat -c %a "$EDB.totp-key") $(tr -cd '0-9a-f' < "$EDB.totp-key" | wc -c)"
+assert_contains "totp-10.2 ... and says where it is" "$out" "TOTP key file: $EDB.totp-key"
+echo "$PW0" | "$KAOPING" user add boss --role assessor --password-stdin --db "$EDB" >/dev/null
+SEC_B=$("$KAOPING" user totp enrol boss --db "$EDB" | sed -n 's/^secret: //p')
+stored=$(sqlite3 "$EDB" "select totp_secret from users where name='boss'")
+assert_eq "totp-10.3 the stored column is sealed (sb1:...), not the secret" "sb1: no" \
+  "${stored:0:4} $([[ "$stored" == *"$SEC_B"* ]] && echo yes || echo no)"
+sqlite3 "$EDB" "pragma wal_checkpoint(TRUNCATE)" >/dev/null
+assert_eq "totp-10.4 the secret is nowhere in the database files" 0 "$(cat "$EDB" "$EDB"-* 2>/dev/null | grep -c -a "$SEC_B")"
+klogin boss "$PW0" "$SEC_B"
+assert_contains "totp-10.5 two-step login works with the sealed secret" "$out" "HTTP/1.1 200 OK"
+assert_eq "totp-10.6 the sealed text is 96 characters after sb1: (nonce, MAC, 32 characters)" 96 "$((${#stored} - 4))"
+
+cp "$EDB" "$E/copy/k.db"
+timeout 10 "$KAOPING" serve --db "$E/copy/k.db" --port 0 >/dev/null 2>"$E/err"; r=$?
+assert_eq "totp-10.7 a copy of the database without its key file: serve refuses to start (exit 4)" 4 "$r"
+assert_contains "totp-10.8 ... naming the missing file and what to do" "$(cat "$E/err")" "the TOTP key file $E/copy/k.db.totp-key is missing and the second factors in the database are encrypted under it"
+kreq /api/login "{\"username\":\"boss\",\"password\":\"$PW0\"}" "$E/copy/k.db"
+P=$(body | jq -r .pending_token)
+# (the code is never compared: the secret cannot be opened)
+kreq /api/login/totp "{\"pending_token\":\"$P\",\"code\":\"$(code_of "$SEC_B")\"}" "$E/copy/k.db"
+assert_contains "totp-10.9 ... and the second login step fails closed (500)" "$out" "HTTP/1.1 500"
+assert_contains "totp-10.10 ... telling the user the server's key is the problem" "$(body | jq -r .message)" "TOTP key is missing or wrong"
+assert_contains "totp-10.11 ... and the operator which file (server log)" "$err" "k.db.totp-key is missing"
+echo "$PW0" | "$KAOPING" user add boss3 --role auditor --password-stdin --db "$E/copy/k.db" >/dev/null
+run_kp user totp enrol boss3 --db "$E/copy/k.db"
+assert_eq "totp-10.12 enrolling on the copy is refused: no new key replaces the lost one" "4 no" "$rc $([ -e "$E/copy/k.db.totp-key" ] && echo yes || echo no)"
+assert_contains "totp-10.13 ... with the same message" "$err" "is missing"
+
+od -An -tx1 -N32 /dev/urandom | tr -d ' \n' > "$E/copy/k.db.totp-key"; echo >> "$E/copy/k.db.totp-key"
+timeout 10 "$KAOPING" serve --db "$E/copy/k.db" --port 0 >/dev/null 2>"$E/err"; r=$?
+assert_eq "totp-10.14 a wrong key file: serve refuses to start" 4 "$r"
+assert_contains "totp-10.15 ... saying the key does not open the secrets" "$(cat "$E/err")" "does not open the second factors"
+f0=$(sqlite3 "$E/copy/k.db" "select failed_logins from users where name='boss'")
+kreq /api/login "{\"username\":\"boss\",\"password\":\"$PW0\"}" "$E/copy/k.db"
+P=$(body | jq -r .pending_token)
+kreq /api/login/totp "{\"pending_token\":\"$P\",\"code\":\"$(code_of "$SEC_B")\"}" "$E/copy/k.db"
+assert_contains "totp-10.16 ... and the second login step fails closed (500)" "$out" "HTTP/1.1 500"
+assert_eq "totp-10.17 ... without counting a failure against the account" "$f0" "$(sqlite3 "$E/copy/k.db" "select failed_logins from users where name='boss'")"
+echo "garbage" > "$E/copy/k.db.totp-key"
+run_kp user totp enrol boss3 --db "$E/copy/k.db"
+assert_contains "totp-10.18 a malformed key file is named as such" "$err" "expected one line of 64 hex digits"
+rm "$E/copy/k.db.totp-key"
+KAOPING_TOTP_KEY=$EDB.totp-key klogin boss "$PW0" "$SEC_B" "$E/copy/k.db"
+assert_contains "totp-10.19 the right key restored (KAOPING_TOTP_KEY names it) opens the copy again" "$out" "HTTP/1.1 200 OK"
+
+# migration: secrets stored in plain text before encryption still work, and are sealed by
+# `kaoping init` and by `kaoping serve` at start
+echo "$PW0" | "$KAOPING" user add old1 --role auditor --password-stdin --db "$EDB" >/dev/null
+echo "$PW0" | "$KAOPING" user add old2 --role auditor --password-stdin --db "$EDB" >/dev/null
+PLAIN1=JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP; PLAIN2=GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ
+sqlite3 "$EDB" "update users set totp_secret='$PLAIN1', totp_confirmed=1 where name='old1'"
+klogin old1 "$PW0" "$PLAIN1"
+assert_contains "totp-10.20 a plain secret from before encryption still signs in" "$out" "HTTP/1.1 200 OK"
+run_kp init --db "$EDB"
+assert_contains "totp-10.21 init seals it" "$out" "encrypted 1 stored TOTP secret"
+assert_eq "totp-10.22 ... in the column" "sb1:" "$(sqlite3 "$EDB" "select substr(totp_secret, 1, 4) from users where name='old1'")"
+assert_eq "totp-10.23 ... audited" 1 "$(sqlite3 "$EDB" "select count(*) from audit where event='totp.seal' and detail like '%\"sealed\":1%'")"
+klogin old1 "$PW0" "$PLAIN1"
+assert_contains "totp-10.24 the same authenticator still works after sealing" "$out" "HTTP/1.1 200 OK"
+sqlite3 "$EDB" "update users set totp_secret='$PLAIN2', totp_confirmed=1 where name='old2'"
+"$KAOPING" serve --db "$EDB" --port 0 >"$E/serve.out" 2>"$E/serve.err" &
+SPID=$!
+for _ in $(seq 50); do grep -q listening "$E/serve.out" 2>/dev/null && break; sleep 0.1; done
+kill "$SPID" 2>/dev/null; wait "$SPID" 2>/dev/null; SPID=
+assert_contains "totp-10.25 serve seals plain secrets at start" "$(cat "$E/serve.err")" "encrypted 1 stored TOTP secret"
+assert_eq "totp-10.26 ... none is left in plain text" 0 "$(sqlite3 "$EDB" "select count(*) from users where totp_secret is not null and totp_secret not like 'sb1:%'")"
+sqlite3 "$EDB" "update users set totp_secret=(select totp_secret from users where name='boss') where name='old2'"
+klogin old2 "$PW0" "$SEC_B"
+assert_contains "totp-10.27 a sealed secret copied onto another account does not open there (fail closed)" "$out" "HTTP/1.1 500"
+
 finish
