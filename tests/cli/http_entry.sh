@@ -20,7 +20,8 @@
 #   entry-12 units and trend
 #   entry-13 audit records of all of the above; the chain verifies
 #   entry-14 clean stop, no sanitizer report (run it with KAOPING=build-asan/kaoping too)
-# The server is always stopped at exit (trap). Needs curl, jq and sqlite3.
+# The assessor and the administrators sign in with two steps (codes from oathtool).
+# The server is always stopped at exit (trap). Needs curl, jq, sqlite3 and oathtool.
 cd "$(dirname "$0")/../.." || exit 1
 source tests/lib/assert.sh
 source tests/lib/totp.sh
