@@ -225,8 +225,10 @@ int auth_login(Db *pDb, const char *zName, const char *zPassword, const char *zI
 /* Second step of a login: zPending from auth_login (AuthLogin.zPending) and a 6-digit
 ** code. A wrong code counts as a failed login (lockout applies); a code (time step) once
 ** accepted is never accepted again. On success a session is opened (*pOut as auth_login).
-** AUTH_OK, AUTH_BAD_CREDENTIALS (wrong code, or unknown/expired pending token), AUTH_LOCKED,
-** AUTH_INTERNAL. Audited as login.totp. */
+** AUTH_OK, AUTH_BAD_CREDENTIALS (wrong or replayed code, or unknown/expired pending token),
+** AUTH_LOCKED, AUTH_KEY (the secret cannot be opened: key file missing or wrong; counted
+** against nobody, the detail goes to stderr), AUTH_INTERNAL. Audited as login.totp (a
+** replayed code with the reason "code already used (replay)"). */
 int auth_login_totp(Db *pDb, const char *zPending, const char *zCode, const char *zIp,
                     const char *zUserAgent, AuthLogin *pOut);
 
