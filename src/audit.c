@@ -47,6 +47,7 @@
 #include "cli/cli.h"
 #include "cli/verbs.h"
 #include "store/db.h"
+#include "util/keyfile.h"
 #include "util/mem.h"
 
 #define AUDIT_GENESIS "0000000000000000000000000000000000000000000000000000000000000000"
@@ -369,43 +370,15 @@ static Db *audit_open(CliArgs *pArgs) {
 
 /* ---- signed checkpoints of the head --------------------------------------------------- */
 
-/* The key file: --key, else $KAOPING_AUDIT_KEY, else DB.audit-key beside the database (it
-** is never inside it). Secret key: 128 hex characters, mode 0600; public key: FILE.pub. */
+/* The key file (util/keyfile.h): --key, else $KAOPING_AUDIT_KEY, else DB.audit-key beside
+** the database (it is never inside it). Secret key: 128 hex characters, mode 0600; public
+** key: FILE.pub. */
 static char *audit_key_path(const char *zOpt, const char *zDb) {
-  if (zOpt) return xstrdup(zOpt);
-  const char *z = getenv("KAOPING_AUDIT_KEY");
-  if (z && *z) return xstrdup(z);
-  return xasprintf("%s.audit-key", zDb);
+  return keyfile_path(zOpt, "KAOPING_AUDIT_KEY", zDb, ".audit-key");
 }
 
-/* Reads the first line of a file of hex into a (n bytes). 0 or -1. */
 static int audit_read_hex(const char *zPath, unsigned char *a, size_t n) {
-  FILE *f = fopen(zPath, "r");
-  if (!f) return -1;
-  char z[300];
-  int r = -1;
-  if (fgets(z, sizeof z, f)) {
-    z[strcspn(z, "\r\n")] = 0;
-    size_t nBin = 0;
-    if (sodium_hex2bin(a, n, z, strlen(z), NULL, &nBin, NULL) == 0 && nBin == n) r = 0;
-  }
-  sodium_memzero(z, sizeof z);
-  fclose(f);
-  return r;
-}
-
-/* Writes hex of a to zPath, created with mode (never replacing a file). 0 or -1. */
-static int audit_write_hex(const char *zPath, const unsigned char *a, size_t n, int mode) {
-  int fd = open(zPath, O_WRONLY | O_CREAT | O_EXCL, mode);
-  if (fd < 0) return -1;
-  char z[300];
-  sodium_bin2hex(z, sizeof z, a, n);
-  size_t nz = strlen(z);
-  z[nz++] = '\n';
-  int r = write(fd, z, nz) == (ssize_t)nz ? 0 : -1;
-  sodium_memzero(z, sizeof z);
-  if (close(fd)) r = -1;
-  return r;
+  return keyfile_read_hex(zPath, a, n) == 0 ? 0 : -1;
 }
 
 /* kaoping audit checkpoint [--key FILE] [--out FILE] [--db F] */
@@ -432,7 +405,7 @@ int audit_checkpoint_cmd(int argc, char **argv) {
   if (sodium_init() < 0) goto done;
   if (audit_read_hex(zKey, aSk, sizeof aSk)) {
     crypto_sign_keypair(aPk, aSk);
-    if (audit_write_hex(zKey, aSk, sizeof aSk, 0600) || audit_write_hex(zPub, aPk, sizeof aPk, 0644)) {
+    if (keyfile_write_hex(zKey, aSk, sizeof aSk, 0600) || keyfile_write_hex(zPub, aPk, sizeof aPk, 0644)) {
       cli_error(&args, "cannot read or create the signing key %s (and %s)", zKey, zPub);
       goto done;
     }

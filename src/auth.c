@@ -40,6 +40,7 @@
 
 #include <arpa/inet.h>
 #include <ctype.h>
+#include <errno.h>
 #include <inttypes.h>
 #include <jansson.h>
 #include <pthread.h>
@@ -51,8 +52,10 @@
 
 #include "audit.h"
 #include "http/errcode.h"
+#include "seal.h"
 #include "store/db.h"
 #include "totp.h"
+#include "util/keyfile.h"
 #include "util/text.h"
 
 /* ---- roles and capabilities ------------------------------------------------------------ */
@@ -181,8 +184,9 @@ const AuthSetting aAuthSetting[] = {
   {"session_absolute_seconds", 43200, 1, 604800,
    "a session ends this long after login, however active"},
   {"session_idle_seconds", 1800, 1, 86400, "a session ends after this long without a request"},
-  {"totp_enforce", 0, 0, 1,
-   "1: administrator and assessor accounts without a second factor may only enrol one"},
+  {"totp_enforce", 1, 0, 1,
+   "1 (default): administrator and assessor accounts without a second factor may only enrol "
+   "one; 0: they sign in with the password alone"},
 };
 const int nAuthSetting = (int)(sizeof aAuthSetting / sizeof aAuthSetting[0]);
 
@@ -587,6 +591,7 @@ static void auth_user_fill(Db *pDb, Arena *pArena, Stmt *s, AuthUser *pUser) {
     pUser->bExpired = 1;
     pUser->bMustChange = 1;
   }
+  pUser->bPasswordChange = pUser->bMustChange;
 }
 
 /* Roles, capabilities and the second-factor obligation of a loaded account. */
@@ -1295,7 +1300,8 @@ static int auth_authenticate(Db *pDb, const char *zName, const char *zPw, const 
     Arena *pArena = arena_new();
     AuthUser u;
     if (auth_user_load_id(pDb, pArena, idUser, &u) == 0) {
-      pOut->bMustChange = u.bMustChange;
+      pOut->bMustChange = u.bPasswordChange;
+      pOut->bTotpEnrol = u.bTotpEnrol;
       pOut->bExpired = u.bExpired;
     }
     arena_free(pArena);
@@ -1396,6 +1402,166 @@ void auth_session_end_all(Db *pDb, int64_t idUser) {
 
 /* ---- second factor (TOTP) ------------------------------------------------------------- */
 
+/* Wipes and frees a secret string (NULL: nothing). */
+static void auth_secret_free(char *z) {
+  if (!z) return;
+  sodium_memzero(z, strlen(z));
+  free(z);
+}
+
+/* The key of the secrets at rest (auth.h, seal.h). The key file is read on every use (a few
+** hundred bytes, only at enrolment and the second login step), so a restored or rotated
+** file takes effect without a restart and no key stays in memory between requests. */
+char *auth_totp_key_path(Db *pDb) {
+  return keyfile_path(NULL, "KAOPING_TOTP_KEY", db_path(pDb), ".totp-key");
+}
+
+/* One sealed secret of the database (id and text, malloc'd), to check a key against. 1 when
+** there is one, 0 when none. */
+static int auth_totp_sample(Db *pDb, int64_t *pId, char **pzSealed) {
+  Stmt *s = db_prepare(pDb, "SELECT id, totp_secret FROM users WHERE totp_secret LIKE 'sb1:%' "
+                            "ORDER BY id LIMIT 1");
+  int b = stmt_step(s) == 1;
+  if (b) {
+    *pId = stmt_int(s, 0);
+    *pzSealed = xstrdup(stmt_text(s, 1));
+  }
+  stmt_finalize(s);
+  return b;
+}
+
+int auth_totp_key(Db *pDb, int bCreate, uint8_t aKey[32], char **pzErr) {
+  auth_sodium_init();
+  char *zPath = auth_totp_key_path(pDb);
+  int64_t idSample = 0;
+  char *zSample = NULL;
+  int bSealed = auth_totp_sample(pDb, &idSample, &zSample);
+  int r = keyfile_read_hex(zPath, aKey, SEAL_KEY_BYTES), eWrite = 0;
+  if (r == -1 && bCreate && !bSealed) {
+    randombytes_buf(aKey, SEAL_KEY_BYTES);
+    if (keyfile_write_hex(zPath, aKey, SEAL_KEY_BYTES, 0600) == 0) {
+      fprintf(stderr, "kaoping: created %s, the key that encrypts the TOTP secrets of %s "
+                      "(mode 0600; back it up apart from the database)\n", zPath,
+              db_path(pDb));
+      r = 0;
+    } else {
+      /* another process may have created it meanwhile: read what is there */
+      eWrite = errno;
+      r = keyfile_read_hex(zPath, aKey, SEAL_KEY_BYTES);
+      if (r) r = -3;
+    }
+  }
+  if (r == 0 && bSealed) {
+    char *zPlain = seal_open(aKey, idSample, zSample);
+    if (!zPlain) r = -4;
+    else {
+      sodium_memzero(zPlain, strlen(zPlain));
+      free(zPlain);
+    }
+  }
+  free(zSample);
+  if (r) {
+    sodium_memzero(aKey, SEAL_KEY_BYTES);
+    *pzErr = r == -1 ? xasprintf("the TOTP key file %s is missing%s: restore it from its backup "
+                                 "(or point KAOPING_TOTP_KEY at it)%s", zPath,
+                                 bSealed ? " and the second factors in the database are "
+                                           "encrypted under it" : "",
+                                 bSealed ? ", or reset every second factor (kaoping user totp "
+                                           "reset NAME) and enrol again" : "")
+           : r == -3 ? xasprintf("cannot create the TOTP key file %s: %s", zPath,
+                                 strerror(eWrite))
+           : r == -4 ? xasprintf("the TOTP key file %s does not open the second factors stored "
+                                 "in %s (wrong key, or the database was altered): restore the "
+                                 "right key file", zPath, db_path(pDb))
+                     : xasprintf("the TOTP key file %s is unreadable or malformed (expected "
+                                 "one line of 64 hex digits)", zPath);
+  }
+  free(zPath);
+  return r ? -1 : 0;
+}
+
+/* The plain secret of an account from its stored text (sealed, or plain from before
+** encryption). *pzPlain malloc'd (NULL when the account has none). 0, or -1 with *pzErr
+** (the key file is missing or wrong, or the sealed text does not open). */
+static int auth_totp_unseal(Db *pDb, int64_t idUser, const char *zStored, char **pzPlain,
+                            char **pzErr) {
+  *pzPlain = NULL;
+  if (!zStored) return 0;
+  if (!seal_is_sealed(zStored)) {
+    *pzPlain = xstrdup(zStored); /* from before encryption: auth_totp_seal_all seals it */
+    return 0;
+  }
+  uint8_t aKey[SEAL_KEY_BYTES];
+  if (auth_totp_key(pDb, 0, aKey, pzErr)) return -1;
+  *pzPlain = seal_open(aKey, idUser, zStored);
+  sodium_memzero(aKey, sizeof aKey);
+  if (!*pzPlain) {
+    *pzErr = xasprintf("the second factor of account #%" PRId64 " does not open with the key "
+                       "file %s (altered in the database?): reset it (kaoping user totp reset)",
+                       idUser, db_path(pDb));
+    return -1;
+  }
+  return 0;
+}
+
+int auth_totp_seal_all(Db *pDb, const char *zActor, int *pnSealed, char **pzErr) {
+  *pnSealed = 0;
+  Stmt *s = db_prepare(pDb, "SELECT count(*) FROM users WHERE totp_secret IS NOT NULL");
+  int64_t nAny = stmt_step(s) == 1 ? stmt_int(s, 0) : 0;
+  stmt_finalize(s);
+  if (nAny == 0) return 0;
+  uint8_t aKey[SEAL_KEY_BYTES];
+  if (auth_totp_key(pDb, 1, aKey, pzErr)) return -1;
+  if (db_begin(pDb)) {
+    sodium_memzero(aKey, sizeof aKey);
+    *pzErr = xasprintf("cannot encrypt the TOTP secrets: %s", db_errmsg(pDb));
+    return -1;
+  }
+  /* sealed first, written after the scan: no UPDATE runs while the SELECT is stepping */
+  s = db_prepare(pDb, "SELECT id, totp_secret FROM users WHERE totp_secret IS NOT NULL "
+                      "AND totp_secret NOT LIKE 'sb1:%' ORDER BY id");
+  int64_t *aId = NULL;
+  char **azSealed = NULL;
+  int r, n = 0;
+  while ((r = stmt_step(s)) == 1) {
+    aId = xrealloc_array(aId, (size_t)n + 1, sizeof *aId);
+    azSealed = xrealloc_array(azSealed, (size_t)n + 1, sizeof *azSealed);
+    aId[n] = stmt_int(s, 0);
+    azSealed[n] = seal_text(aKey, aId[n], stmt_text(s, 1));
+    n++;
+  }
+  stmt_finalize(s);
+  sodium_memzero(aKey, sizeof aKey);
+  if (r == 0) {
+    Stmt *u = db_prepare(pDb, "UPDATE users SET totp_secret = ?2 WHERE id = ?1");
+    for (int i = 0; i < n && r == 0; i++) {
+      stmt_bind_int(u, 1, aId[i]);
+      stmt_bind_text(u, 2, azSealed[i]);
+      r = stmt_run(u);
+    }
+    stmt_finalize(u);
+  }
+  for (int i = 0; i < n; i++) free(azSealed[i]);
+  free(azSealed);
+  free(aId);
+  if (r == 0 && n > 0) {
+    json_t *d = json_pack("{s:i}", "sealed", n);
+    r = audit_record(pDb, zActor, NULL, "totp.seal", "users:totp_secret", "ok", d);
+    json_decref(d);
+  }
+  if (r) {
+    db_rollback(pDb);
+    *pzErr = xasprintf("cannot encrypt the TOTP secrets (nothing changed): %s", db_errmsg(pDb));
+    return -1;
+  }
+  if (db_commit(pDb)) {
+    *pzErr = xasprintf("cannot encrypt the TOTP secrets (nothing changed): %s", db_errmsg(pDb));
+    return -1;
+  }
+  *pnSealed = n;
+  return 0;
+}
+
 int auth_totp_enrolled(Db *pDb, int64_t idUser) {
   Stmt *s = db_prepare(pDb, "SELECT 1 FROM users WHERE id = ?1 AND totp_confirmed = 1 "
                             "AND totp_secret IS NOT NULL");
@@ -1437,18 +1603,32 @@ int auth_login_totp(Db *pDb, const char *zPending, const char *zCode, const char
   int64_t nTries = stmt_int(s, 2);
   char zName[65];
   snprintf(zName, sizeof zName, "%s", stmt_text(s, 3));
-  uint8_t aKey[64];
-  int nKey = totp_base32_decode(stmt_text(s, 4) ? stmt_text(s, 4) : "", aKey, sizeof aKey);
+  char *zStored = xstrdup(stmt_text(s, 4));
   int64_t iLast = stmt_int(s, 5);
   int64_t tLocked = auth_time_parse(stmt_text(s, 6));
   int64_t nFailed = stmt_int(s, 7);
   int bDisabled = stmt_int(s, 8) != 0;
   stmt_finalize(s);
+  char *zSecret = NULL, *zKeyErr = NULL;
+  int bKeyFail = auth_totp_unseal(pDb, idUser, zStored, &zSecret, &zKeyErr) != 0;
+  free(zStored);
+  if (bKeyFail) {
+    /* fail closed, counting nothing against the account: the fault is the server's */
+    fprintf(stderr, "kaoping: second login step of %s refused: %s\n", zName, zKeyErr);
+    free(zKeyErr);
+    return AUTH_KEY;
+  }
+  uint8_t aKey[64];
+  int nKey = totp_base32_decode(zSecret ? zSecret : "", aKey, sizeof aKey);
+  auth_secret_free(zSecret);
   int64_t now = auth_now();
   int bExpired = tCreated < 0 || now - tCreated >= AUTH_PENDING_SECONDS;
   int64_t iStep = (nKey > 0 && !bExpired && tLocked <= now && !bDisabled)
                       ? totp_verify(aKey, (size_t)nKey, zCode, now, iLast)
                       : -1;
+  /* a refused code that is right but already used is a replay: audited as such (it still
+  ** counts as a failed login, like any wrong code) */
+  int bReplay = iStep < 0 && nKey > 0 && totp_verify(aKey, (size_t)nKey, zCode, now, -1) >= 0;
   sodium_memzero(aKey, sizeof aKey);
   int64_t nThreshold = auth_setting(pDb, "lockout_threshold");
   int64_t nLockSecs = auth_setting(pDb, "lockout_seconds");
@@ -1523,7 +1703,8 @@ int auth_login_totp(Db *pDb, const char *zPending, const char *zCode, const char
       stmt_finalize(s);
     }
     if (r == 0) r = auth_totp_record(pDb, zName, zIp, "bad_password", "failed",
-                                     "wrong or reused one-time code");
+                                     bReplay ? "code already used (replay)"
+                                             : "wrong one-time code");
     if (r == 0 && bLockNow) {
       char *zObj = xasprintf("user:%s", zName);
       json_t *d = json_pack("{s:s, s:I}", "locked_until", zUntil, "failed_logins",
@@ -1546,7 +1727,8 @@ int auth_login_totp(Db *pDb, const char *zPending, const char *zCode, const char
     Arena *pArena = arena_new();
     AuthUser u;
     if (auth_user_load_id(pDb, pArena, idUser, &u) == 0) {
-      pOut->bMustChange = u.bMustChange;
+      pOut->bMustChange = u.bPasswordChange;
+      pOut->bTotpEnrol = u.bTotpEnrol;
       pOut->bExpired = u.bExpired;
     }
     arena_free(pArena);
@@ -1554,7 +1736,23 @@ int auth_login_totp(Db *pDb, const char *zPending, const char *zCode, const char
   return rc;
 }
 
-/* Runs one audited UPDATE of an account's TOTP columns. */
+/* Seals a plain secret for an account under the key file (created when missing). 0, or -1
+** with *pCode (KP_E_INTERNAL) and *pzErr. */
+static int auth_totp_seal_one(Db *pDb, int64_t idUser, const char *zPlain, char **pzSealed,
+                              int *pCode, char **pzErr) {
+  uint8_t aKey[SEAL_KEY_BYTES];
+  *pzSealed = NULL;
+  if (auth_totp_key(pDb, 1, aKey, pzErr)) {
+    *pCode = KP_E_INTERNAL;
+    return -1;
+  }
+  *pzSealed = seal_text(aKey, idUser, zPlain);
+  sodium_memzero(aKey, sizeof aKey);
+  return 0;
+}
+
+/* Runs one audited UPDATE of an account's TOTP columns. zSecret is the text to store
+** (sealed, or NULL to remove the factor). */
 static int auth_totp_write(Db *pDb, int64_t idUser, const char *zSecret, int bConfirmed,
                            int64_t iLast, const char *zActor, const char *zIp,
                            const char *zEvent, const char *zName, json_t *pDetail) {
@@ -1585,7 +1783,8 @@ static int auth_totp_write(Db *pDb, int64_t idUser, const char *zSecret, int bCo
   return db_commit(pDb);
 }
 
-/* Reads an account's id and TOTP state. 0 or -1 (no such account). */
+/* Reads an account's id and TOTP state; *pzSecret is the stored text (sealed, or plain from
+** before encryption; malloc'd or NULL). 0 or -1 (no such account). */
 static int auth_totp_state(Db *pDb, const char *zName, int64_t *pId, char **pzSecret,
                            int *pbConfirmed) {
   Stmt *s = db_prepare(pDb, "SELECT id, totp_secret, totp_confirmed FROM users WHERE name = ?1");
@@ -1598,12 +1797,6 @@ static int auth_totp_state(Db *pDb, const char *zName, int64_t *pId, char **pzSe
   }
   stmt_finalize(s);
   return r == 1 ? 0 : -1;
-}
-
-static void auth_secret_free(char *z) {
-  if (!z) return;
-  sodium_memzero(z, strlen(z));
-  free(z);
 }
 
 int auth_totp_enrol(Db *pDb, const char *zName, int bConfirmed, const char *zActor,
@@ -1626,9 +1819,15 @@ int auth_totp_enrol(Db *pDb, const char *zName, int bConfirmed, const char *zAct
   randombytes_buf(aKey, sizeof aKey);
   totp_base32_encode(aKey, sizeof aKey, zB32);
   sodium_memzero(aKey, sizeof aKey);
+  char *zSealed = NULL;
+  if (auth_totp_seal_one(pDb, id, zB32, &zSealed, pCode, pzErr)) {
+    sodium_memzero(zB32, sizeof zB32);
+    return -1;
+  }
   json_t *d = json_pack("{s:b}", "confirmed", bConfirmed);
-  int r = auth_totp_write(pDb, id, zB32, bConfirmed, -1, zActor, zIp, "totp.enrol", zName, d);
+  int r = auth_totp_write(pDb, id, zSealed, bConfirmed, -1, zActor, zIp, "totp.enrol", zName, d);
   json_decref(d);
+  free(zSealed);
   if (r) {
     sodium_memzero(zB32, sizeof zB32);
     return auth_fail_db(pDb, pCode, pzErr);
@@ -1642,15 +1841,21 @@ int auth_totp_enrol(Db *pDb, const char *zName, int bConfirmed, const char *zAct
 int auth_totp_confirm(Db *pDb, const char *zName, const char *zCode, const char *zActor,
                       const char *zIp, int *pCode, char **pzErr) {
   int64_t id;
-  char *zSecret = NULL;
+  char *zStored = NULL, *zSecret = NULL;
   int bHas = 0;
-  if (auth_totp_state(pDb, zName, &id, &zSecret, &bHas))
+  if (auth_totp_state(pDb, zName, &id, &zStored, &bHas))
     return auth_fail(pCode, pzErr, KP_E_NO_SUCH, xasprintf("no account named %s", zName));
-  if (bHas || !zSecret) {
-    auth_secret_free(zSecret);
+  if (bHas || !zStored) {
+    free(zStored);
     return auth_fail(pCode, pzErr, KP_E_STATE,
                      xasprintf(bHas ? "the second factor is already confirmed"
                                     : "no enrolment to confirm (POST /api/totp/enrol first)"));
+  }
+  int rKey = auth_totp_unseal(pDb, id, zStored, &zSecret, pzErr);
+  free(zStored);
+  if (rKey) {
+    *pCode = KP_E_INTERNAL;
+    return -1;
   }
   uint8_t aKey[64];
   int nKey = totp_base32_decode(zSecret, aKey, sizeof aKey);
@@ -1667,8 +1872,13 @@ int auth_totp_confirm(Db *pDb, const char *zName, const char *zCode, const char 
                      xasprintf("the code does not match: check the device's clock and try "
                                "the next code"));
   }
-  int r = auth_totp_write(pDb, id, zSecret, 1, iStep, zActor, zIp, "totp.confirm", zName, NULL);
+  /* sealed again with a fresh nonce (and sealed for the first time if it was plain) */
+  char *zSealed = NULL;
+  int r = auth_totp_seal_one(pDb, id, zSecret, &zSealed, pCode, pzErr);
   auth_secret_free(zSecret);
+  if (r) return -1;
+  r = auth_totp_write(pDb, id, zSealed, 1, iStep, zActor, zIp, "totp.confirm", zName, NULL);
+  free(zSealed);
   return r ? auth_fail_db(pDb, pCode, pzErr) : 0;
 }
 
@@ -1680,7 +1890,7 @@ int auth_totp_reset(Db *pDb, const char *zName, const char *zActor, const char *
   if (auth_totp_state(pDb, zName, &id, &zSecret, &bHas))
     return auth_fail(pCode, pzErr, KP_E_NO_SUCH, xasprintf("no account named %s", zName));
   json_t *d = json_pack("{s:b, s:b}", "had_secret", zSecret != NULL, "was_confirmed", bHas);
-  auth_secret_free(zSecret);
+  free(zSecret); /* the stored text: never opened here, so a reset needs no key */
   int r = auth_totp_write(pDb, id, NULL, 0, -1, zActor, zIp, "totp.reset", zName, d);
   json_decref(d);
   return r ? auth_fail_db(pDb, pCode, pzErr) : 0;

@@ -80,7 +80,9 @@ typedef struct AuthUser {
   char *zUnit;       /* bound unit, or NULL */
   unsigned mRoles;   /* ROLE_BIT set */
   Caps caps;         /* from mRoles; CAP_LOGIN always */
-  int bMustChange;   /* initial/reset password, or expired: only password change allowed */
+  int bMustChange;   /* restricted session: bPasswordChange or bTotpEnrol; only the password
+                     ** change, TOTP enrolment, /api/me and logout are allowed */
+  int bPasswordChange; /* initial/reset password, or expired: must be changed first */
   int bExpired;      /* the password is older than password_max_age_days */
   int bDisabled;     /* locked by an administrator */
   char *zLockedUntil;/* temporary lockout end, or NULL */
@@ -181,7 +183,9 @@ enum {
   AUTH_NO_SESSION = -5,      /* no or unknown session cookie */
   AUTH_EXPIRED = -6,         /* session idle or absolute limit passed */
   AUTH_INTERNAL = -7,        /* database or audit failure: nothing was changed */
-  AUTH_NETWORK = -8          /* administrator role signing in from outside admin_networks */
+  AUTH_NETWORK = -8,         /* administrator role signing in from outside admin_networks */
+  AUTH_KEY = -9              /* the TOTP key file is missing or does not open the secrets:
+                             ** the second factor cannot be checked (fail closed) */
 };
 
 #define AUTH_TOKEN_CHARS 43 /* base64url of 32 random bytes, no padding */
@@ -190,7 +194,8 @@ enum {
 typedef struct AuthLogin {
   char zToken[AUTH_TOKEN_CHARS + 1]; /* the new session's cookie value */
   char zCsrf[AUTH_CSRF_CHARS + 1];   /* its CSRF token */
-  int bMustChange;
+  int bMustChange;                   /* the password must be changed first */
+  int bTotpEnrol;                    /* a second factor must be enrolled first */
   int bExpired;
   int nRetryAfter;                   /* seconds, with AUTH_LOCKED / AUTH_THROTTLED */
   int bTotpRequired;                 /* password right, second factor needed: no session
@@ -220,10 +225,29 @@ int auth_login(Db *pDb, const char *zName, const char *zPassword, const char *zI
 /* Second step of a login: zPending from auth_login (AuthLogin.zPending) and a 6-digit
 ** code. A wrong code counts as a failed login (lockout applies); a code (time step) once
 ** accepted is never accepted again. On success a session is opened (*pOut as auth_login).
-** AUTH_OK, AUTH_BAD_CREDENTIALS (wrong code, or unknown/expired pending token), AUTH_LOCKED,
-** AUTH_INTERNAL. Audited as login.totp. */
+** AUTH_OK, AUTH_BAD_CREDENTIALS (wrong or replayed code, or unknown/expired pending token),
+** AUTH_LOCKED, AUTH_KEY (the secret cannot be opened: key file missing or wrong; counted
+** against nobody, the detail goes to stderr), AUTH_INTERNAL. Audited as login.totp (a
+** replayed code with the reason "code already used (replay)"). */
 int auth_login_totp(Db *pDb, const char *zPending, const char *zCode, const char *zIp,
                     const char *zUserAgent, AuthLogin *pOut);
+
+/* Where TOTP secrets are kept. users.totp_secret holds the secret sealed (seal.h:
+** crypto_secretbox, random nonce, key derived per account) under a 32-byte master key kept
+** in a key file OUTSIDE the database (util/keyfile.h): $KAOPING_TOTP_KEY, else DB.totp-key
+** beside the database, mode 0600. Secrets written before encryption existed (plain base32)
+** are still read, and are sealed by auth_totp_seal_all (`kaoping init`, `kaoping serve` at
+** start). The path of the key file (malloc'd). */
+char *auth_totp_key_path(Db *pDb);
+/* Loads the master key into aKey. A missing file is created (bCreate) unless the database
+** already holds sealed secrets (a lost key is never silently replaced); the key is checked
+** against one sealed secret of the database, so a wrong key fails here, not later. 0, or -1
+** with *pzErr (malloc'd: names the file, says what is wrong and what to do). */
+int auth_totp_key(Db *pDb, int bCreate, uint8_t aKey[32], char **pzErr);
+/* Seals every plain (pre-encryption) secret in one transaction, audited as totp.seal with
+** the count; creates the key file when needed. A database without secrets needs no key and
+** is left alone. *pnSealed = secrets sealed now. 0 or -1 (*pzErr malloc'd). */
+int auth_totp_seal_all(Db *pDb, const char *zActor, int *pnSealed, char **pzErr);
 
 /* Starts an enrolment: a new random secret stored unconfirmed (an account with a confirmed
 ** secret is refused, KP_E_STATE: the security administrator resets it first, so a stolen

@@ -33,6 +33,7 @@
 #include "cli/cli.h"
 #include "cli/verbs.h"
 #include "demo/gen.h"
+#include "demo/totp.h"
 #include "store/db.h"
 #include "util/mem.h"
 
@@ -266,6 +267,7 @@ static int demo_accounts(const char *zDb, const char *zLoginFile) {
       break;
     }
     buf_printf(&logins, "  %-10s %-18s %s\n", a->zName, zPassword, a->zDisplay);
+    if (demo_totp_enrol(pDb, a->zName, a->eRole, &logins)) { rc = EXIT_INTERNAL; break; }
   }
   db_close(pDb);
   if (rc == EXIT_OK) {

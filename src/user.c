@@ -281,7 +281,8 @@ int user_list_cmd(int argc, char **argv) {
     const char *zState = u.bDisabled ? "locked"
                          : tLocked > auth_now() ? "locked-out"
                          : u.bExpired ? "expired"
-                         : u.bMustChange ? "must-change" : "active";
+                         : u.bPasswordChange ? "must-change"
+                         : u.bTotpEnrol ? "totp-enrol" : "active";
     if (bJson) {
       json_array_append_new(
           pArr, json_pack("{s:s, s:s, s:s?, s:o, s:s, s:s?}", "name", u.zName, "display_name", u.zDisplay,

@@ -15,6 +15,7 @@
 */
 #include <inttypes.h>
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sodium.h>
@@ -117,9 +118,9 @@ int api_login(HttpReq *r) {
   }
   http_set_session_cookie(r, lg.zToken);
   http_json(r, 200,
-            json_pack("{s:s, s:o, s:b, s:b, s:s}", "username", u.zName, "roles", api_roles_json(u.mRoles),
+            json_pack("{s:s, s:o, s:b, s:b, s:b, s:s}", "username", u.zName, "roles", api_roles_json(u.mRoles),
                       "must_change_password", lg.bMustChange, "password_expired", lg.bExpired,
-                      "csrf_token", lg.zCsrf));
+                      "totp_enrol_required", lg.bTotpEnrol, "csrf_token", lg.zCsrf));
   sodium_memzero(&lg, sizeof lg);
   return 0;
 }
@@ -135,6 +136,10 @@ int api_login_totp(HttpReq *r) {
   if (!zPending || !zCode) return -1;
   AuthLogin lg;
   int rc = auth_login_totp(r->pDb, zPending, zCode, r->zPeer, http_header(r, "User-Agent"), &lg);
+  if (rc == AUTH_KEY) /* the detail (key file) went to the server log */
+    return http_fail(r, KP_E_INTERNAL, NULL,
+                     "the one-time code cannot be checked: the server's TOTP key is missing or "
+                     "wrong (the administrator sees the server log)");
   if (rc == AUTH_BAD_CREDENTIALS)
     return http_fail(r, KP_E_BAD_CREDENTIALS, "code",
                      "wrong or used one-time code, or the sign-in step expired");
@@ -145,11 +150,24 @@ int api_login_totp(HttpReq *r) {
   (void)auth_session_load(r->pDb, pA, lg.zToken, r->zPeer, &u, NULL);
   http_set_session_cookie(r, lg.zToken);
   http_json(r, 200,
-            json_pack("{s:s?, s:o, s:b, s:b, s:s}", "username", u.zName, "roles",
+            json_pack("{s:s?, s:o, s:b, s:b, s:b, s:s}", "username", u.zName, "roles",
                       api_roles_json(u.mRoles), "must_change_password", lg.bMustChange,
-                      "password_expired", lg.bExpired, "csrf_token", lg.zCsrf));
+                      "password_expired", lg.bExpired, "totp_enrol_required", lg.bTotpEnrol,
+                      "csrf_token", lg.zCsrf));
   sodium_memzero(&lg, sizeof lg);
   return 0;
+}
+
+/* The failure of an enrolment step. A key-file problem (KP_E_INTERNAL) names a server path:
+** the detail goes to the server log, the client gets a plain 500. */
+static void api_totp_fail(HttpReq *r, int code, const char *zField, const char *zErr) {
+  if (code == KP_E_INTERNAL) {
+    fprintf(stderr, "kaoping: TOTP enrolment of %s refused: %s\n", r->user.zName, zErr);
+    http_fail(r, code, NULL, "the second factor cannot be stored: the server's TOTP key is "
+                             "missing or wrong (the administrator sees the server log)");
+  } else {
+    http_fail(r, code, zField, "%s", zErr);
+  }
 }
 
 /* POST /api/totp/enrol: a new, unconfirmed secret for the signed-in account, returned this
@@ -159,7 +177,7 @@ int api_totp_enrol(HttpReq *r) {
   int code = 0;
   if (auth_totp_enrol(r->pDb, r->user.zName, 0, r->user.zName, r->zPeer, &zB32, &zUri, &code,
                       &zErr)) {
-    http_fail(r, code, NULL, "%s", zErr);
+    api_totp_fail(r, code, NULL, zErr);
     free(zErr);
     return -1;
   }
@@ -183,7 +201,7 @@ int api_totp_confirm(HttpReq *r) {
   char *zErr = NULL;
   int code = 0;
   if (auth_totp_confirm(r->pDb, r->user.zName, zCode, r->user.zName, r->zPeer, &code, &zErr)) {
-    http_fail(r, code, code == KP_E_INVALID ? "code" : NULL, "%s", zErr);
+    api_totp_fail(r, code, code == KP_E_INVALID ? "code" : NULL, zErr);
     free(zErr);
     return -1;
   }
@@ -206,7 +224,7 @@ int api_me(HttpReq *r) {
   const AuthUser *u = &r->user;
   json_t *o = json_pack("{s:s, s:s, s:s?, s:o, s:o, s:b, s:b, s:s?}", "username", u->zName, "display_name", u->zDisplay,
                         "unit", u->zUnit, "roles", api_roles_json(u->mRoles), "capabilities",
-                        api_caps_json(u->caps), "must_change_password", u->bMustChange,
+                        api_caps_json(u->caps), "must_change_password", u->bPasswordChange,
                         "password_expired", u->bExpired, "csrf_token",
                         r->zToken ? r->zCsrf : NULL);
   json_object_set_new(o, "totp_enrol_required", json_boolean(u->bTotpEnrol));
@@ -258,7 +276,8 @@ int api_password(HttpReq *r) {
     http_set_session_cookie(r, lg.zToken);
   }
   http_json(r, 200,
-            json_pack("{s:b, s:b, s:s?}", "ok", 1, "must_change_password", 0, "csrf_token",
+            json_pack("{s:b, s:b, s:b, s:s?}", "ok", 1, "must_change_password", 0,
+                      "totp_enrol_required", r->user.bTotpEnrol, "csrf_token",
                       r->zAsUser ? NULL : lg.zCsrf));
   sodium_memzero(&lg, sizeof lg);
   return 0;
@@ -502,11 +521,12 @@ int api_users_list(HttpReq *r) {
     if (auth_user_load(r->pDb, r->pArena, stmt_text(s, 0), &u)) continue;
     int64_t tLocked = auth_time_parse(u.zLockedUntil);
     json_array_append_new(
-        a, json_pack("{s:s, s:s, s:s?, s:o, s:b, s:b, s:b, s:b, s:i, s:s?}", "username", u.zName, "display_name", u.zDisplay,
+        a, json_pack("{s:s, s:s, s:s?, s:o, s:b, s:b, s:b, s:b, s:b, s:b, s:i, s:s?}", "username", u.zName, "display_name", u.zDisplay,
                      "unit", u.zUnit, "roles", api_roles_json(u.mRoles), "disabled",
                      u.bDisabled, "locked_out", tLocked > auth_now(), "must_change_password",
-                     u.bMustChange, "password_expired", u.bExpired, "failed_logins", u.nFailed,
-                     "last_login_at", u.zLastLogin));
+                     u.bPasswordChange, "password_expired", u.bExpired, "totp_enrolled",
+                     auth_totp_enrolled(r->pDb, u.id), "totp_enrol_required", u.bTotpEnrol,
+                     "failed_logins", u.nFailed, "last_login_at", u.zLastLogin));
   }
   stmt_finalize(s);
   http_json(r, 200, json_pack("{s:o}", "users", a));

@@ -215,7 +215,8 @@ static int page_render_index(HttpReq *r, const char *zError, int iStatus) {
     if (r->user.bMustChange) {
       html_printf(b, "<p class=\"err\">%h</p>\n",
                   r->user.bExpired ? "密码已过期，请先修改密码（POST /api/password）。"
-                                   : "请先修改初始密码（POST /api/password）。");
+                  : r->user.bPasswordChange ? "请先修改初始密码（POST /api/password）。"
+                                            : "请先在网页界面登记动态口令（TOTP）第二认证因素。");
     } else if (auth_has(&r->user, CAP_PERIOD_READ)) {
       page_periods(r);
     } else {

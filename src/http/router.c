@@ -737,12 +737,12 @@ static void http_route(HttpReq *r) {
     }
     if (r->user.bMustChange && !(pFound->flags & ROUTE_MUST_CHANGE_OK)) {
       http_fail(r, KP_E_MUST_CHANGE, NULL,
-                r->user.bTotpEnrol ? "this account needs a second factor: enrol one first "
-                                     "(POST /api/totp/enrol, then /api/totp/confirm)" :
                 r->user.bExpired ? "the password has expired: change it first (POST "
-                                   "/api/password)"
-                                 : "the initial password must be changed first (POST "
-                                   "/api/password)");
+                                   "/api/password)" :
+                r->user.bPasswordChange ? "the initial password must be changed first (POST "
+                                          "/api/password)"
+                                        : "this account needs a second factor: enrol one "
+                                          "first (POST /api/totp/enrol, then /api/totp/confirm)");
       return;
     }
     if (!http_route_allows(pFound, &r->user)) {

@@ -355,6 +355,19 @@ int serve_cmd(int argc, char **argv) {
     cli_free(&args);
     return EXIT_INTERNAL;
   }
+  /* The TOTP key file must open the stored second factors before anyone signs in (fail
+  ** closed, with the file named); plain secrets from before encryption are sealed now. */
+  int nSealed = 0;
+  if (auth_totp_seal_all(pCheck, cli_actor(), &nSealed, &zErr)) {
+    cli_error(&args, "%s", zErr);
+    free(zErr);
+    db_close(pCheck);
+    cli_free(&args);
+    return EXIT_INTERNAL;
+  }
+  if (nSealed > 0)
+    fprintf(stderr, "kaoping serve: encrypted %d stored TOTP secret%s\n", nSealed,
+            nSealed == 1 ? "" : "s");
   db_close(pCheck);
 
   serverCfg.bTlsProxy = bTls;

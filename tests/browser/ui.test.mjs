@@ -18,11 +18,15 @@ const PERIOD = process.env.KP_PERIOD || '2021-B3'
 const NEWPW = 'Neu-Kennwort-2026x'
 fs.mkdirSync(SHOTS, { recursive: true })
 
-// demo-logins.txt: "  name  password  display" lines
+// demo-logins.txt: "  name  password  display" lines; under the accounts that need a second
+// factor, deeper-indented "TOTP secret  BASE32 ..." (and URI, oathtool command) lines
 const logins = {}
+let lastLogin = null
 for (const line of fs.readFileSync(process.env.KP_LOGINS, 'utf8').split('\n')) {
-  const m = /^\s+(\S+)\s+(\S+)\s+(.+)$/.exec(line)
-  if (m) logins[m[1]] = { pw: m[2], display: m[3].trim() }
+  const m = /^ {2}(\S+)\s+(\S+)\s+(.+)$/.exec(line)
+  const s = /^ {3,}TOTP secret\s+([A-Z2-7]+)/.exec(line)
+  if (m) logins[(lastLogin = m[1])] = { pw: m[2], display: m[3].trim() }
+  else if (s && lastLogin) logins[lastLogin].secret = s[1]
 }
 const ROLE_USERS = { assessor: 'kpb', leader: 'leader', reporter: 'hengyang', provider: 'tongji',
   inspector: 'ducha', sysadmin: 'sysadmin', secadmin: 'secadmin', auditor: 'auditor' }
@@ -67,6 +71,13 @@ async function signIn(user, pw, { expectForced = true } = {}) {
   await page.locator(':is(input[data-test=username], [data-test=username] input)').fill(user)
   await page.locator(':is(input[data-test=password], [data-test=password] input)').fill(pw)
   await page.locator('[data-test=login-submit]').click()
+  if (logins[user] && logins[user].secret) {
+    // the second step: the code an authenticator app would show
+    const codeInput = page.locator(':is(input[data-test=totp-code], [data-test=totp-code] input)')
+    await codeInput.waitFor()
+    await codeInput.fill(await freshCode(logins[user].secret))
+    await page.locator('[data-test=totp-submit]').click()
+  }
   if (expectForced) {
     await page.waitForURL(/\/password/)
     await page.locator('[data-test=pw-forced]').waitFor()
@@ -524,13 +535,30 @@ function totp(secretB32, step = Math.floor(Date.now() / 30000)) {
   return String((h.readUInt32BE(o) & 0x7fffffff) % 1000000).padStart(6, '0')
 }
 
+// A code the server has not seen from this test yet: it accepts the steps now-1 .. now+1 but
+// never a step at or before the last one it accepted (replay), so the oldest usable step is
+// used first and a fourth sign-in within 30 s waits for the next step. Not within 2 s of a
+// step's end, so that a code for now-1 does not arrive one step late.
+const lastStep = new Map()
+async function freshCode(secret) {
+  for (;;) {
+    const now = Date.now() / 1000
+    if (30 - (now % 30) <= 2) { await new Promise((r) => setTimeout(r, 3000)); continue }
+    const step = Math.max(Math.floor(now / 30) - 1, (lastStep.get(secret) ?? -1) + 1)
+    if (step <= Math.floor(now / 30) + 1) { lastStep.set(secret, step); return totp(secret, step) }
+    await new Promise((r) => setTimeout(r, (30 - (now % 30)) * 1000 + 100))
+  }
+}
+
 test('two-factor sign-in: enrol TOTP, then sign in with a code', async () => {
-  const page = await newPage(ctx.auditor)
+  // the leader needs no second factor but may enrol one (the demo's administrators have one)
+  const page = await newPage(ctx.leader)
   await page.goto(`${BASE}/totp`)
   await page.locator('[data-test=totp-start]').click()
-  const secret = (await page.locator('[data-test=totp-secret]').textContent()).trim()
+  const secret = (await page.locator('[data-test=totp-secret]').textContent()).replace(/\s+/g, '')
   assert.match(secret, /^[A-Z2-7=]{16,}$/)
-  await page.locator(':is(input[data-test=totp-confirm-code], [data-test=totp-confirm-code] input)').fill(totp(secret))
+  await page.locator('[data-test=totp-qr]').waitFor()
+  await page.locator(':is(input[data-test=totp-confirm-code], [data-test=totp-confirm-code] input)').fill(await freshCode(secret))
   await page.locator('[data-test=totp-confirm]').click()
   await page.locator('[data-test=totp-done]').waitFor()
   await shot(page, '22-totp-enrol')
@@ -538,16 +566,13 @@ test('two-factor sign-in: enrol TOTP, then sign in with a code', async () => {
   const c = await browser.newContext({ viewport: { width: 1366, height: 768 } })
   const p2 = await newPage(c)
   await p2.goto(BASE + '/login')
-  await p2.locator(':is(input[data-test=username], [data-test=username] input)').fill('auditor')
-  await p2.locator(':is(input[data-test=password], [data-test=password] input)').fill(logins.auditor.pw)
+  await p2.locator(':is(input[data-test=username], [data-test=username] input)').fill('leader')
+  await p2.locator(':is(input[data-test=password], [data-test=password] input)').fill(logins.leader.pw)
   await p2.locator('[data-test=login-submit]').click()
   const codeInput = p2.locator(':is(input[data-test=totp-code], [data-test=totp-code] input)')
   await codeInput.waitFor()
   await shot(p2, '23-totp-login')
-  // a code works once: wait for the next 30-second step after the one used to confirm
-  const used = Math.floor(Date.now() / 30000)
-  while (Math.floor(Date.now() / 30000) === used) await p2.waitForTimeout(500)
-  await codeInput.fill(totp(secret))
+  await codeInput.fill(await freshCode(secret)) // never the code used to confirm (replay)
   await p2.locator('[data-test=totp-submit]').click()
   await p2.waitForURL((u) => !/\/login/.test(u.pathname))
   await p2.locator('[data-test=user-menu]').waitFor()
@@ -558,4 +583,68 @@ test('no script blocked by the Content-Security-Policy', () => {
   const scripts = cspErrors.filter((e) => /script/i.test(e) || /pageerror/.test(e))
   assert.deepEqual(scripts, [])
   if (cspErrors.length) console.log('# CSP reports (styles):', cspErrors.length, cspErrors[0])
+})
+
+test('administrator: first sign-in, forced password change, forced TOTP enrolment with a QR code, home', async () => {
+  // an administrator account as the operator creates it: an initial password and no second
+  // factor; totp_enforce (on by default) allows it nothing but the password change and the
+  // enrolment, in that order
+  const init = 'Erst-Passwort-2026w'
+  execFileSync(process.env.KAOPING, ['user', 'add', 'wangwu', '--display', '王五', '--role', 'secadmin', '--password-stdin', '--db', process.env.KP_DB], { input: init + '\n' })
+  const csp0 = cspErrors.length
+  const c = await browser.newContext({ viewport: { width: 1366, height: 768 }, locale: 'zh-CN' })
+  const page = await newPage(c)
+  await page.goto(BASE + '/login')
+  await page.locator(':is(input[data-test=username], [data-test=username] input)').fill('wangwu')
+  await page.locator(':is(input[data-test=password], [data-test=password] input)').fill(init)
+  await page.locator('[data-test=login-submit]').click()
+  await page.waitForURL(/\/password/)
+  await page.locator('[data-test=pw-forced]').waitFor()
+  const neu = 'Wang-Wu-Neu-2026!'
+  await page.locator(':is(input[data-test=pw-old], [data-test=pw-old] input)').fill(init)
+  await page.locator(':is(input[data-test=pw-new], [data-test=pw-new] input)').fill(neu)
+  await page.locator(':is(input[data-test=pw-confirm], [data-test=pw-confirm] input)').fill(neu)
+  await page.locator('[data-test=pw-submit]').click()
+  // then the enrolment, which starts by itself: QR code and the secret in groups of four
+  await page.waitForURL(/\/totp\/enrol/)
+  await page.locator('[data-test=totp-forced]').waitFor()
+  const qr = page.locator('[data-test=totp-qr]')
+  await qr.waitFor()
+  assert.match(await qr.getAttribute('src'), /^data:image\/png;base64,/)
+  assert.ok(await qr.evaluate((img) => img.complete && img.naturalWidth >= 100), 'the QR code image is drawn')
+  const shown = (await page.locator('[data-test=totp-secret]').textContent()).trim()
+  assert.match(shown, /^([A-Z2-7]{4} ){7}[A-Z2-7]{4}$/, 'the 32-character secret in groups of 4')
+  await shot(page, '24-totp-enrol-forced')
+  // nothing else is reachable before the enrolment
+  await page.goto(BASE + '/users')
+  await page.waitForURL(/\/totp\/enrol/)
+  await qr.waitFor()
+  const secret = (await page.locator('[data-test=totp-secret]').textContent()).replace(/\s+/g, '') // a new one: the visit restarted it
+  const wrong = totp(secret) === '000000' ? '111111' : '000000'
+  await page.locator(':is(input[data-test=totp-confirm-code], [data-test=totp-confirm-code] input)').fill(wrong)
+  await page.locator('[data-test=totp-confirm]').click()
+  await page.locator('[data-test=totp-error]').waitFor()
+  await page.locator(':is(input[data-test=totp-confirm-code], [data-test=totp-confirm-code] input)').fill(await freshCode(secret))
+  await page.locator('[data-test=totp-confirm]').click()
+  // home (the next page asked for, /users, which the secadmin may read)
+  await page.waitForURL((u) => !/\/(login|password|totp)/.test(u.pathname))
+  await page.locator('[data-test=user-menu]').waitFor()
+  assert.match(await page.locator('[data-test=user-menu]').textContent(), /王五/)
+  const me = await (await c.request.get(BASE + '/api/me')).json()
+  assert.equal(me.totp_enrol_required, false)
+  assert.equal(me.must_change_password, false)
+  // the next sign-in has two steps
+  const p2 = await newPage(await browser.newContext({ viewport: { width: 1366, height: 768 } }))
+  await p2.goto(BASE + '/login')
+  await p2.locator(':is(input[data-test=username], [data-test=username] input)').fill('wangwu')
+  await p2.locator(':is(input[data-test=password], [data-test=password] input)').fill(neu)
+  await p2.locator('[data-test=login-submit]').click()
+  const codeInput = p2.locator(':is(input[data-test=totp-code], [data-test=totp-code] input)')
+  await codeInput.waitFor()
+  await codeInput.fill(await freshCode(secret))
+  await p2.locator('[data-test=totp-submit]').click()
+  await p2.locator('[data-test=user-menu]').waitFor()
+  assert.deepEqual(cspErrors.slice(csp0), [], 'the QR code and the enrolment need nothing the CSP forbids')
+  await p2.context().close()
+  await c.close()
 })

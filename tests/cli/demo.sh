@@ -4,8 +4,10 @@
 # through the ordinary verbs; the three published reviews verify; the generated files and
 # the stored review documents are byte-identical between runs (fixed seed); the scheme is
 # rich enough (30-40 leaves, >= 10 methods); the story is in the data (the vetoed unit is
-# 较差, someone is behind time progress at mid-year); an existing database is replaced only
-# with --force. Needs the sqlite3 CLI (JSON1) and python3 (json only).
+# 较差, someone is behind time progress at mid-year); the demo logins (0600) give every role a
+# way in, with a TOTP secret, otpauth URI and oathtool command for the roles that need a
+# second factor, whose secrets are stored encrypted; an existing database is replaced only
+# with --force. Needs the sqlite3 CLI (JSON1), python3 (json only), jq and oathtool.
 cd "$(dirname "$0")/../.." || exit 1
 source tests/lib/assert.sh
 
@@ -18,6 +20,7 @@ B="$tmp/b/kaoping.db"
 # --- the run ------------------------------------------------------------------------------
 run_kp demo --db "$A"
 assert_eq "demo-1.1 demo exits 0" 0 "$rc"
+DEMO_OUT=$out
 [ "$rc" -eq 0 ] || echo "$err" | tail -20
 assert_contains "demo-1.2 says the data are synthetic" "$out" "演示数据,合成"
 assert_contains "demo-1.3 runs the ordinary verbs" "$out" "kaoping data import $tmp/a/demo-data/values-2021-B1.csv"
@@ -100,6 +103,34 @@ for fl in MISSING IMPUTED CARRIED EXCLUDED BEHIND; do
 done
 syn=$(sqlite3 "$A" "SELECT count(*) FROM review WHERE json_extract(result, '$.synthetic') = 1")
 assert_eq "demo-5.7 every review says synthetic" 4 "$syn"
+
+# --- the demo logins and the second factor ---------------------------------------------------
+L=$tmp/a/demo-logins.txt
+assert_eq "demo-7.1 demo-logins.txt is private (0600)" 600 "$(stat -c %a "$L")"
+assert_eq "demo-7.2 one login line per role" 8 "$(grep -cE '^  [a-z]' "$L")"
+assert_eq "demo-7.3 a TOTP secret for the assessor and the three administrators, none for the rest" \
+  "kpb sysadmin secadmin auditor" "$(awk '/^  [a-z]/ {u = $1} /^ +TOTP secret / {printf "%s ", u}' "$L" | sed 's/ $//')"
+assert_eq "demo-7.4 the key file that encrypts them is private (0600)" 600 "$(stat -c %a "$A.totp-key")"
+bad=""
+for u in kpb sysadmin secadmin auditor; do
+  block=$(awk -v u="$u" '/^  [a-z]/ {on = ($1 == u)} on' "$L")
+  sec=$(printf '%s\n' "$block" | awk '/TOTP secret/ {print $3}')
+  [ "${#sec}" = 32 ] || bad+="$u: secret '$sec'; "
+  [[ "$block" == *"TOTP URI     otpauth://totp/kaoping:$u?secret=$sec&issuer=kaoping&algorithm=SHA1&digits=6&period=30"* ]] || bad+="$u: URI; "
+  [[ "$block" == *"code now     oathtool --totp -b $sec"* ]] || bad+="$u: oathtool command; "
+  [[ "$DEMO_OUT" == *"TOTP secret  $sec"* ]] || bad+="$u: not printed; "
+  stored=$(sqlite3 "$A" "select totp_secret from users where name='$u' and totp_confirmed=1")
+  [ "${stored:0:4}" = sb1: ] && [[ "$stored" != *"$sec"* ]] || bad+="$u: stored '$stored'; "
+done
+assert_eq "demo-7.5 each has its base32 secret, otpauth URI and oathtool command, printed too; stored sealed" "" "$bad"
+# sign in as kpb with the password and the code from the command the file gives
+read -r _ PWK _ < <(grep -E '^  kpb ' "$L")
+CMD=$(awk '/^  [a-z]/ {on = ($1 == "kpb")} on && /code now/ {sub(/^ +code now +/, ""); print}' "$L")
+req() { printf 'POST %s HTTP/1.1\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n%s' "$1" "${#2}" "$2" > "$tmp/req"; "$KAOPING" http "$tmp/req" --db "$A" 2>/dev/null | sed '1,/^\r*$/d'; }
+pend=$(req /api/login "$(jq -cn --arg p "$PWK" '{username: "kpb", password: $p}')" | jq -r .pending_token)
+ans=$(req /api/login/totp "{\"pending_token\":\"$pend\",\"code\":\"$(bash -c "$CMD")\"}")
+assert_eq "demo-7.6 kpb signs in with the password, then the code of '$CMD'" "kpb false" \
+  "$(printf '%s' "$ans" | jq -r '"\(.username) \(.must_change_password)"')"
 
 # --- refusing to overwrite ------------------------------------------------------------------
 before=$(sha256sum <"$A")

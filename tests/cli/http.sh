@@ -18,9 +18,12 @@
 #   http-12 `kaoping http` (one raw request, no socket) and password expiry with KAOPING_NOW
 #   http-13 concurrency: parallel requests and logins, audit chain intact afterwards
 #   http-14 audit records of what happened above
-# The server is always stopped at exit (trap). Needs curl and jq.
+# The administrative roles and the assessor sign in with two steps (password, then a code
+# computed with oathtool): totp_enforce is on by default.
+# The server is always stopped at exit (trap). Needs curl, jq and oathtool.
 cd "$(dirname "$0")/../.." || exit 1
 source tests/lib/assert.sh
+source tests/lib/totp.sh
 
 for tool in curl jq sqlite3; do
   command -v "$tool" >/dev/null || { echo "FAIL http-0 $tool is not installed (apt-get install $tool)"; echo "0 passed, 1 failed"; exit 1; }
@@ -51,6 +54,13 @@ for u in $USERS; do
     || fail "http-0.2 user add $u" "$(cat "$T/err")"
 done
 for u in victim dummy; do echo "$PW0" | "$KAOPING" user add "$u" --password-stdin --db "$DB" >/dev/null; done
+# The administrative roles and the assessor sign in with a one-time code (totp_enforce is on
+# by default): the operator enrols their second factor; login() below computes the codes.
+for u in sys sec aud asr; do
+  run_kp user totp enrol "$u" --db "$DB"
+  printf '%s\n' "$out" | sed -n 's/^secret: //p' > "$T/$u.secret"
+  [ -s "$T/$u.secret" ] || fail "http-0.4 user totp enrol $u" "$err"
+done
 
 WEB=$T/web
 mkdir -p "$WEB/sub" "$WEB/assets"
@@ -69,12 +79,20 @@ B=http://127.0.0.1:$PORT
 assert_contains "http-0.3 server listens on loopback" "$(cat "$T/serve.out")" "listening on http://127.0.0.1:"
 
 # ---- helpers ---------------------------------------------------------------------------
-# login USER PASS [extra curl args]: status on stdout; cookie jar T/USER.jar; CSRF in T/USER.csrf
+# login USER PASS [extra curl args]: status on stdout; cookie jar T/USER.jar; CSRF in T/USER.csrf.
+# An account with a second factor (T/USER.secret) gets its code sent as the second step, and
+# the status and body are that step's.
 login() {
   local u=$1 p=$2; shift 2
-  local s
+  local s pend
   s=$(curl -s -o "$T/out" -D "$T/hdr" -w '%{http_code}' -c "$T/$u.jar" -H 'Content-Type: application/json' \
         "$@" --data-binary "{\"username\":\"$u\",\"password\":\"$p\"}" "$B/api/login")
+  if [ "$s" = 200 ] && [ -s "$T/$u.secret" ] && [ "$(jq -r '.status // empty' "$T/out")" = totp_required ]; then
+    pend=$(jq -r .pending_token "$T/out")
+    s=$(curl -s -o "$T/out" -D "$T/hdr" -w '%{http_code}' -c "$T/$u.jar" -H 'Content-Type: application/json' "$@" \
+          --data-binary "{\"pending_token\":\"$pend\",\"code\":\"$(totp_fresh "$(cat "$T/$u.secret")" "$T/$u.step")\"}" \
+          "$B/api/login/totp")
+  fi
   jq -r '.csrf_token // empty' "$T/out" > "$T/$u.csrf" 2>/dev/null
   echo "$s"
 }

@@ -20,9 +20,11 @@
 #   entry-12 units and trend
 #   entry-13 audit records of all of the above; the chain verifies
 #   entry-14 clean stop, no sanitizer report (run it with KAOPING=build-asan/kaoping too)
-# The server is always stopped at exit (trap). Needs curl, jq and sqlite3.
+# The assessor and the administrators sign in with two steps (codes from oathtool).
+# The server is always stopped at exit (trap). Needs curl, jq, sqlite3 and oathtool.
 cd "$(dirname "$0")/../.." || exit 1
 source tests/lib/assert.sh
+source tests/lib/totp.sh
 
 for tool in curl jq sqlite3; do
   command -v "$tool" >/dev/null || { echo "FAIL entry-0 $tool is not installed"; echo "0 passed, 1 failed"; exit 1; }
@@ -41,10 +43,18 @@ trap cleanup EXIT
 run_kp demo --db "$DB"
 assert_eq "entry-0.1 demo database" 0 "$rc"
 [ -f "$T/demo-logins.txt" ] || { fail "entry-0.2 demo-logins.txt written" "$(ls "$T")"; finish; exit 1; }
-# "  NAME  PASSWORD  DISPLAY" after a title line
-declare -A PW
-while read -r name pw _; do PW[$name]=$pw; done < <(tail -n +2 "$T/demo-logins.txt")
+# "  NAME  PASSWORD  DISPLAY" after a title line; the accounts with a second factor have
+# deeper-indented lines below theirs, "TOTP secret  BASE32 ...", "TOTP URI ...", "code now ..."
+declare -A PW SECRET
+while IFS= read -r line; do
+  case $line in
+    "             TOTP secret "*) read -r _ _ sec _ <<<"$line"; SECRET[$name]=$sec ;;
+    "  "[a-z]*) read -r name pw _ <<<"$line"; PW[$name]=$pw ;;
+  esac
+done < <(tail -n +2 "$T/demo-logins.txt")
 assert_eq "entry-0.2 demo logins for every role" "8" "${#PW[@]}"
+assert_eq "entry-0.2b a second factor for the assessor and the three administrators" \
+  "auditor kpb secadmin sysadmin" "$(printf '%s\n' "${!SECRET[@]}" | sort | tr '\n' ' ' | sed 's/ $//')"
 
 # The demo's world is 2021: its accounts' passwords were set in September 2021 and would count
 # as expired today under the 90-day rule (a forced change is http.sh's subject, not this one's).
@@ -57,11 +67,19 @@ PORT=$(grep -oE '127\.0\.0\.1:[0-9]+' "$T/serve.out" | cut -d: -f2)
 B=http://127.0.0.1:$PORT
 assert_contains "entry-0.3 server listens" "$(cat "$T/serve.out")" "listening on http://127.0.0.1:"
 
-# login USER: status; cookie jar T/USER.jar; CSRF token in T/USER.csrf
+# login USER: status; cookie jar T/USER.jar; CSRF token in T/USER.csrf. An account with a
+# second factor sends its code (oathtool) as the second step.
 login() {
-  local u=$1 s
+  local u=$1 s pend
   s=$(curl -s -o "$T/out" -w '%{http_code}' -c "$T/$u.jar" -H 'Content-Type: application/json' \
         --data-binary "$(jq -cn --arg u "$u" --arg p "${PW[$u]}" '{username: $u, password: $p}')" "$B/api/login")
+  if [ "$s" = 200 ] && [ -n "${SECRET[$u]-}" ]; then
+    [ "$(jq -r '.status // empty' "$T/out")" = totp_required ] || { echo "no-second-step"; return; }
+    pend=$(jq -r .pending_token "$T/out")
+    s=$(curl -s -o "$T/out" -w '%{http_code}' -c "$T/$u.jar" -H 'Content-Type: application/json' \
+          --data-binary "{\"pending_token\":\"$pend\",\"code\":\"$(totp_fresh "${SECRET[$u]}" "$T/$u.step")\"}" \
+          "$B/api/login/totp")
+  fi
   jq -r '.csrf_token // empty' "$T/out" > "$T/$u.csrf" 2>/dev/null
   echo "$s"
 }

@@ -1,7 +1,9 @@
 /*
 ** test_totp.c: unit tests of src/totp.c against the published vectors: RFC 6238 appendix B
 ** (TOTP, SHA-1, 8 digits, secret "12345678901234567890") and RFC 4226 appendix D (HOTP,
-** 6 digits), RFC 4648 base32, and the replay / window rules of totp_verify.
+** 6 digits), RFC 4648 base32, and the replay / window rules of totp_verify; and seal.c,
+** which encrypts the secrets at rest (round trip, fresh nonce, wrong key / record / altered
+** text refused, the key derivation checked against an independent BLAKE2b computation).
 */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -12,7 +14,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <sodium.h>
+
 #include "auth.h"
+#include "seal.h"
 #include "totp.h"
 
 static const uint8_t aKey[] = "12345678901234567890";
@@ -101,11 +106,93 @@ static void test_cidr(void **state) {
   assert_int_equal(auth_cidr_list_valid("10.0.0.0/8;x", &zWhy), -1);
 }
 
+/* The master key of the seal tests: bytes 0, 1, ..., 31. */
+static void seal_master(uint8_t a[SEAL_KEY_BYTES]) {
+  for (int i = 0; i < SEAL_KEY_BYTES; i++) a[i] = (uint8_t)i;
+}
+
+/* seal-1.1: round trip; a fresh random nonce per seal (same secret, different text). */
+static void test_seal_roundtrip(void **state) {
+  uint8_t k[SEAL_KEY_BYTES];
+  seal_master(k);
+  char *z1 = seal_text(k, 42, "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ");
+  char *z2 = seal_text(k, 42, "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ");
+  assert_true(seal_is_sealed(z1));
+  assert_int_equal(strncmp(z1, "sb1:", 4), 0);
+  /* 24 nonce + 16 MAC + 32 bytes = 72 bytes = 96 base64 characters, no padding */
+  assert_int_equal(strlen(z1), 4 + 96);
+  assert_null(strstr(z1, "GEZDGNBV"));
+  assert_string_not_equal(z1, z2);
+  assert_int_not_equal(memcmp(z1 + 4, z2 + 4, 32), 0); /* the nonces (first 24 bytes) differ */
+  char *p1 = seal_open(k, 42, z1), *p2 = seal_open(k, 42, z2);
+  assert_non_null(p1);
+  assert_non_null(p2);
+  assert_string_equal(p1, "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ");
+  assert_string_equal(p2, "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ");
+  free(p1);
+  free(p2);
+  free(z1);
+  free(z2);
+}
+
+/* seal-1.2: the wrong key, the wrong record, an altered or cut text, plain text: NULL. */
+static void test_seal_refuse(void **state) {
+  uint8_t k[SEAL_KEY_BYTES], k2[SEAL_KEY_BYTES];
+  seal_master(k);
+  seal_master(k2);
+  k2[31] ^= 1;
+  char *z = seal_text(k, 42, "JBSWY3DPEHPK3PXP");
+  assert_null(seal_open(k2, 42, z)); /* another key file */
+  assert_null(seal_open(k, 43, z));  /* copied onto another account */
+  char *zAlt = strdup(z);
+  zAlt[60] = zAlt[60] == 'A' ? 'B' : 'A'; /* one ciphertext/MAC character changed */
+  assert_null(seal_open(k, 42, zAlt));
+  zAlt[60] = z[60];
+  zAlt[40] = 0; /* cut short */
+  assert_null(seal_open(k, 42, zAlt));
+  assert_null(seal_open(k, 42, "sb1:"));
+  assert_null(seal_open(k, 42, "sb1:!!!not-base64"));
+  assert_null(seal_open(k, 42, "JBSWY3DPEHPK3PXP")); /* plain: not sealed */
+  assert_false(seal_is_sealed("JBSWY3DPEHPK3PXP"));
+  assert_false(seal_is_sealed(NULL));
+  free(zAlt);
+  free(z);
+}
+
+/* seal-1.3: the layout and key derivation, checked without seal.c: the record key is
+** BLAKE2b-256(key = master, salt = id little-endian + 8 zero bytes, personal = "kptotp01" +
+** 8 zero bytes), which is what crypto_kdf_derive_from_key computes; the values below came
+** from Python's hashlib.blake2b. The text after "sb1:" is base64url(nonce || secretbox). */
+static void test_seal_layout(void **state) {
+  static const char *const azSub[] = {
+    "f17a6c689321b8c7e5ddcee937798e259f98354ca9a55fcead40cc631f7befb9", /* id 42 */
+    "37cda7c368774f85fddd5c51ddc3d500365256e884e127e7b2bc490765b44a98", /* id 43 */
+  };
+  uint8_t k[SEAL_KEY_BYTES];
+  seal_master(k);
+  for (int i = 0; i < 2; i++) {
+    uint8_t aSub[32];
+    size_t nSub = 0;
+    assert_int_equal(sodium_hex2bin(aSub, sizeof aSub, azSub[i], 64, NULL, &nSub, NULL), 0);
+    char *z = seal_text(k, 42 + i, "JBSWY3DPEHPK3PXP");
+    uint8_t aBox[128], aPlain[64];
+    size_t nBox = 0;
+    assert_int_equal(sodium_base642bin(aBox, sizeof aBox, z + 4, strlen(z + 4), NULL, &nBox, NULL,
+                                       sodium_base64_VARIANT_URLSAFE_NO_PADDING), 0);
+    assert_int_equal(nBox, 24 + 16 + 16);
+    assert_int_equal(crypto_secretbox_open_easy(aPlain, aBox + 24, nBox - 24, aBox, aSub), 0);
+    assert_memory_equal(aPlain, "JBSWY3DPEHPK3PXP", 16);
+    free(z);
+  }
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_rfc6238), cmocka_unit_test(test_rfc4226),
     cmocka_unit_test(test_base32),  cmocka_unit_test(test_verify),
     cmocka_unit_test(test_uri),    cmocka_unit_test(test_cidr),
+    cmocka_unit_test(test_seal_roundtrip), cmocka_unit_test(test_seal_refuse),
+    cmocka_unit_test(test_seal_layout),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -66,6 +66,12 @@ export function mustChange() {
   const m = session.me
   return !!(m && (m.must_change_password || m.password_expired))
 }
+// an administrative or assessor account without a second factor (totp_enforce): it may only
+// enrol one (after a forced password change, which comes first)
+export function mustEnrol() {
+  const m = session.me
+  return !!(m && m.totp_enrol_required)
+}
 
 // Reviews are cached per period for the session (they are immutable once published;
 // drafts are refetched on demand).

@@ -1,5 +1,5 @@
 import { createRouter, createWebHistory } from 'vue-router'
-import { session, loadMe, mustChange, can, setAuthLostHandler, clearCache } from './api.js'
+import { session, loadMe, mustChange, mustEnrol, can, setAuthLostHandler, clearCache } from './api.js'
 
 const routes = [
   { path: '/login', name: 'login', component: () => import('./views/Login.vue'), meta: { bare: true, public: true } },
@@ -13,12 +13,13 @@ const routes = [
   { path: '/entry/:period?', name: 'entry', component: () => import('./views/Entry.vue'), meta: { capAny: ['data_own_unit', 'data_department'] } },
   { path: '/workflow/:period?', name: 'workflow', component: () => import('./views/Workflow.vue'), meta: { cap: 'review_draft' } },
   { path: '/totp', name: 'totp', component: () => import('./views/Totp.vue') },
+  { path: '/totp/enrol', name: 'totp-enrol', component: () => import('./views/Totp.vue'), meta: { bare: true, changeOk: true, enrolOk: true } },
   { path: '/audit', name: 'audit', component: () => import('./views/Audit.vue'), meta: { cap: 'audit_read' } },
   { path: '/users', name: 'users', component: () => import('./views/Users.vue'), meta: { cap: 'user_read' } },
   { path: '/:rest(.*)*', redirect: '/' },
 ]
 
-export function setNext(p) { if (p && p !== '/login' && p !== '/password') sessionStorage.setItem('kp.next', p) }
+export function setNext(p) { if (p && p !== '/login' && p !== '/password' && p !== '/totp/enrol') sessionStorage.setItem('kp.next', p) }
 export function takeNext() { const p = sessionStorage.getItem('kp.next'); sessionStorage.removeItem('kp.next'); return p && p.startsWith('/') ? p : '/' }
 
 export const router = createRouter({ history: createWebHistory(), routes })
@@ -29,6 +30,7 @@ router.beforeEach(async (to) => {
   // no query strings: the server refuses unknown query parameters on page URLs
   if (!session.me) { setNext(to.fullPath); return { name: 'login' } }
   if (mustChange() && !to.meta.changeOk) { setNext(to.fullPath); return { name: 'password' } }
+  if (!mustChange() && mustEnrol() && !to.meta.enrolOk) { setNext(to.fullPath); return { name: 'totp-enrol' } }
   if (to.meta.cap && !can(to.meta.cap)) return { name: 'home' }
   if (to.meta.capAny && !to.meta.capAny.some(can)) return { name: 'home' }
   return true
@@ -43,6 +45,6 @@ setAuthLostHandler(async (err) => {
   } else {
     await loadMe()
     setNext(here.fullPath)
-    router.replace({ name: 'password' })
+    router.replace({ name: !mustChange() && mustEnrol() ? 'totp-enrol' : 'password' })
   }
 })
