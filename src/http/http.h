@@ -225,6 +225,12 @@ int api_users_add(HttpReq *r);
 int api_users_list(HttpReq *r);
 int page_bulletin(HttpReq *r);
 
+/* api_meeting.c: the review meeting that counties follow */
+int api_meeting_end(HttpReq *r);
+int api_meeting_get(HttpReq *r);
+int api_meeting_slide(HttpReq *r);
+int api_meeting_start(HttpReq *r);
+
 /* api_entry.c: data entry, the period workflow, units, comments, downloads */
 int api_bulletin_file(HttpReq *r);
 int api_comments_add(HttpReq *r);

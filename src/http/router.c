@@ -50,6 +50,18 @@ const Route aRoute[] = {
    "Ends the session and clears the cookie."},
   {"GET", "/api/me", api_me, CAP_LOGIN, CSRF_NONE, 0, ROUTE_MUST_CHANGE_OK, "",
    "The signed-in account: name, unit, roles, capabilities, CSRF token, session limits."},
+  {"GET", "/api/meetings/{period}", api_meeting_get, CAP_REVIEW_READ, CSRF_NONE, 0,
+   ROUTE_SNAPSHOT, "after",
+   "The review meeting of a period: live, presenter, current slide, sequence number. "
+   "?after=SEQ answers 204 (no body) while nothing changed: followers poll it."},
+  {"POST", "/api/meetings/{period}/end", api_meeting_end, CAP_REVIEW_PUBLISH, CSRF_TOKEN, 0, 0,
+   "", "Ends the period's live meeting (audited)."},
+  {"POST", "/api/meetings/{period}/slide", api_meeting_slide, CAP_REVIEW_PUBLISH, CSRF_TOKEN,
+   1024, 0, "", "Moves the live meeting to {slide, index}: the presenter only (others 403)."},
+  {"POST", "/api/meetings/{period}/start", api_meeting_start, CAP_REVIEW_PUBLISH, CSRF_TOKEN,
+   1024, 0, "",
+   "Starts a meeting on a published review, the caller presenting: {slide?, index?} "
+   "(audited)."},
   {"POST", "/api/password", api_password, CAP_LOGIN, CSRF_TOKEN, 4096, ROUTE_MUST_CHANGE_OK,
    "",
    "Changes one's own password: {old_password, new_password}. Policy and history apply; "
