@@ -146,7 +146,8 @@ static void cache_answer(HttpReq *r, const CacheEntry *p) {
   const char *zTag = bGz ? p->zEtagGz : p->zEtag;
   const char *zIfNone = http_header(r, "If-None-Match");
   buf_reset(&r->body);
-  if (zIfNone && (cache_etag_listed(zIfNone, p->zEtag) || cache_etag_listed(zIfNone, p->zEtagGz))) {
+  /* 304 only for the representation this request selects (RFC 9110 13.1.2) */
+  if (zIfNone && cache_etag_listed(zIfNone, zTag)) {
     r->iStatus = 304;
   } else {
     r->iStatus = 200;

@@ -102,6 +102,10 @@ assert_eq "live-1.9 ... which is the same JSON, and smaller" "same smaller" \
   "$(gzip -dc "$T/rev_all.gz" | cmp -s - "$T/rev_all" && echo same) $([ "$(stat -c %s "$T/rev_all.gz")" -lt "$(stat -c %s "$T/rev_all")" ] && echo smaller)"
 s=$(req tongji GET /api/reviews/$P "" -H 'Accept-Encoding: gzip;q=0, identity')
 assert_eq "live-1.10 gzip;q=0: the plain body" "200 - same" "$s $(hdr Content-Encoding || true)- $(cmp -s "$T/out" "$T/rev_all" && echo same)"
+s=$(req tongji GET /api/reviews/$P "" -H 'Accept-Encoding: gzip' -H "If-None-Match: ${EA%\"}-gz\"")
+assert_eq "live-1.10a the gzip copy's ETag revalidates the gzip copy: 304" "304 ${EA%\"}-gz\"" "$s $(hdr ETag)"
+s=$(req tongji GET /api/reviews/$P "" -H "If-None-Match: ${EA%\"}-gz\"")
+assert_eq "live-1.10b ... but not the plain body (another representation): 200" "200" "$s"
 s=$(req "$REP" GET /api/reviews/$P); cp "$T/out" "$T/rev_rep"
 ER=$(hdr ETag)
 assert_eq "live-1.11 a reporter's review (cache warm for all units) is its own: other units without indicators" \
