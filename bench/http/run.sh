@@ -8,7 +8,8 @@
 # /api/units/430421/trend) and starts nginx (unprivileged, temporary config, another loopback
 # port) serving those same bytes as static files at the same paths (checked with cmp). Then
 # wrk --latency at 64 connections against each, kaoping with the session cookie, in the same
-# run. Prints the table and writes it into bench/http/README.md between its markers.
+# run; then the review once more with Accept-Encoding: gzip, against nginx's gzip_static
+# serving a precompressed copy (kaoping's response cache also compresses once). Prints the table and writes it into bench/http/README.md between its markers.
 #
 # Installs what it needs (kaoping's packages, then wrk and nginx).
 # Environment: BENCH_WORK (default /tmp/kaoping-bench-http), BENCH_SECONDS (10),
@@ -85,10 +86,17 @@ http {
   server {
     listen 127.0.0.1:$NPORT;
     root $W/www;
-    location / { try_files \$uri =404; }
+    location / { gzip_static on; try_files \$uri =404; }
   }
 }
 CONF
+# the gzip row: nginx serves a precompressed copy (gzip_static), as kaoping does from its
+# response cache, so both send compressed bytes made once, not per request
+GZP=${PATHS[0]}
+gzip -6 -k -n "$W/www$GZP"
+code=$(curl -s -o "$W/kp.gz" -w '%{http_code}' -H 'Accept-Encoding: gzip' -H "Cookie: kp_sid=$SID" "$B$GZP")
+[ "$code" = 200 ] && cmp -s <(gunzip -c "$W/kp.gz") "$W/www$GZP" \
+  || { echo "bench/http: kaoping's gzip answer for $GZP is not the same JSON" >&2; exit 1; }
 chmod -R a+rX "$W/www"
 nginx -c "$W/nginx/nginx.conf" -p "$W/nginx"
 for _ in $(seq 50); do curl -s -o /dev/null "http://127.0.0.1:$NPORT${PATHS[0]}" && break; sleep 0.1; done
@@ -96,6 +104,8 @@ for p in "${PATHS[@]}"; do
   cmp -s <(curl -s "http://127.0.0.1:$NPORT$p") "$W/www$p" \
     || { echo "bench/http: nginx does not serve the same bytes for $p" >&2; exit 1; }
 done
+cmp -s <(curl -s -H 'Accept-Encoding: gzip' "http://127.0.0.1:$NPORT$GZP") "$W/www$GZP.gz" \
+  || { echo "bench/http: nginx does not serve the precompressed copy of $GZP" >&2; exit 1; }
 
 # one wrk run: prints "requests/s p99"
 bench() {
@@ -118,6 +128,12 @@ for p in "${PATHS[@]}"; do
   ROWS+="| GET $p | ${BYTES[$p]} | $k_rps | $k_p99 | $k_bad | $n_rps | $n_p99 | $ratio |
 "
 done
+GZH=(-H 'Accept-Encoding: gzip')
+read -r k_rps k_p99 k_bad < <(bench "${GZH[@]}" -H "Cookie: kp_sid=$SID" "$B$GZP")
+read -r n_rps n_p99 n_bad < <(bench "${GZH[@]}" "http://127.0.0.1:$NPORT$GZP")
+ratio=$(awk -v a="$k_rps" -v b="$n_rps" 'BEGIN{printf "%.2f", a/b}')
+ROWS+="| GET $GZP, Accept-Encoding: gzip | $(stat -c %s "$W/www$GZP.gz") | $k_rps | $k_p99 | $k_bad | $n_rps | $n_p99 | $ratio |
+"
 TABLE=$(cat <<TBL
 <!-- bench-http:begin -->
 Run: $(date -u +%Y-%m-%dT%H:%MZ), machine: $machine (load average before the run: $LOAD0); wrk -t$WT -c$CONNS -d${SECS}s --latency,

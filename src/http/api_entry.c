@@ -258,13 +258,39 @@ int api_unit_get(HttpReq *r) {
   return 0;
 }
 
+/* The response cache key of a unit's trend (malloc'd): the unit and the published review
+** rows, which is all the answer is made of (published rows never change; a publication
+** supersedes one row and publishes a newer one, so max(id) moves). Published reviews are
+** open to every reader of reviews, whatever its unit: no scope in the key. NULL on error. */
+static char *api_trend_cache_key(HttpReq *r, const char *zCode) {
+  Stmt *s = db_prepare(r->pDb, "SELECT count(*), max(id), sum(id) FROM review "
+                               "WHERE state = 'published'");
+  char *zKey = NULL;
+  if (stmt_step(s) == 1)
+    zKey = xasprintf("trend|%s|%lld|%lld|%lld", zCode, (long long)stmt_int(s, 0),
+                     (long long)stmt_int(s, 1), (long long)stmt_int(s, 2));
+  stmt_finalize(s);
+  return zKey;
+}
+
 int api_unit_trend(HttpReq *r) {
   const char *zCode = http_arg(r, "code");
+  char *zKey = api_trend_cache_key(r, zCode);
+  if (zKey && http_cache_serve(r, zKey)) {
+    free(zKey);
+    return 0;
+  }
+  /* the unit and its rows in one snapshot */
+  int bSnap = db_read_begin(r->pDb);
   Stmt *s = db_prepare(r->pDb, "SELECT 1 FROM unit WHERE code = ?1");
   stmt_bind_text(s, 1, zCode);
   int bFound = stmt_step(s) == 1;
   stmt_finalize(s);
-  if (!bFound) return http_fail(r, KP_E_NO_SUCH, "code", "no unit %s", zCode);
+  if (!bFound) {
+    db_read_end(r->pDb, bSnap);
+    free(zKey);
+    return http_fail(r, KP_E_NO_SUCH, "code", "no unit %s", zCode);
+  }
   /* published reviews only: they are public to every reader of reviews, whatever the unit */
   json_t *a = json_array();
   s = db_prepare(r->pDb, "SELECT v.period, v.revision, u.peer_group, u.total, u.rank, u.grade, "
@@ -280,7 +306,13 @@ int api_unit_trend(HttpReq *r) {
                                        "rank", (int)stmt_int(s, 4), "group_size",
                                        (int)stmt_int(s, 6), "grade", stmt_text(s, 5)));
   stmt_finalize(s);
+  /* the key read after the rows: stored only if nothing was published in between */
+  char *zKeyAfter = api_trend_cache_key(r, zCode);
+  db_read_end(r->pDb, bSnap);
   http_json(r, 200, json_pack("{s:s, s:o}", "unit", zCode, "trend", a));
+  if (zKey && zKeyAfter && strcmp(zKey, zKeyAfter) == 0) http_cache_store(r, zKey);
+  free(zKey);
+  free(zKeyAfter);
   return 0;
 }
 
@@ -302,13 +334,59 @@ int api_comments_add(HttpReq *r) {
   return api_entry_result(r, rc, pOut, &e, 201);
 }
 
+/* The response cache key of a comments list (malloc'd), or NULL when the request must take
+** the slow path (a refusal to render and audit, an error). What the answer is made of: the
+** period, the unit asked for (a reader without all_units always gets its own unit, which
+** comment_list enforces), whether the reader sees drafts, the review states of the period
+** (comments show once published) and the comments themselves, which are append-only (a new
+** one moves count and max(id)). */
+static char *api_comments_cache_key(HttpReq *r, const char *zPeriod, const char *zUnit) {
+  const AuthUser *u = &r->user;
+  if (!auth_has(u, CAP_ALL_UNITS)) {
+    if (!u->zUnit || (zUnit && strcmp(zUnit, u->zUnit) != 0)) return NULL;
+    zUnit = u->zUnit;
+  }
+  Stmt *s = db_prepare(r->pDb,
+                       "SELECT (SELECT count(*) FROM period WHERE code = ?1), "
+                       "(SELECT count(*) FROM review_comment WHERE period = ?1 "
+                       "   AND (?2 IS NULL OR unit = ?2)), "
+                       "(SELECT max(id) FROM review_comment WHERE period = ?1 "
+                       "   AND (?2 IS NULL OR unit = ?2)), "
+                       "(SELECT count(*) FROM review WHERE period = ?1 AND state = 'published')");
+  stmt_bind_text(s, 1, zPeriod);
+  stmt_bind_text(s, 2, zUnit);
+  char *zKey = NULL;
+  if (stmt_step(s) == 1 && stmt_int(s, 0) == 1)
+    zKey = xasprintf("comments|%s|%s|%d|%lld|%lld|%lld", zPeriod, zUnit ? zUnit : "*",
+                     auth_has(u, CAP_REVIEW_DRAFT), (long long)stmt_int(s, 1),
+                     (long long)stmt_int(s, 2), (long long)stmt_int(s, 3));
+  stmt_finalize(s);
+  return zKey;
+}
+
 int api_comments_list(HttpReq *r) {
+  const char *zPeriod = http_arg(r, "period");
+  char *zKey = api_comments_cache_key(r, zPeriod, http_query(r, "unit"));
+  if (zKey && http_cache_serve(r, zKey)) {
+    free(zKey);
+    return 0;
+  }
   EntryWho w;
   EntryErr e;
   api_who(r, &w, &e);
   json_t *pOut = NULL;
-  int rc = comment_list(r->pDb, &w, http_arg(r, "period"), http_query(r, "unit"), &pOut, &e);
-  return api_entry_result(r, rc, pOut, &e, 200);
+  /* one snapshot for the rows and the second key; only on the cacheable path, where
+  ** comment_list refuses nothing (a refusal writes its audit record) */
+  int bSnap = zKey ? db_read_begin(r->pDb) : 0;
+  int rc = comment_list(r->pDb, &w, zPeriod, http_query(r, "unit"), &pOut, &e);
+  /* stored only if nothing changed between the key and the rows */
+  char *zKeyAfter = rc == 0 && zKey ? api_comments_cache_key(r, zPeriod, http_query(r, "unit")) : NULL;
+  db_read_end(r->pDb, bSnap);
+  rc = api_entry_result(r, rc, pOut, &e, 200);
+  if (rc == 0 && zKey && zKeyAfter && strcmp(zKey, zKeyAfter) == 0) http_cache_store(r, zKey);
+  free(zKey);
+  free(zKeyAfter);
+  return rc;
 }
 
 /* ---- bulletin downloads -------------------------------------------------------------------- */

@@ -81,7 +81,9 @@ typedef struct HttpReq {
   HttpPair aOut[HTTP_MAX_OUT_HEADERS];
   int nOut;
   int bStatic;            /* a static file: cacheable, not no-store */
+  const char *zCacheControl; /* overrides the Cache-Control http_finish would choose */
   int iErrCode;           /* the KP_E_* code when the response is an error, for the log */
+  int iSnap;              /* 1: the router opened a read snapshot (ROUTE_SNAPSHOT) */
 } HttpReq;
 
 typedef int (*RouteHandler)(HttpReq *r);
@@ -101,6 +103,10 @@ enum {
                                 ** narrows the scope per capability (entry.c) */
 #define ROUTE_RAW 8u            /* the body is a file of any type (upload): the handler checks
                                 ** Content-Type itself */
+#define ROUTE_SNAPSHOT 16u      /* a read served from the response cache: the prologue (session,
+                                ** account, settings) and the handler's reads run in one SQLite
+                                ** read snapshot (db_read_begin), so the WAL read lock is taken
+                                ** once per request; a write (db_begin) ends it first */
 
 struct Route {
   const char *zMethod;   /* GET or POST (HEAD is served by GET rows) */
@@ -188,6 +194,18 @@ char *http_url_decode(Arena *pArena, const char *z, size_t n, int bPlus);
 /* Splits a query string "a=1&b=2" into decoded pairs (arena). -1 on bad encoding. */
 int http_parse_query(Arena *pArena, const char *zQuery, HttpPair **paOut, int *pnOut);
 
+/* ---- the response cache (cache.c) ------------------------------------------------------ */
+
+/* Answers r from the entry stored under zKey (200 with the body or its gzip copy, or 304
+** when If-None-Match names its ETag); 1 when there was one, 0 (r untouched) when not.
+** The caller has done every check the request needs: only the body is reused. */
+int http_cache_serve(HttpReq *r, const char *zKey);
+/* Stores r's 200 response body under zKey, then answers r as http_cache_serve would (ETag,
+** 304, gzip). Nothing happens for another status. */
+void http_cache_store(HttpReq *r, const char *zKey);
+/* Does the comma-separated header value zList accept token zTok (no ";q=0")? */
+int http_accepts(const char *zList, const char *zTok);
+
 /* ---- handlers (api.c, pages.c) ------------------------------------------------------ */
 
 int api_audit(HttpReq *r);
@@ -206,6 +224,12 @@ int api_user_unlock(HttpReq *r);
 int api_users_add(HttpReq *r);
 int api_users_list(HttpReq *r);
 int page_bulletin(HttpReq *r);
+
+/* api_meeting.c: the review meeting that counties follow */
+int api_meeting_end(HttpReq *r);
+int api_meeting_get(HttpReq *r);
+int api_meeting_slide(HttpReq *r);
+int api_meeting_start(HttpReq *r);
 
 /* api_entry.c: data entry, the period workflow, units, comments, downloads */
 int api_bulletin_file(HttpReq *r);

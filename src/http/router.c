@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 #include <sodium.h>
 
 #include "audit.h"
@@ -49,6 +50,18 @@ const Route aRoute[] = {
    "Ends the session and clears the cookie."},
   {"GET", "/api/me", api_me, CAP_LOGIN, CSRF_NONE, 0, ROUTE_MUST_CHANGE_OK, "",
    "The signed-in account: name, unit, roles, capabilities, CSRF token, session limits."},
+  {"GET", "/api/meetings/{period}", api_meeting_get, CAP_REVIEW_READ, CSRF_NONE, 0,
+   ROUTE_SNAPSHOT, "after",
+   "The review meeting of a period: live, presenter, current slide, sequence number. "
+   "?after=SEQ answers 204 (no body) while nothing changed: followers poll it."},
+  {"POST", "/api/meetings/{period}/end", api_meeting_end, CAP_REVIEW_PUBLISH, CSRF_TOKEN, 0, 0,
+   "", "Ends the period's live meeting (audited)."},
+  {"POST", "/api/meetings/{period}/slide", api_meeting_slide, CAP_REVIEW_PUBLISH, CSRF_TOKEN,
+   1024, 0, "", "Moves the live meeting to {slide, index}: the presenter only (others 403)."},
+  {"POST", "/api/meetings/{period}/start", api_meeting_start, CAP_REVIEW_PUBLISH, CSRF_TOKEN,
+   1024, 0, "",
+   "Starts a meeting on a published review, the caller presenting: {slide?, index?} "
+   "(audited)."},
   {"POST", "/api/password", api_password, CAP_LOGIN, CSRF_TOKEN, 4096, ROUTE_MUST_CHANGE_OK,
    "",
    "Changes one's own password: {old_password, new_password}. Policy and history apply; "
@@ -88,7 +101,8 @@ const Route aRoute[] = {
    0, "", "The indicators a provider account enters for all units."},
   {"POST", "/api/providers/{name}/indicators", api_provider_set, CAP_SCHEME_MANAGE, CSRF_TOKEN,
    65536, 0, "", "Replaces a provider account's indicators: {indicators: [codes]} (audited)."},
-  {"GET", "/api/reviews/{period}", api_review, CAP_REVIEW_READ, CSRF_NONE, 0, 0, "",
+  {"GET", "/api/reviews/{period}", api_review, CAP_REVIEW_READ, CSRF_NONE, 0, ROUTE_SNAPSHOT,
+   "",
    "The review of a period: the latest published one (assessor, leader: the latest computed "
    "or published). A reporter sees other units' rankings only, its own unit in full."},
   {"GET", "/api/reviews/{period}/bulletin.csv", api_bulletin_file, CAP_REVIEW_READ, CSRF_NONE, 0,
@@ -97,8 +111,8 @@ const Route aRoute[] = {
    0, "", "The review bulletin as PDF, same scope as the review."},
   {"GET", "/api/reviews/{period}/bulletin.xlsx", api_bulletin_file, CAP_REVIEW_READ, CSRF_NONE,
    0, 0, "", "The bulletin's tables as XLSX (text cells never formulas), same scope."},
-  {"GET", "/api/reviews/{period}/comments", api_comments_list, CAP_REVIEW_READ, CSRF_NONE, 0, 0,
-   "unit", "Leaders' comments (点评意见), ?unit=U; a reporter: its own unit, once published."},
+  {"GET", "/api/reviews/{period}/comments", api_comments_list, CAP_REVIEW_READ, CSRF_NONE, 0,
+   ROUTE_SNAPSHOT, "unit", "Leaders' comments (点评意见), ?unit=U; a reporter: its own unit, once published."},
   {"POST", "/api/reviews/{period}/comments", api_comments_add, CAP_COMMENT, CSRF_TOKEN, 16384, 0,
    "", "Adds a comment on a unit: {unit, text} (audited)."},
   {"POST", "/api/totp/confirm", api_totp_confirm, CAP_LOGIN, CSRF_TOKEN, 1024,
@@ -110,7 +124,8 @@ const Route aRoute[] = {
    "Units with kind, peer group, population, area, location; and the peer groups."},
   {"GET", "/api/units/{code}", api_unit_get, CAP_PERIOD_READ, CSRF_NONE, 0, 0, "",
    "One unit with its peer group and the group's members."},
-  {"GET", "/api/units/{code}/trend", api_unit_trend, CAP_REVIEW_READ, CSRF_NONE, 0, 0, "",
+  {"GET", "/api/units/{code}/trend", api_unit_trend, CAP_REVIEW_READ, CSRF_NONE, 0,
+   ROUTE_SNAPSHOT, "",
    "Total, rank in group and grade of the unit in every published review."},
   {"GET", "/api/users", api_users_list, CAP_USER_READ, CSRF_NONE, 0, 0, "",
    "Accounts with roles, unit and state (audited as a sensitive read)."},
@@ -189,12 +204,11 @@ void http_req_init(HttpReq *r, Db *pDb, const HttpConfig *pCfg) {
   r->pArena = arena_new();
   r->pDb = pDb;
   r->pCfg = pCfg;
-  unsigned char a[16];
+  unsigned char a[24];
   if (sodium_init() < 0) abort();
-  randombytes_buf(a, 8);
+  randombytes_buf(a, sizeof a); /* one call: request id (8 bytes) and CSP nonce (16) */
   sodium_bin2hex(r->zRid, sizeof r->zRid, a, 8);
-  randombytes_buf(a, 16);
-  sodium_bin2hex(r->zNonce, sizeof r->zNonce, a, 16);
+  sodium_bin2hex(r->zNonce, sizeof r->zNonce, a + 8, 16);
   r->zContentType = "application/json; charset=utf-8";
 }
 
@@ -725,6 +739,7 @@ static void http_route(HttpReq *r) {
   }
 
   /* who is asking */
+  if (pFound->flags & ROUTE_SNAPSHOT) r->iSnap = db_read_begin(r->pDb);
   r->bCrossOrigin = http_cross_origin(r);
   int rcUser = http_load_user(r);
   if (pFound->cap != CAP_PUBLIC) {
@@ -795,7 +810,8 @@ void http_finish(HttpReq *r) {
   http_add_header(r, "Cross-Origin-Opener-Policy", "same-origin");
   http_add_header(r, "Cross-Origin-Resource-Policy", "same-origin");
   http_add_header(r, "Permissions-Policy", "camera=(), microphone=(), payment=(), usb=()");
-  http_add_header(r, "Cache-Control", r->bStatic ? "no-cache" : "no-store");
+  http_add_header(r, "Cache-Control",
+                  r->zCacheControl ? r->zCacheControl : r->bStatic ? "no-cache" : "no-store");
   if (r->pCfg && r->pCfg->bTlsProxy)
     http_add_header(r, "Strict-Transport-Security", "max-age=31536000; includeSubDomains");
   http_add_header(r, "X-Request-Id", r->zRid);
@@ -814,14 +830,25 @@ static void http_log(const HttpReq *r, double rMs) {
   http_sanitise(zMethod);
   char zCode[16] = "";
   if (r->iErrCode) snprintf(zCode, sizeof zCode, " e%d", r->iErrCode);
-  fprintf(stderr, "%s %s %s %s %d%s %s rid=%s %.1fms\n", zNow, r->zPeer ? r->zPeer : "-",
-          zMethod, zPath, r->iStatus, zCode, r->bUser ? r->user.zName : "-", r->zRid, rMs);
+  /* one write(2) per line: stderr is unbuffered, and fprintf would hold its lock across
+  ** several writes while the other pool threads wait (bench/http profile) */
+  Buf line = BUF_INIT;
+  buf_printf(&line, "%s %s %s %s %d%s %s rid=%s %.1fms\n", zNow, r->zPeer ? r->zPeer : "-",
+             zMethod, zPath, r->iStatus, zCode, r->bUser ? r->user.zName : "-", r->zRid, rMs);
+  for (size_t nDone = 0; nDone < line.n;) {
+    ssize_t n = write(STDERR_FILENO, line.z + nDone, line.n - nDone);
+    if (n <= 0) break; /* the log is best effort: a full disk must not stop the server */
+    nDone += (size_t)n;
+  }
+  buf_free(&line);
 }
 
 void http_dispatch(HttpReq *r) {
   struct timespec t0, t1;
   clock_gettime(CLOCK_MONOTONIC, &t0);
   http_route(r);
+  db_read_end(r->pDb, r->iSnap);
+  r->iSnap = 0;
   http_finish(r);
   clock_gettime(CLOCK_MONOTONIC, &t1);
   http_log(r, (double)(t1.tv_sec - t0.tv_sec) * 1e3 + (double)(t1.tv_nsec - t0.tv_nsec) / 1e6);

@@ -183,6 +183,9 @@ void stmt_finalize(Stmt *s) {
 
 int db_begin(Db *p) {
   if (p->nTxn == 0) {
+    /* a read snapshot still open (db_read_begin) ends here: writes start from the newest
+    ** state, under the write lock */
+    if (!sqlite3_get_autocommit(p->pDb)) (void)db_exec(p, "COMMIT");
     if (db_exec(p, "BEGIN IMMEDIATE") != 0) return -1;
     p->bRollback = 0;
   }
@@ -208,6 +211,16 @@ void db_rollback(Db *p) {
   p->bRollback = 1;
   p->nTxn--;
   if (p->nTxn == 0) p->bRollback = 0;
+}
+
+int db_read_begin(Db *p) {
+  if (p->nTxn > 0 || !sqlite3_get_autocommit(p->pDb)) return 0;
+  return db_exec(p, "BEGIN DEFERRED") == 0 ? 1 : -1;
+}
+
+void db_read_end(Db *p, int bOpened) {
+  if (bOpened == 1 && p->nTxn == 0 && !sqlite3_get_autocommit(p->pDb))
+    (void)db_exec(p, "COMMIT"); /* a read-only transaction: COMMIT only releases the lock */
 }
 
 int64_t db_last_insert_id(Db *p) {

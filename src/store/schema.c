@@ -236,6 +236,23 @@ static const SchemaMigration aMigration[] = {
    "  prefix_hash TEXT NOT NULL         -- SHA-256 over the hashes of the purged records, in order\n"
    ");\n",
    "PRAGMA user_version = 4"},
+  {"review meetings that every county follows: the presenter's current slide (meeting.c)",
+   "CREATE TABLE meeting(\n"
+   "  id INTEGER PRIMARY KEY,\n"
+   "  period TEXT NOT NULL REFERENCES period(code),\n"
+   "  presenter TEXT NOT NULL,          -- account name; the only one who moves the slides\n"
+   "  slide TEXT NOT NULL,              -- cover | lists | group:NAME | unit:CODE\n"
+   "  idx INTEGER NOT NULL,             -- the slide's position, a hint for followers\n"
+   "  seq INTEGER NOT NULL,             -- grows at start, every move and end; per period,\n"
+   "                                    -- never repeated across meetings\n"
+   "  started_at TEXT NOT NULL,\n"
+   "  moved_at TEXT NOT NULL,\n"
+   "  ended_at TEXT,                    -- NULL while live\n"
+   "  ended_by TEXT\n"
+   ");\n"
+   "CREATE UNIQUE INDEX meeting_live ON meeting(period) WHERE ended_at IS NULL;\n"
+   "CREATE INDEX meeting_by_period ON meeting(period, id);\n",
+   "PRAGMA user_version = 5"},
 };
 
 int schema_migration_count(void) {

@@ -648,3 +648,56 @@ test('administrator: first sign-in, forced password change, forced TOTP enrolmen
   await p2.context().close()
   await c.close()
 })
+
+test("meeting followed from a county: the reporter's screen follows the presenter", async () => {
+  const errorsBefore = cspErrors.length
+  const slideNo = (p) => p.locator('[data-test=slide-no]').textContent()
+  const presenter = await newPage(ctx.kpb)      // the performance office presents
+  const follower = await newPage(ctx.hengyang)  // 衡阳县's reporter, in its own office
+  await presenter.goto(`${BASE}/meeting/${PERIOD}`)
+  await presenter.waitForFunction(() => /^1 \//.test(document.querySelector('[data-test=slide-no]')?.textContent || ''))
+  await follower.goto(`${BASE}/meeting/${PERIOD}`)
+  await follower.waitForFunction(() => /^1 \//.test(document.querySelector('[data-test=slide-no]')?.textContent || ''))
+  assert.equal(await follower.locator('[data-test=meet-start]').count(), 0, 'a reporter cannot present')
+  await presenter.locator('[data-test=meet-start]').click()
+  await presenter.locator('[data-test=meet-status][data-mode=presenting]').waitFor()
+  await follower.locator('[data-test=meet-status][data-mode=following]').waitFor({ timeout: 5000 })
+  // the presenter presses the right arrow twice; the follower shows the same slide
+  await presenter.locator('[data-test=meeting]').focus()
+  await presenter.keyboard.press('ArrowRight')
+  await presenter.keyboard.press('ArrowRight')
+  await presenter.waitForFunction(() => document.querySelector('[data-test=slide-no]').textContent.startsWith('3 /'))
+  const t0 = Date.now()
+  await follower.waitForFunction(() => document.querySelector('[data-test=slide-no]').textContent.startsWith('3 /'), null, { timeout: 5000 })
+  const lag = Date.now() - t0
+  assert.ok(lag < 2500, `the follower caught up in ${lag} ms`)
+  assert.equal(await slideNo(follower), await slideNo(presenter))
+  assert.equal(await follower.locator('[data-test=slide]').getAttribute('data-slide'), 'group')
+  assert.equal(await follower.locator('[data-test=slide] h2').textContent(), await presenter.locator('[data-test=slide] h2').textContent())
+  assert.match(await follower.locator('[data-test=meet-status]').textContent(), /正在跟随/)
+  await shot(presenter, '30-meeting-presenter')
+  await shot(follower, '31-meeting-follower')
+  // the follower browses back on its own: it stops following, the presenter goes on
+  await follower.keyboard.press('ArrowLeft')
+  await follower.locator('[data-test=meet-status][data-mode=away]').waitFor()
+  await presenter.keyboard.press('ArrowRight')
+  await presenter.waitForFunction(() => document.querySelector('[data-test=slide-no]').textContent.startsWith('4 /'))
+  await follower.waitForTimeout(1500)
+  assert.match(await slideNo(follower), /^2 \//, 'an away follower stays where it browsed')
+  await shot(follower, '32-meeting-follower-away')
+  // one key brings it back to the presenter's slide
+  await follower.keyboard.press('j')
+  await follower.waitForFunction(() => document.querySelector('[data-test=slide-no]').textContent.startsWith('4 /'))
+  await follower.locator('[data-test=meet-status][data-mode=following]').waitFor()
+  // a page opened during the meeting joins at the presenter's slide
+  const late = await newPage(ctx.leader)
+  await late.goto(`${BASE}/meeting/${PERIOD}`)
+  await late.waitForFunction(() => document.querySelector('[data-test=slide-no]')?.textContent.startsWith('4 /'), null, { timeout: 5000 })
+  await late.close()
+  // the presenter ends it: the follower's banner goes
+  await presenter.locator('[data-test=meet-end]').click()
+  await follower.locator('[data-test=meet-status]').waitFor({ state: 'detached', timeout: 5000 })
+  await presenter.close()
+  await follower.close()
+  assert.deepEqual(cspErrors.slice(errorsBefore).filter((e) => /script/i.test(e) || /pageerror/.test(e)), [])
+})

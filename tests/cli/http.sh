@@ -123,6 +123,10 @@ POST /api/login
 POST /api/login/totp
 POST /api/logout
 GET /api/me
+GET /api/meetings/{period}
+POST /api/meetings/{period}/end
+POST /api/meetings/{period}/slide
+POST /api/meetings/{period}/start
 POST /api/password
 GET /api/periods
 POST /api/periods
@@ -222,6 +226,10 @@ GET /api/audit/export - N N Y N N N N N
 POST /api/login/totp {} Y Y Y Y Y Y Y Y
 POST /api/totp/confirm {} Y Y Y Y Y Y Y Y
 GET /api/me - Y Y Y Y Y Y Y Y
+GET /api/meetings/2021-B1 - N N N Y Y Y Y Y
+POST /api/meetings/2022-B1/end - N N N Y N N N N
+POST /api/meetings/2022-B1/slide {} N N N Y N N N N
+POST /api/meetings/2022-B1/start {} N N N Y N N N N
 POST /api/password {} Y Y Y Y Y Y Y Y
 GET /api/periods - N N N Y Y Y Y Y
 POST /api/periods {} N N N Y N N N N
@@ -281,7 +289,7 @@ for mp in "GET /api/audit" "POST /api/logout" "GET /api/me" "POST /api/password"
           "POST /api/periods/2021-B4/upload" "GET /api/periods/2021-B4/progress" \
           "POST /api/periods/2021-B4/close" "GET /api/reviews/2021-B1/bulletin.pdf" \
           "POST /api/reviews/2021-B1/comments" "GET /api/units" "GET /api/units/430421/trend" \
-          "GET /api/providers/x1/indicators"; do
+          "GET /api/providers/x1/indicators" "GET /api/meetings/2021-B1"; do
   set -- $mp
   s=$(req - "$1" "$2")
   c=$(code)

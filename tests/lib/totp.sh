@@ -29,3 +29,35 @@ totp_fresh() {
   echo "$s" > "$2"
   totp_code "$1" "$s"
 }
+
+# demo_logins FILE: reads the demo's logins file (demo-logins.txt) into the associative arrays
+# PW (password by account) and SECRET (TOTP secret, for the accounts that have one); declare
+# both with `declare -A PW SECRET` first.
+demo_logins() {
+  local line u=
+  while IFS= read -r line; do
+    if [[ $line =~ ^\ \ ([a-z][a-z0-9_.-]*)\ +([^ ]+) ]]; then
+      u=${BASH_REMATCH[1]}
+      PW[$u]=${BASH_REMATCH[2]}
+    elif [[ $line =~ ^\ +TOTP\ secret\ +([A-Z2-7]+) ]] && [ -n "$u" ]; then
+      SECRET[$u]=${BASH_REMATCH[1]}
+    fi
+  done < "$1"
+}
+
+# api_login BASE USER PASSWORD SECRET DIR: signs in over the JSON API (POST /api/login, then
+# POST /api/login/totp with a fresh code when SECRET is not empty). Cookie jar DIR/USER.jar,
+# CSRF token DIR/USER.csrf, last body DIR/out; prints the last HTTP status.
+api_login() {
+  local b=$1 u=$2 p=$3 sec=$4 d=$5 s pend
+  s=$(curl -s -o "$d/out" -w '%{http_code}' -c "$d/$u.jar" -H 'Content-Type: application/json' \
+        --data-binary "$(jq -cn --arg u "$u" --arg p "$p" '{username: $u, password: $p}')" "$b/api/login")
+  if [ "$s" = 200 ] && [ -n "$sec" ] && [ "$(jq -r '.status // empty' "$d/out")" = totp_required ]; then
+    pend=$(jq -r .pending_token "$d/out")
+    s=$(curl -s -o "$d/out" -w '%{http_code}' -c "$d/$u.jar" -H 'Content-Type: application/json' \
+          --data-binary "$(jq -cn --arg t "$pend" --arg c "$(totp_fresh "$sec" "$d/$u.step")" '{pending_token: $t, code: $c}')" \
+          "$b/api/login/totp")
+  fi
+  jq -r '.csrf_token // empty' "$d/out" > "$d/$u.csrf" 2>/dev/null
+  echo "$s"
+}
