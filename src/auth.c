@@ -183,6 +183,11 @@ const AuthSetting aAuthSetting[] = {
   {"session_idle_seconds", 1800, 1, 86400, "a session ends after this long without a request"},
   {"totp_enforce", 0, 0, 1,
    "1: administrator and assessor accounts without a second factor may only enrol one"},
+  {"wish_form_min_seconds", 3, 0, 600,
+   "a micro-wish form sent sooner than this after it was opened is refused (scripted floods)"},
+  {"wish_rate_burst", 5, 1, 10000, "micro-wish submissions one address may make in a burst"},
+  {"wish_rate_per_hour", 20, 0, 100000,
+   "micro-wish submissions an address regains per hour (token bucket refill)"},
 };
 const int nAuthSetting = (int)(sizeof aAuthSetting / sizeof aAuthSetting[0]);
 
