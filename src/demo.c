@@ -35,6 +35,7 @@
 #include "demo/gen.h"
 #include "store/db.h"
 #include "util/mem.h"
+#include "wish_store.h"
 
 /* The verbs the demo runs, in the command table's spelling. */
 static const char *const azDemoVerb[] = {
@@ -361,6 +362,7 @@ int demo_cmd(int argc, char **argv) {
     char *zLogins = xasprintf("%s/demo-logins.txt", zDir);
     rc = demo_accounts(zDb, zLogins);
     free(zLogins);
+    if (rc == EXIT_OK) rc = wish_demo(zDb, ctx.zDataDir); /* wishes, map, contact points, honours */
     if (rc != EXIT_OK) goto done;
   }
 

@@ -268,6 +268,9 @@ int wish_submit(Db *pDb, const EntryWho *w, const char *zIp, const WishInput *pI
     return entry_err_set(e, KP_E_STATE, "contact", "this contact already has %d open wishes: "
                          "wait until one is done", nOpen);
   }
+  /* a phone number typed into the text or the place is masked before it is stored: the
+  ** raw number must not reach the database by that door either */
+  char *zText = wish_mask_digits(pIn->zText), *zPlace = wish_mask_digits(pIn->zPlace);
   char zNow[32];
   db_now(zNow);
   s = db_prepare(pDb, "INSERT INTO wish(tracking_hash, form_nonce, category, unit, place, text, "
@@ -278,8 +281,8 @@ int wish_submit(Db *pDb, const EntryWho *w, const char *zIp, const WishInput *pI
   stmt_bind_text(s, 2, zNonce[0] ? zNonce : NULL);
   stmt_bind_text(s, 3, pIn->zCategory);
   stmt_bind_text(s, 4, pIn->zUnit);
-  stmt_bind_text(s, 5, pIn->zPlace);
-  stmt_bind_text(s, 6, pIn->zText);
+  stmt_bind_text(s, 5, zPlace);
+  stmt_bind_text(s, 6, zText);
   stmt_bind_text(s, 7, zHash);
   stmt_bind_text(s, 8, zMasked);
   stmt_bind_text(s, 9, bPublic ? "public" : "worker");
@@ -287,6 +290,8 @@ int wish_submit(Db *pDb, const EntryWho *w, const char *zIp, const WishInput *pI
   stmt_bind_text(s, 11, wish_actor(w));
   int bad = stmt_run(s);
   stmt_finalize(s);
+  free(zText);
+  free(zPlace);
   int64_t id = db_last_insert_id(pDb);
   if (!bad) {
     s = db_prepare(pDb, "INSERT INTO wish_event(wish_id, at, actor, event, from_state, to_state) "

@@ -100,4 +100,7 @@ int wish_party_set(Db *pDb, const EntryWho *w, const char *zName, int bOn, json_
 /* Is the account a party member? */
 int wish_is_party(Db *pDb, const char *zName);
 
+/* The 我为群众办实事 part of `kaoping demo` (wish_demo.c): an exit code. */
+int wish_demo(const char *zDb, const char *zDataDir);
+
 #endif
