@@ -36,6 +36,7 @@
 #include "demo/totp.h"
 #include "store/db.h"
 #include "util/mem.h"
+#include "wish_store.h"
 
 /* The verbs the demo runs, in the command table's spelling. */
 static const char *const azDemoVerb[] = {
@@ -363,6 +364,7 @@ int demo_cmd(int argc, char **argv) {
     char *zLogins = xasprintf("%s/demo-logins.txt", zDir);
     rc = demo_accounts(zDb, zLogins);
     free(zLogins);
+    if (rc == EXIT_OK) rc = wish_demo(zDb, ctx.zDataDir); /* wishes, map, contact points, honours */
     if (rc != EXIT_OK) goto done;
   }
 

@@ -39,6 +39,20 @@ const Verb aVerb[] = {
    "off the end), and so does --checkpoint FILE (a signed `audit checkpoint`, checked with\n"
    "the public key KEY.pub). Exit 0 when intact, 3 when a record was changed, removed or\n"
    "inserted."},
+  {"contact assign", contact_assign_cmd, "leader",
+   "contact assign PLACE LEADER [--db F]",
+   "Assigns a leader account to a grassroots contact place (基层联点; a place of kind\n"
+   "contact: village, community or enterprise). Audited."},
+  {"contact close", contact_close_cmd, "leader",
+   "contact close PROBLEM --note TEXT [--as LEADER] [--db F]",
+   "Closes an open problem raised on a visit, with a note saying how it was settled."},
+  {"contact list", contact_list_cmd, "leader",
+   "contact list [LEADER] [--as LEADER] [--format text|json] [--db F]",
+   "A leader's contact points: place, last visit, visits and open problems (JSON: the\n"
+   "visit log with every problem; task_ref stays empty until problems become tasks)."},
+  {"contact visit", contact_visit_cmd, "leader",
+   "contact visit POINT --date YYYY-MM-DD --notes TEXT [--problem TEXT]... [--as LEADER] [--db F]",
+   "Logs a visit on a contact point (its own leader only) with the problems raised there."},
   {"data import", data_import_cmd, "reporter",
    "data import FILE... --period P [--provenance self|department|feed] [--skip-bad] [--db F]",
    "Imports observations (指标值) for an open period from CSV (unit,indicator,value[,note];\n"
@@ -64,6 +78,14 @@ const Verb aVerb[] = {
    "2021-B4 open with a provisional review, 2021-B5 and 2021-B6 left to import by hand.\n"
    "The same files and reviews on every run (fixed seed). Refuses an existing database\n"
    "file unless --force, which replaces it."},
+  {"honour add", honour_add_cmd, "sysadmin",
+   "honour add --award A --year Y --recipient R --kind person|collective --citation T\n"
+   "      [--unit U] [--db F]",
+   "Records an award (表彰, e.g. 衡阳青年五四奖章) to a person or a collective. Shown on the\n"
+   "public honours page. Audited."},
+  {"honour list", honour_list_cmd, "sysadmin",
+   "honour list [--year Y] [--format text|json] [--db F]",
+   "Lists honours, newest year first."},
   {"http", http_cmd, "local",
    "http REQUEST.txt|- [--as USER] [--peer IP] [--web-root DIR] [--db F] | http --routes",
    "Serves one raw HTTP request read from a file (or stdin) through the server's router,\n"
@@ -84,6 +106,26 @@ const Verb aVerb[] = {
    "period open PERIOD --scheme CODE[@VERSION] [--deadline YYYY-MM-DD] [--db F]",
    "Opens a period (e.g. 2021-B3) for data entry under a scheme version (latest when no\n"
    "version is given)."},
+  {"place add", place_add_cmd, "sysadmin",
+   "place add NAME --kind red|youth|contact [--unit U] [--lon X --lat Y [--datum D]]\n"
+   "      [--approximate] [--address A] [--description T] [--source S] [--db F]",
+   "Adds or updates a place: red-heritage site (红色遗址), youth education base (青少年教育\n"
+   "基地) or grassroots contact place (基层联点). The point is stored in GCJ-02, the datum of\n"
+   "the map shapes: --datum WGS-84 (GPS) or BD-09 (Baidu) is converted; unknown or address\n"
+   "(placed by hand from an address) is kept and marked approximate. Must lie in Hengyang."},
+  {"place import", place_import_cmd, "sysadmin",
+   "place import FILE [--kind red|youth|contact] [--db F]",
+   "Imports places from CSV with header name,lat,lon,datum,source (../shared/data/geo/\n"
+   "places.csv) and optional kind, unit, address, description, approximate. A name's\n"
+   "parenthetical goes to the description; a second row for the same name is reported with\n"
+   "its distance from the first and not stored. Any bad row imports nothing."},
+  {"place list", place_list_cmd, "sysadmin",
+   "place list [--kind red|youth|contact] [--format text|json] [--db F]",
+   "Lists places with their GCJ-02 point, source datum and the approximate flag."},
+  {"place route", place_route_cmd, "sysadmin",
+   "place route NAME NAME... [--format text|json] [--db F]",
+   "A route through the named sites in the order given: straight-line (great-circle) legs\n"
+   "and the total in km; not road distances."},
   {"provider assign", provider_assign_cmd, "assessor",
    "provider assign ACCOUNT [INDICATOR...] [--db F]",
    "Sets the indicators a provider account (数据提供部门) enters for every unit, replacing\n"
@@ -175,6 +217,10 @@ const Verb aVerb[] = {
   {"user lock", user_lock_cmd, "secadmin",
    "user lock NAME [--db F]",
    "Locks an account (administrator lock): it cannot sign in, and its sessions end at once."},
+  {"user party", user_party_cmd, "secadmin",
+   "user party NAME on|off [--db F]",
+   "Sets or clears an account's party membership (党员): party members claim micro-wishes.\n"
+   "Audited as user.party."},
   {"user passwd", user_passwd_cmd, "secadmin",
    "user passwd NAME [--password-stdin] [--db F]",
    "Resets an account's password (generated and printed once, or one line from standard\n"
@@ -199,6 +245,40 @@ const Verb aVerb[] = {
   {"user unlock", user_unlock_cmd, "secadmin",
    "user unlock NAME [--db F]",
    "Unlocks an account: clears an administrator lock and a lockout after failed logins."},
+  {"wish act", wish_act_cmd, "party member",
+   "wish act ID claim|progress|complete|release|reject [--note TEXT] [--as NAME] [--db F]",
+   "A party member's step on a micro-wish (--as the account): claim (认领) it, post progress,\n"
+   "complete it with a proof (--note: what was done), or release it; a leader may reject a\n"
+   "wish (spam, abuse) with a reason. The lifecycle is the table in src/wish.c. Audited."},
+  {"wish confirm", wish_confirm_cmd, "public",
+   "wish confirm CODE --rating 1-5 [--note TEXT] [--db F]",
+   "The submitter confirms a completed wish with the tracking code and rates it (满意度)."},
+  {"wish dispute", wish_dispute_cmd, "public",
+   "wish dispute CODE --note TEXT [--db F]",
+   "The submitter says a completed wish is not done: it goes back to in progress."},
+  {"wish feed", wish_feed_cmd, "assessor",
+   "wish feed PERIOD [--claim7 CODE|none] [--completed CODE|none] [--satisfied CODE|none] [--db F]",
+   "Writes the period's per-unit wish rates as observations (provenance wish) of an open\n"
+   "period: by default claimed within 7 days -> D1 (微心愿认领率) and satisfied (4-5 stars)\n"
+   "-> D2 (微心愿办结满意率); the completion rate is written only with --completed CODE.\n"
+   "Unchanged values add no revision. The next review compute uses them. Audited."},
+  {"wish list", wish_list_cmd, "party member",
+   "wish list [--unit U] [--state open|submitted|claimed|in_progress|done|confirmed|rejected]\n"
+   "      [--category C] [--page N] [--format text|json] [--db F]",
+   "The wish board, longest idle first: state, category, unit, masked contact, days since\n"
+   "submission and since the last activity, who claimed it."},
+  {"wish show", wish_show_cmd, "party member",
+   "wish show ID [--format text|json] [--db F]",
+   "One wish with every event (who, when, note)."},
+  {"wish stats", wish_stats_cmd, "assessor",
+   "wish stats PERIOD [--format text|json] [--db F]",
+   "Per unit for the period (local +08:00 days): submitted, due for a claim, claimed within\n"
+   "7 days, completed, confirmed, satisfied, and the three rates."},
+  {"wish submit", wish_submit_cmd, "worker",
+   "wish submit --unit U --category C --place P --text T --contact PHONE [--db F]",
+   "A grassroots worker enters a citizen's wish (categories 学位 床位 车位 厕位 就业 养老\n"
+   "其他). The phone number is stored only as a keyed hash (key in DB.wish-key) and masked\n"
+   "(138****1234). Prints the tracking code once: the citizen confirms with it."},
 };
 const int nVerb = (int)(sizeof aVerb / sizeof aVerb[0]);
 

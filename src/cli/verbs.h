@@ -66,5 +66,25 @@ VERB_HANDLER(user_policy_cmd);
 VERB_HANDLER(user_roles_cmd);
 VERB_HANDLER(user_totp_cmd);
 VERB_HANDLER(user_unlock_cmd);
+/* 我为群众办实事 (wish_cmd.c, place_cmd.c) */
+VERB_HANDLER(contact_assign_cmd);
+VERB_HANDLER(contact_close_cmd);
+VERB_HANDLER(contact_list_cmd);
+VERB_HANDLER(contact_visit_cmd);
+VERB_HANDLER(honour_add_cmd);
+VERB_HANDLER(honour_list_cmd);
+VERB_HANDLER(place_add_cmd);
+VERB_HANDLER(place_import_cmd);
+VERB_HANDLER(place_list_cmd);
+VERB_HANDLER(place_route_cmd);
+VERB_HANDLER(user_party_cmd);
+VERB_HANDLER(wish_act_cmd);
+VERB_HANDLER(wish_confirm_cmd);
+VERB_HANDLER(wish_dispute_cmd);
+VERB_HANDLER(wish_feed_cmd);
+VERB_HANDLER(wish_list_cmd);
+VERB_HANDLER(wish_show_cmd);
+VERB_HANDLER(wish_stats_cmd);
+VERB_HANDLER(wish_submit_cmd);
 
 #endif

@@ -255,6 +255,25 @@ int page_login(HttpReq *r);
 int page_logout(HttpReq *r);
 int page_static(HttpReq *r);
 
+/* api_wish.c: 我为群众办实事 (micro-wishes, red-heritage map, honours, contact points) */
+int api_contact_problem_close(HttpReq *r);
+int api_contact_visit(HttpReq *r);
+int api_contacts(HttpReq *r);
+int api_places(HttpReq *r);
+int api_pub_honours(HttpReq *r);
+int api_pub_places(HttpReq *r);
+int api_pub_route(HttpReq *r);
+int api_pub_wish_form(HttpReq *r);
+int api_pub_wish_submit(HttpReq *r);
+int api_pub_wish_track(HttpReq *r);
+int api_pub_wishes(HttpReq *r);
+int api_user_party(HttpReq *r);
+int api_wish_act(HttpReq *r);
+int api_wish_feed(HttpReq *r);
+int api_wish_get(HttpReq *r);
+int api_wish_stats(HttpReq *r);
+int api_wishes(HttpReq *r);
+
 /* The review a reader may see for a period, as JSON text (malloc'd) with its state and
 ** revision: the latest published one; with CAP_REVIEW_DRAFT the latest computed or
 ** published one. Without CAP_ALL_UNITS the other units are cut down to their ranking

@@ -39,6 +39,14 @@ const Route aRoute[] = {
   {"GET", "/api/audit/export", api_audit_export, CAP_AUDIT_READ, CSRF_NONE, 0, 0, "",
    "The whole audit log as CSV (cells a spreadsheet would run as formulas neutralised); "
    "audited as audit.export."},
+  {"GET", "/api/contacts", api_contacts, CAP_COMMENT, CSRF_NONE, 0, 0, "leader",
+   "A leader's contact points (基层联点): place, last visit, open problems, the visit log; "
+   "?leader=NAME (another leader's: needs all_units)."},
+  {"POST", "/api/contacts/problems/{id}/close", api_contact_problem_close, CAP_COMMENT,
+   CSRF_TOKEN, 4096, 0, "", "Closes an open problem of one's own contact point: {note} (audited)."},
+  {"POST", "/api/contacts/{id}/visits", api_contact_visit, CAP_COMMENT, CSRF_TOKEN, 65536, 0, "",
+   "Logs a visit on one's own contact point: {date YYYY-MM-DD, notes, problems: [text]} "
+   "(audited); problems keep task_ref empty until they become tasks."},
   {"POST", "/api/login", api_login, CAP_PUBLIC, CSRF_ORIGIN, 4096, ROUTE_MUST_CHANGE_OK, "",
    "Signs in with {username, password}: sets the session cookie, returns the CSRF token "
    "and must_change_password. Lockout after failed logins (429 + Retry-After)."},
@@ -97,10 +105,29 @@ const Route aRoute[] = {
    CSRF_TOKEN, 8u << 20, ROUTE_CAP_ANY | ROUTE_RAW, "filename",
    "Uploads a CSV/XLSX file of values as drafts (raw body, ?filename=NAME); any bad row: 422 "
    "with the row report, nothing imported."},
+  {"GET", "/api/places", api_places, CAP_ALL_UNITS | CAP_DATA_OWN_UNIT, CSRF_NONE, 0, ROUTE_CAP_ANY, "kind",
+   "Every place (red, youth and contact kinds), GCJ-02, with datum and approximate flag."},
   {"GET", "/api/providers/{name}/indicators", api_provider_get, CAP_SCHEME_MANAGE, CSRF_NONE, 0,
    0, "", "The indicators a provider account enters for all units."},
   {"POST", "/api/providers/{name}/indicators", api_provider_set, CAP_SCHEME_MANAGE, CSRF_TOKEN,
    65536, 0, "", "Replaces a provider account's indicators: {indicators: [codes]} (audited)."},
+  {"GET", "/api/public/honours", api_pub_honours, CAP_PUBLIC, CSRF_NONE, 0, 0, "year",
+   "Public: honours (表彰) to people and collectives, newest year first; ?year=Y."},
+  {"GET", "/api/public/places", api_pub_places, CAP_PUBLIC, CSRF_NONE, 0, 0, "kind",
+   "Public: the red-heritage map (红色地图): red and youth places, GCJ-02, approximate flag."},
+  {"GET", "/api/public/places/route", api_pub_route, CAP_PUBLIC, CSRF_NONE, 0, 0, "ids",
+   "Public: a route through ?ids=3,1,4 in that order: straight-line legs and total (km)."},
+  {"GET", "/api/public/wishes", api_pub_wishes, CAP_PUBLIC, CSRF_NONE, 0, 0,
+   "category,page,state,unit",
+   "Public: the wish board (微心愿墙): no contact, digits in text masked, ages; no rejected."},
+  {"POST", "/api/public/wishes", api_pub_wish_submit, CAP_PUBLIC, CSRF_ORIGIN, 8192, 0, "",
+   "Public: submits a wish {category, unit, place, text, contact, form_token}; per-address "
+   "token bucket (429 + Retry-After); returns the tracking code once."},
+  {"GET", "/api/public/wishes/form", api_pub_wish_form, CAP_PUBLIC, CSRF_NONE, 0, 0, "",
+   "Public: a signed form token (minimum fill time), the categories and the units."},
+  {"POST", "/api/public/wishes/track", api_pub_wish_track, CAP_PUBLIC, CSRF_ORIGIN, 4096, 0, "",
+   "Public: a wish by tracking code {code}; with event confirm {rating 1-5, note?} or dispute "
+   "{note}. Throttled per address like the form."},
   {"GET", "/api/reviews/{period}", api_review, CAP_REVIEW_READ, CSRF_NONE, 0, ROUTE_SNAPSHOT,
    "",
    "The review of a period: the latest published one (assessor, leader: the latest computed "
@@ -132,11 +159,38 @@ const Route aRoute[] = {
   {"POST", "/api/users", api_users_add, CAP_USER_CREATE, CSRF_TOKEN, 4096, 0, "",
    "Creates an account without roles: {username, display_name, unit?}; returns a one-time "
    "initial password that must be changed at first login."},
+  {"POST", "/api/users/{name}/party", api_user_party, CAP_ROLE_GRANT, CSRF_TOKEN, 1024, 0, "",
+   "Sets an account's party membership (党员, may claim wishes): {party_member: bool} (audited)."},
   {"POST", "/api/users/{name}/roles", api_user_roles, CAP_ROLE_GRANT, CSRF_TOKEN, 4096, 0, "",
    "Sets an account's business roles: {roles: [...]}. Administrator roles only on the "
    "command line; nobody changes their own roles."},
   {"POST", "/api/users/{name}/unlock", api_user_unlock, CAP_USER_UNLOCK, CSRF_TOKEN, 0, 0, "",
    "Unlocks an account (administrator lock and failed-login lockout)."},
+  {"GET", "/api/wishes", api_wishes, CAP_ALL_UNITS | CAP_DATA_OWN_UNIT, CSRF_NONE, 0, ROUTE_CAP_ANY, "category,page,state,unit",
+   "The wish board with masked contacts: party members, leaders and the performance office "
+   "all units; a reporter its own unit; others 403."},
+  {"POST", "/api/wishes/feed", api_wish_feed, CAP_REVIEW_PUBLISH, CSRF_TOKEN, 4096, 0, "",
+   "Writes a period's wish rates as observations (provenance wish): {period, claim7?, "
+   "completed?, satisfied?} (indicator codes; default D1, none, D2)."},
+  {"GET", "/api/wishes/stats", api_wish_stats, CAP_REVIEW_DRAFT, CSRF_NONE, 0, 0, "period",
+   "Per-unit wish counts and rates of ?period=P (claimed within 7 days, completed, satisfied)."},
+  {"GET", "/api/wishes/{id}", api_wish_get, CAP_ALL_UNITS | CAP_DATA_OWN_UNIT, CSRF_NONE, 0, ROUTE_CAP_ANY, "",
+   "One wish with its events (same readers as /api/wishes)."},
+  {"POST", "/api/wishes/{id}/claim", api_wish_act, CAP_ALL_UNITS | CAP_DATA_OWN_UNIT, CSRF_TOKEN,
+   4096, ROUTE_CAP_ANY, "",
+   "A party member claims (认领) a submitted wish (audited)."},
+  {"POST", "/api/wishes/{id}/complete", api_wish_act, CAP_ALL_UNITS | CAP_DATA_OWN_UNIT, CSRF_TOKEN,
+   4096, ROUTE_CAP_ANY, "",
+   "The claimer completes the wish with a proof: {note} (photos: a hook for the evidence store)."},
+  {"POST", "/api/wishes/{id}/progress", api_wish_act, CAP_ALL_UNITS | CAP_DATA_OWN_UNIT, CSRF_TOKEN,
+   4096, ROUTE_CAP_ANY, "",
+   "The claimer posts progress: {note}."},
+  {"POST", "/api/wishes/{id}/reject", api_wish_act, CAP_ALL_UNITS | CAP_DATA_OWN_UNIT, CSRF_TOKEN,
+   4096, ROUTE_CAP_ANY, "",
+   "A leader rejects a submitted wish (spam, abuse): {note} (the reason)."},
+  {"POST", "/api/wishes/{id}/release", api_wish_act, CAP_ALL_UNITS | CAP_DATA_OWN_UNIT, CSRF_TOKEN,
+   4096, ROUTE_CAP_ANY, "",
+   "The claimer gives the wish back to the board: {note}."},
   {"GET", "/bulletin/{period}.html", page_bulletin, CAP_REVIEW_READ, CSRF_NONE, 0, 0, "lang",
    "The review bulletin (点评通报) as HTML (?lang=zh|en), from the same review, with the same "
    "scope, as /api/reviews/{period}."},
@@ -580,6 +634,13 @@ static int route_arg_valid(const char *zName, const char *zValue) {
     return bOk;
   }
   if (strcmp(zName, "file") == 0) return 1; /* page_static does its own, stricter checks */
+  if (strcmp(zName, "id") == 0) { /* a row id: 1 to 15 digits, no sign, no leading zero */
+    size_t n = strlen(zValue);
+    if (n == 0 || n > 15 || zValue[0] == '0') return 0;
+    for (const char *z = zValue; *z; z++)
+      if (*z < '0' || *z > '9') return 0;
+    return 1;
+  }
   if (strcmp(zName, "code") == 0) { /* a unit code: 430421, P01 */
     size_t n = strlen(zValue);
     if (n == 0 || n > 16) return 0;

@@ -701,3 +701,172 @@ test("meeting followed from a county: the reporter's screen follows the presente
   await follower.close()
   assert.deepEqual(cspErrors.slice(errorsBefore).filter((e) => /script/i.test(e) || /pageerror/.test(e)), [])
 })
+
+// ---- 我为群众办实事 (issue 6): micro-wishes, the red-heritage map, honours, contact points ----
+
+// The demo is 2021; a wish made now belongs to today's bimonth, so the performance office
+// moves the city to the current year the way an operator would: the 2021 scheme imported as
+// this year's, and today's period opened (Beijing time decides the period).
+function openCurrentPeriod() {
+  const K = process.env.KAOPING, DB = process.env.KP_DB
+  const bj = new Date(Date.now() + 8 * 3600e3)
+  const y = bj.getUTCFullYear(), period = `${y}-B${Math.floor(bj.getUTCMonth() / 2) + 1}`
+  const scheme = JSON.parse(execFileSync(K, ['scheme', 'show', 'HY2021', '--format', 'json', '--db', DB], { encoding: 'utf8' }))
+  scheme.code = `HY${y}`
+  scheme.year = y
+  const f = path.join(os.tmpdir(), `kp-scheme-${y}-${process.pid}.json`)
+  fs.writeFileSync(f, JSON.stringify(scheme))
+  execFileSync(K, ['scheme', 'import', f, '--db', DB]) // the same body twice stores nothing new
+  fs.rmSync(f)
+  const open = execFileSync(K, ['period', 'list', '--db', DB], { encoding: 'utf8' })
+  if (!new RegExp('^\\s*' + period + '\\b', 'm').test(open)) execFileSync(K, ['period', 'open', period, '--scheme', `HY${y}`, '--db', DB])
+  execFileSync(K, ['review', 'compute', period, '--db', DB])
+  return period
+}
+// the signed-in context of a demo user (signed in by an earlier test, or now)
+async function ctxOf(user) {
+  if (!ctx[user]) (await signIn(user, logins[user].pw, { expectForced: false })).close()
+  return ctx[user]
+}
+const wishValues = async (page, period, unit) => page.evaluate(async ([p, u]) => {
+  const r = await (await fetch('/api/reviews/' + p)).json()
+  const card = r.review.units.find((x) => x.code === u)
+  const v = (c) => { const i = card.indicators.find((x) => x.code === c); return i ? i.value : undefined }
+  return { D1: v('D1'), D2: v('D2'), revision: r.revision }
+}, [period, unit])
+
+test("micro-wish: a citizen's wish from submission to confirmed completion; the unit's wish indicators change in the next review", async () => {
+  const period = openCurrentPeriod()
+  const kpb = await newPage(await ctxOf('kpb'))
+  await kpb.goto(`${BASE}/`)
+  const before = await wishValues(kpb, period, '430421')
+  assert.equal(before.D2, null, '衡阳县 has no satisfaction figure before the wish')
+
+  // the citizen, without an account
+  const cc = await browser.newContext({ viewport: { width: 1366, height: 900 }, locale: 'zh-CN' })
+  const cit = await newPage(cc)
+  await cit.goto(`${BASE}/wish`)
+  assert.match(await cit.textContent('body'), /我为群众办实事/)
+  await cit.locator('[data-test=wish-category] label').filter({ hasText: '学位' }).click()
+  await cit.locator('[data-test=wish-unit]').click()
+  await cit.locator('.el-select-dropdown__item:visible').filter({ hasText: /^衡阳县$/ }).click()
+  const marker = '浏览器测试心愿' + crypto.randomBytes(3).toString('hex')
+  await cit.locator(':is(input[data-test=wish-place], [data-test=wish-place] input)').fill('西渡镇梅花村')
+  await cit.locator(':is(textarea[data-test=wish-text], [data-test=wish-text] textarea)').fill(`${marker}:孩子明年上小学,希望就近入学。电话13812345678`)
+  await cit.locator(':is(input[data-test=wish-contact], [data-test=wish-contact] input)').fill('138 1234 5678')
+  await cit.waitForFunction(() => !document.querySelector('[data-test=wish-submit]').disabled, null, { timeout: 10000 })
+  await shot(cit, '30-wish-form')
+  await cit.locator('[data-test=wish-submit]').click()
+  await cit.locator('[data-test=wish-code]').waitFor()
+  const code = (await cit.locator('[data-test=wish-code]').textContent()).trim()
+  const id = (await cit.locator('[data-test=wish-id]').textContent()).trim()
+  assert.match(code, /^[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}$/)
+  assert.match(await cit.textContent('body'), /138\*\*\*\*5678/)
+  assert.doesNotMatch(await cit.textContent('body'), /13812345678/)
+  await shot(cit, '31-wish-code')
+
+  // a party member (the demo reporter of 衡阳县 is one) claims and completes it
+  const pm = await newPage(await ctxOf('hengyang'))
+  await pm.goto(`${BASE}/wishes/${id}`)
+  await pm.locator('[data-test=wish-detail]').waitFor()
+  assert.match(await pm.locator('[data-test=wish-detail]').textContent(), new RegExp(marker))
+  assert.match(await pm.locator('[data-test=wish-detail]').textContent(), /138\*\*\*\*5678/)
+  assert.match(await pm.locator('[data-test=wish-detail-state]').textContent(), /待认领/)
+  await pm.locator('[data-test=wish-act-claim]').click()
+  await pm.waitForFunction(() => document.querySelector('[data-test=wish-detail-state]')?.textContent.includes('已认领'))
+  await pm.locator(':is(textarea[data-test=wish-act-note], [data-test=wish-act-note] textarea)').fill('已协调西渡镇中心小学落实学位,家长已到校确认')
+  await pm.locator('[data-test=wish-act-complete]').click()
+  await pm.waitForFunction(() => document.querySelector('[data-test=wish-detail-state]')?.textContent.includes('已办结'))
+  await shot(pm, '32-wish-party-member')
+  await pm.close()
+
+  // the citizen tracks it with the code, confirms and rates it
+  await cit.locator('.el-tabs__item').filter({ hasText: '查询进度' }).click()
+  await cit.locator(':is(input[data-test=wish-track-code], [data-test=wish-track-code] input)').fill(code.toLowerCase())
+  await cit.locator('[data-test=wish-track-btn]').click()
+  await cit.locator('[data-test=wish-confirm-box]').waitFor()
+  assert.match(await cit.locator('[data-test=wish-state]').textContent(), /已办结待确认/)
+  assert.match(await cit.locator('[data-test=wish-tracked]').textContent(), /已协调西渡镇中心小学落实学位/)
+  await cit.locator('[data-test=wish-rating] .el-rate__item').nth(4).click()
+  await cit.locator('[data-test=wish-confirm]').click()
+  await cit.waitForFunction(() => document.querySelector('[data-test=wish-state]')?.textContent.includes('已确认'))
+  await cit.locator('[data-test=wish-rated]').waitFor()
+  await shot(cit, '33-wish-confirmed')
+  // the public board shows it, without the number
+  await cit.locator('.el-tabs__item').filter({ hasText: '心愿墙' }).click()
+  await cit.locator('[data-test=wish-board] tbody tr').first().waitFor()
+  assert.doesNotMatch(await cit.textContent('body'), /13812345678|138 1234 5678/)
+  await cc.close()
+
+  // the performance office writes the wish figures into the indicators and recomputes
+  await kpb.goto(`${BASE}/wishes`)
+  await kpb.locator('.el-tabs__item').filter({ hasText: '指标统计' }).click()
+  await kpb.locator('[data-test=wish-stats] tbody tr').first().waitFor()
+  await kpb.locator('[data-test=wish-feed]').click()
+  await kpb.locator('[data-test=wish-fed]').waitFor()
+  const stats = await kpb.evaluate(async (p) => (await (await fetch('/api/wishes/stats?period=' + p)).json()).units.find((u) => u.unit === '430421'), period)
+  assert.ok(stats.confirmed >= 1 && stats.satisfied >= 1, 'the confirmed wish is counted')
+  await shot(kpb, '34-wish-stats-fed')
+  await kpb.goto(`${BASE}/workflow/${period}`)
+  await kpb.locator('[data-test=wf-compute]').click()
+  await confirmBox(kpb)
+  await kpb.locator('[data-test=wf-result]').waitFor()
+  const after = await wishValues(kpb, period, '430421')
+  assert.ok(after.revision >= 1)
+  assert.equal(after.D2, Math.round(stats.satisfied_rate * 100) / 100, 'D2 = the satisfied share from the wish board')
+  assert.equal(after.D1, Math.round(stats.claim7_rate * 100) / 100, 'D1 = the 7-day claim rate')
+  assert.notDeepEqual([after.D1, after.D2], [before.D1, before.D2], "the unit's wish indicators changed")
+  await kpb.close()
+})
+
+test('public red-heritage map: sites on the city map, a route in the order chosen, a printable list; honours', async () => {
+  const c = await browser.newContext({ viewport: { width: 1366, height: 900 }, locale: 'zh-CN' })
+  const page = await newPage(c)
+  await page.goto(`${BASE}/redmap`)
+  await page.locator('[data-test=redmap-chart] canvas').waitFor()
+  await page.locator('[data-test=redmap-list] tbody tr').first().waitFor()
+  const list = await page.locator('[data-test=redmap-list]').textContent()
+  for (const name of ['南岳忠烈祠', '常宁水口山工人运动纪念馆', '衡阳党史陈列馆']) assert.match(list, new RegExp(name))
+  assert.match(list, /位置为近似/)
+  assert.doesNotMatch(list, /梅花村/, 'contact places are not on the public map')
+  const places = await page.evaluate(async () => (await (await fetch('/api/public/places')).json()).items)
+  const id = (n) => places.find((p) => p.name === n).id
+  for (const n of ['南岳忠烈祠', '衡阳抗战纪念城', '湘南学联旧址']) await page.locator(`[data-test=redmap-add-${id(n)}]`).click()
+  await page.locator('[data-test=redmap-total]').waitFor()
+  // 42.36 km (忠烈祠 -> 纪念城) + 1.02 km (纪念城 -> 学联旧址), great circle: tests/cli/wish.sh
+  assert.match(await page.locator('[data-test=redmap-total]').textContent(), /43\.38/)
+  assert.match(await page.locator('[data-test=redmap-route]').textContent(), /南岳忠烈祠[\s\S]*衡阳抗战纪念城[\s\S]*湘南学联旧址/)
+  await shot(page, '35-redmap-route')
+  await page.emulateMedia({ media: 'print' })
+  assert.equal(await page.locator('[data-test=redmap-chart]').isVisible(), false, 'the map is left out of the printout')
+  assert.equal(await page.locator('[data-test=redmap-list]').isVisible(), false, 'with a route, the printout is the route')
+  assert.equal(await page.locator('[data-test=redmap-print] tbody tr').count(), 3, 'the printout lists the route in order')
+  assert.match(await page.locator('[data-test=redmap-print]').textContent(), /43\.38[\s\S]*南岳忠烈祠[\s\S]*衡阳抗战纪念城[\s\S]*42\.36[\s\S]*湘南学联旧址[\s\S]*1\.02/)
+  await page.emulateMedia({ media: 'screen' })
+  await page.locator('[data-test=pub-nav-honours]').click()
+  await page.locator('[data-test=honour-table] tbody tr').first().waitFor()
+  assert.match(await page.textContent('body'), /衡阳青年五四奖章/)
+  await shot(page, '36-honours')
+  await c.close()
+})
+
+test("a leader's contact points: last visit, open problems, log a visit", async () => {
+  const page = await newPage(await ctxOf('leader'))
+  await page.goto(`${BASE}/contacts`)
+  await page.locator('[data-test=contact-table] tbody tr').first().waitFor()
+  assert.match(await page.locator('[data-test=contact-table]').textContent(), /西渡镇梅花村\(演示\)[\s\S]*2021-06-18/)
+  const row = page.locator('[data-test=contact-table] tbody tr').filter({ hasText: '松木经开区某化工企业' })
+  const openBefore = Number(await row.locator('[data-test=contact-open]').textContent())
+  await row.locator('button').filter({ hasText: '记录走访' }).click()
+  await page.locator(':is(textarea[data-test=contact-notes], [data-test=contact-notes] textarea)').fill('回访企业用地报批')
+  await page.locator(':is(textarea[data-test=contact-problems], [data-test=contact-problems] textarea)').fill('环评批复待省厅审核')
+  await page.locator('[data-test=contact-save]').click()
+  await page.waitForFunction((n) => {
+    const r = [...document.querySelectorAll('[data-test=contact-table] tbody tr')].find((x) => x.textContent.includes('松木经开区某化工企业'))
+    return r && Number(r.querySelector('[data-test=contact-open]')?.textContent) === n + 1
+  }, openBefore)
+  await shot(page, '37-contact-points')
+  await page.close()
+  const scripts = cspErrors.filter((e) => /script/i.test(e) || /pageerror/.test(e))
+  assert.deepEqual(scripts, [], 'no script blocked on the 办实事 pages either')
+})

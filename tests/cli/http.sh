@@ -119,6 +119,9 @@ assert_eq "http-1.2 every route has a capability and help" "" \
 KNOWN="GET /
 GET /api/audit
 GET /api/audit/export
+GET /api/contacts
+POST /api/contacts/problems/{id}/close
+POST /api/contacts/{id}/visits
 POST /api/login
 POST /api/login/totp
 POST /api/logout
@@ -140,8 +143,16 @@ POST /api/periods/{period}/entry/verify
 GET /api/periods/{period}/progress
 POST /api/periods/{period}/publish
 POST /api/periods/{period}/upload
+GET /api/places
 GET /api/providers/{name}/indicators
 POST /api/providers/{name}/indicators
+GET /api/public/honours
+GET /api/public/places
+GET /api/public/places/route
+GET /api/public/wishes
+POST /api/public/wishes
+GET /api/public/wishes/form
+POST /api/public/wishes/track
 GET /api/reviews/{period}
 GET /api/reviews/{period}/bulletin.csv
 GET /api/reviews/{period}/bulletin.pdf
@@ -155,15 +166,25 @@ GET /api/units/{code}
 GET /api/units/{code}/trend
 GET /api/users
 POST /api/users
+POST /api/users/{name}/party
 POST /api/users/{name}/roles
 POST /api/users/{name}/unlock
+GET /api/wishes
+POST /api/wishes/feed
+GET /api/wishes/stats
+GET /api/wishes/{id}
+POST /api/wishes/{id}/claim
+POST /api/wishes/{id}/complete
+POST /api/wishes/{id}/progress
+POST /api/wishes/{id}/reject
+POST /api/wishes/{id}/release
 GET /bulletin/{period}.html
 POST /login
 POST /logout
 GET /{file...}"
 assert_eq "http-1.3 every route is in this test's matrix (add new ones below)" "$KNOWN" \
   "$(printf '%s\n' "$routes" | awk -F'\t' '{print $1 " " $2}')"
-assert_eq "http-1.4 only public routes: home, login forms, static" "GET / POST /api/login POST /api/login/totp POST /login GET /{file...}" \
+assert_eq "http-1.4 only public routes: home, login forms, static, the public wish form, map, honours" "GET / POST /api/login POST /api/login/totp GET /api/public/honours GET /api/public/places GET /api/public/places/route GET /api/public/wishes POST /api/public/wishes GET /api/public/wishes/form POST /api/public/wishes/track POST /login GET /{file...}" \
   "$(printf '%s\n' "$routes" | awk -F'\t' '$3=="public" {printf "%s%s %s", (n++?" ":""), $1, $2}')"
 assert_eq "http-1.5 every POST needs a CSRF check" "" \
   "$(printf '%s\n' "$routes" | awk -F'\t' '$1=="POST" && $4=="none" {print}')"
@@ -262,7 +283,28 @@ GET /bulletin/2021-B1.html - N N N Y Y Y Y Y
 GET / - Y Y Y Y Y Y Y Y
 GET /assets/app.js - Y Y Y Y Y Y Y Y
 POST /api/login {} Y Y Y Y Y Y Y Y
-POST /login - Y Y Y Y Y Y Y Y'
+POST /login - Y Y Y Y Y Y Y Y
+GET /api/contacts - N N N N N N N Y
+POST /api/contacts/problems/999/close {} N N N N N N N Y
+POST /api/contacts/999/visits {} N N N N N N N Y
+GET /api/places - N N N Y Y Y Y Y
+GET /api/public/honours - Y Y Y Y Y Y Y Y
+GET /api/public/places - Y Y Y Y Y Y Y Y
+GET /api/public/places/route - Y Y Y Y Y Y Y Y
+GET /api/public/wishes - Y Y Y Y Y Y Y Y
+POST /api/public/wishes {} Y Y Y Y Y Y Y Y
+GET /api/public/wishes/form - Y Y Y Y Y Y Y Y
+POST /api/public/wishes/track {} Y Y Y Y Y Y Y Y
+POST /api/users/nobody/party {} N Y N N N N N N
+GET /api/wishes - N N N Y Y Y Y Y
+POST /api/wishes/feed {} N N N Y N N N N
+GET /api/wishes/stats - N N N Y N N N Y
+GET /api/wishes/999 - N N N Y Y Y Y Y
+POST /api/wishes/999/claim {} N N N Y Y Y Y Y
+POST /api/wishes/999/complete {} N N N Y Y Y Y Y
+POST /api/wishes/999/progress {} N N N Y Y Y Y Y
+POST /api/wishes/999/reject {} N N N Y Y Y Y Y
+POST /api/wishes/999/release {} N N N Y Y Y Y Y'
 bad_cells=""
 while read -r m p body exp; do
   [ "$body" = - ] && body=
@@ -289,7 +331,8 @@ for mp in "GET /api/audit" "POST /api/logout" "GET /api/me" "POST /api/password"
           "POST /api/periods/2021-B4/upload" "GET /api/periods/2021-B4/progress" \
           "POST /api/periods/2021-B4/close" "GET /api/reviews/2021-B1/bulletin.pdf" \
           "POST /api/reviews/2021-B1/comments" "GET /api/units" "GET /api/units/430421/trend" \
-          "GET /api/providers/x1/indicators" "GET /api/meetings/2021-B1"; do
+          "GET /api/providers/x1/indicators" "GET /api/meetings/2021-B1" "GET /api/wishes" "POST /api/wishes/1/claim" \
+          "GET /api/contacts" "POST /api/users/x1/party" "GET /api/wishes/stats" "GET /api/places"; do
   set -- $mp
   s=$(req - "$1" "$2")
   c=$(code)

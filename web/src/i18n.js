@@ -1,5 +1,6 @@
 // A small i18n of our own: Chinese by default, English on request (kept in localStorage).
 import { ref } from 'vue'
+import * as wishI18n from './i18n-wish.js'
 
 const saved = typeof localStorage !== 'undefined' ? localStorage.getItem('kp.lang') : null
 export const locale = ref(saved === 'en' ? 'en' : 'zh')
@@ -205,6 +206,8 @@ const en = {
   'review.pdf': 'Bulletin PDF', 'review.xlsx': 'Bulletin Excel', 'review.csv': 'Bulletin CSV', 'audit.export_all': 'Export all (server)',
 }
 
+Object.assign(zh, wishI18n.zh)
+Object.assign(en, wishI18n.en)
 const dict = { zh, en }
 export function t(key, args) {
   let s = dict[locale.value][key]

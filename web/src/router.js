@@ -16,6 +16,11 @@ const routes = [
   { path: '/totp/enrol', name: 'totp-enrol', component: () => import('./views/Totp.vue'), meta: { bare: true, changeOk: true, enrolOk: true } },
   { path: '/audit', name: 'audit', component: () => import('./views/Audit.vue'), meta: { cap: 'audit_read' } },
   { path: '/users', name: 'users', component: () => import('./views/Users.vue'), meta: { cap: 'user_read' } },
+  { path: '/wish', name: 'wish', component: () => import('./views/PublicWish.vue'), meta: { bare: true, public: true } },
+  { path: '/redmap', name: 'redmap', component: () => import('./views/RedMap.vue'), meta: { bare: true, public: true } },
+  { path: '/honours', name: 'honours', component: () => import('./views/Honours.vue'), meta: { bare: true, public: true } },
+  { path: '/wishes/:id?', name: 'wishes', component: () => import('./views/Wishes.vue'), meta: { capAny: ['all_units', 'data_own_unit'] } },
+  { path: '/contacts', name: 'contacts', component: () => import('./views/Contacts.vue'), meta: { cap: 'comment' } },
   { path: '/:rest(.*)*', redirect: '/' },
 ]
 
