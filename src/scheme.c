@@ -66,6 +66,8 @@ static const char *const azSchemeTopKeys[] = {
     "time_basis", "grades", "indicators", "aggregate",   "synthetic", /* demo data marker read by
                                                                          review.c (DESIGN.md 9:
                                                                          clearly labelled) */
+    "uncertainty", /* the uncertain choices of the rank intervals: kept as text, read by
+                   ** robust.c (docs/robustness.md) */
     NULL};
 static const char *const azSchemeLeafKeys[] = {"code",   "name",    "unit",   "direction",
                                                "weight", "method",  "params", "accumulate",
@@ -762,6 +764,13 @@ Scheme *scheme_parse(const char *zName, const char *zJson, char **pzErr) {
   }
   json_t *pSyn = json_object_get(pRoot, "synthetic");
   if (pSyn && !json_is_boolean(pSyn)) scheme_err(&ctx, "scheme", "synthetic must be true or false");
+  json_t *pUnc = json_object_get(pRoot, "uncertainty");
+  if (pUnc && !json_is_object(pUnc)) {
+    scheme_err(&ctx, "scheme", "uncertainty must be an object");
+  } else if (pUnc) {
+    p->zUncertainty = json_dumps(pUnc, JSON_COMPACT | JSON_PRESERVE_ORDER);
+    if (!p->zUncertainty) scheme_err(&ctx, "scheme", "uncertainty cannot be serialised");
+  }
 
   /* aggregation has no default in SCORING.md: required (docs/scoring-notes.md). */
   json_t *pAgg = json_object_get(pRoot, "aggregation");
@@ -860,6 +869,7 @@ void scheme_free(Scheme *p) {
   free(p->aCodeOrder);
   free(p->zCode);
   free(p->zName);
+  free(p->zUncertainty);
   free(p);
 }
 
