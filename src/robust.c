@@ -1017,6 +1017,67 @@ void robust_result_free(RobustResult *p) {
   free(p);
 }
 
+/* ---------------------------------------------------------------- JSON */
+
+json_t *robust_method_json(const Scheme *pS, const RobustSpec *pSpec, int nDraw, uint64_t iSeed) {
+  json_t *o = json_object();
+  json_t *a = json_array();
+  for (int k = 0; k < pSpec->nChoice; k++) {
+    const RobustChoice *c = &pSpec->aChoice[k];
+    json_t *j = json_object();
+    static const char *const azKind[] = {"weights", "method", "missing", "aggregation"};
+    json_object_set_new(j, "name", json_string(c->zName));
+    json_object_set_new(j, "kind", json_string(azKind[c->eKind]));
+    if (c->eKind == CHOICE_WEIGHTS) {
+      json_object_set_new(j, "spread", json_real(c->rSpread));
+      json_object_set_new(j, "weights", json_integer(c->nDim));
+    } else {
+      json_t *pOpt = json_array();
+      for (int m = 0; m < c->nOption; m++) {
+        int v = c->aOption[m];
+        const char *z = "?";
+        if (c->eKind == CHOICE_METHOD) z = scheme_method_name((Method)v);
+        else if (c->eKind == CHOICE_MISSING) z = v < 0 ? "own" : azRobustMissing[v];
+        else if (v == RAGG_OFFICIAL)
+          z = pS->eAggregation == AGGREGATION_POINTS ? "points" : "index";
+        else z = azRobustAgg[v];
+        json_array_append_new(pOpt, json_string(z));
+      }
+      json_object_set_new(j, "options", pOpt);
+    }
+    json_array_append_new(a, j);
+  }
+  json_object_set_new(o, "choices", a);
+  json_object_set_new(o, "default", json_boolean(pSpec->bDefault));
+  json_object_set_new(o, "draws", json_integer(nDraw));
+  json_object_set_new(o, "seed", json_integer((json_int_t)(iSeed & 0x7fffffffffffffffull)));
+  json_t *pPct = json_array();
+  json_array_append_new(pPct, json_integer(5));
+  json_array_append_new(pPct, json_integer(95));
+  json_object_set_new(o, "percentiles", pPct);
+  json_object_set_new(o, "generator", json_string("splitmix64(seed, draw, dim)"));
+  return o;
+}
+
+json_t *robust_unit_json(const Scheme *pS, const RobustUnit *pU) {
+  json_t *o = json_object();
+  json_object_set_new(o, "rank", json_integer(pU->iOfficial));
+  json_t *a = json_array();
+  json_array_append_new(a, json_integer(pU->iLo));
+  json_array_append_new(a, json_integer(pU->iHi));
+  json_object_set_new(o, "rank_interval", a);
+  json_object_set_new(o, "median_rank", json_integer(pU->iMedian));
+  json_object_set_new(o, "mean_rank", json_real(pU->rMeanRank));
+  json_object_set_new(o, "rank_certain", json_boolean(pU->bCertain));
+  json_t *g = json_object();
+  for (int k = 0; k <= pS->nGrade; k++) {
+    if (pU->aGradeProb[k] == 0) continue;
+    json_object_set_new(g, k < pS->nGrade ? pS->aGrade[k].zLabel : "", json_real(pU->aGradeProb[k]));
+  }
+  json_object_set_new(o, "grade_probabilities", g);
+  return o;
+}
+
 /* ---------------------------------------------------------------- Sobol' indices */
 
 typedef struct RobustSobolJob {

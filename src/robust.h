@@ -20,6 +20,7 @@
 */
 #ifndef KP_ROBUST_H
 #define KP_ROBUST_H
+#include <jansson.h>
 #include <stdint.h>
 
 #include "score.h"
@@ -109,6 +110,13 @@ typedef struct RobustResult {
 ** smallest rank r with (draws ranked <= r) >= q N, computed on integer counts. */
 RobustResult *robust_run(const RobustPlan *p, int nDraw, uint64_t iSeed, int nThreads);
 void robust_result_free(RobustResult *p);
+
+/* The method record of a run, for documents: {"choices": [{"name", "kind", "spread" or
+** "options"}], "draws", "seed", "percentiles": [5, 95], "generator"}. */
+json_t *robust_method_json(const Scheme *pS, const RobustSpec *pSpec, int nDraw, uint64_t iSeed);
+/* One unit's result: {"rank", "rank_interval": [lo, hi], "median_rank", "mean_rank",
+** "rank_certain", "grade_probabilities": {label: p, ...}} (levels of probability 0 left out). */
+json_t *robust_unit_json(const Scheme *pS, const RobustUnit *pU);
 
 /* Sensitivity: first-order and total Sobol indices of each choice (sobol.h), with
 ** Saltelli's design on nBase base rows (rows of A: dims 0..nDim-1 of row r; of B: dims

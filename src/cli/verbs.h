@@ -66,5 +66,8 @@ VERB_HANDLER(user_policy_cmd);
 VERB_HANDLER(user_roles_cmd);
 VERB_HANDLER(user_totp_cmd);
 VERB_HANDLER(user_unlock_cmd);
+VERB_HANDLER(review_robust_cmd);
+VERB_HANDLER(whatif_cmd);
+VERB_HANDLER(test_sobol_cmd);
 
 #endif
