@@ -39,6 +39,7 @@
 #include <string.h>
 
 #include "util/mem.h"
+#include "robust.h"
 
 static const char *const azSchemeMethod[METHOD__COUNT] = {
     "completion",   "rank",   "efficacy", "minmax", "zscore", "goalpost", "bands",
@@ -833,6 +834,17 @@ Scheme *scheme_parse(const char *zName, const char *zJson, char **pzErr) {
 
 done:
   json_decref(pRoot);
+  if (!ctx.nErr && p->zUncertainty) {
+    /* the uncertain choices name indicators and methods: checked once the tree is built */
+    char *zUncErr = NULL;
+    RobustSpec *pSpec = robust_spec_parse(p, p->zUncertainty, &zUncErr);
+    if (!pSpec) {
+      buf_printf(&ctx.err, "%s\n", zUncErr ? zUncErr : "uncertainty: invalid");
+      ctx.nErr++;
+    }
+    free(zUncErr);
+    robust_spec_free(pSpec);
+  }
   if (ctx.nErr) {
     if (pzErr) {
       /* drop the final newline: callers print the text with their own */

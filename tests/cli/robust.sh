@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # robust-1.x .. robust-4.x: `review robust`, `whatif` and `test-sobol` (src/robust_cmd.c) on
 # the real binary and a small store whose results are worked out by hand below.
-#   env: KAOPING (default build/kaoping). Needs python3 (scripts/install-deps.sh).
+#   env: KAOPING (default build/kaoping). Needs python3 and sqlite3 (scripts/install-deps.sh).
 set -u
 cd "$(dirname "$0")/../.." || exit 1
 source tests/lib/assert.sh
@@ -150,6 +150,38 @@ kp whatif 2021-B3 --unit 430009 --set A2=1;    assert_rc "robust-3.14 unknown un
 # nothing was stored: the review still scores 430002 at 73
 kp whatif 2021-B3 --unit 430002 --set A2=group_median --format json
 assert_eq "robust-3.15 inputs unchanged" '73' "$(pyq 'd["before"]["total"]' <<<"$out")"
+
+# ---- the review document -------------------------------------------------------------------
+kp period close 2021-B3;                   assert_rc "robust-5.1 close" 0
+kp review compute 2021-B3;                 assert_rc "robust-5.2 review compute" 0
+SHA1=$(sqlite3 -batch -noheader "$KAOPING_DB" "SELECT inputs_sha256 FROM review WHERE period = '2021-B3'")
+kp review show 2021-B3 --format json
+D=$out
+assert_eq "robust-5.3 intervals in the review" '[[1,1],[2,3],[4,4],[2,3]]' \
+  "$(pyq '[U(c)["rank_interval"] for c in ["430001","430002","430003","430004"]]' <<<"$D")"
+assert_eq "robust-5.4 median, certainty" '[2,false,1,true]' \
+  "$(pyq '[U("430002")["rank_median"], U("430002")["rank_certain"], U("430001")["rank_median"], U("430001")["rank_certain"]]' <<<"$D")"
+assert_eq "robust-5.5 method record" '[10000,20211,["weights"],[5,95]]' \
+  "$(pyq '[d["robustness"]["draws"], d["robustness"]["seed"], [c["name"] for c in d["robustness"]["choices"]], d["robustness"]["percentiles"]]' <<<"$D")"
+assert_eq "robust-5.6 review interval = review robust's" \
+  "$(kp review robust 2021-B3 --format json --sobol 0; pyq '[U(c)["rank_interval"] for c in ["430002","430004"]]' <<<"$out")" \
+  "$(pyq '[U(c)["rank_interval"] for c in ["430002","430004"]]' <<<"$D")"
+kp review publish 2021-B3;                 assert_rc "robust-5.7 publish" 0
+kp review verify 2021-B3;                  assert_rc "robust-5.8 verify recomputes the intervals" 0
+SHA2=$(sqlite3 -batch -noheader "$KAOPING_DB" "SELECT inputs_sha256 FROM review WHERE period = '2021-B3'")
+assert_eq "robust-5.9 the inputs' SHA-256 is the canonical inputs' (unchanged by intervals)" "$SHA1" "$SHA2"
+# a review published before rank intervals existed verifies without them
+sqlite3 -batch "$KAOPING_DB" "UPDATE review SET result = json_remove(result, '\$.robustness',
+  '\$.units[0].rank_interval', '\$.units[0].rank_median', '\$.units[0].rank_certain', '\$.units[0].grade_probabilities',
+  '\$.units[1].rank_interval', '\$.units[1].rank_median', '\$.units[1].rank_certain', '\$.units[1].grade_probabilities',
+  '\$.units[2].rank_interval', '\$.units[2].rank_median', '\$.units[2].rank_certain', '\$.units[2].grade_probabilities',
+  '\$.units[3].rank_interval', '\$.units[3].rank_median', '\$.units[3].rank_certain', '\$.units[3].grade_probabilities')
+  WHERE period = '2021-B3'"
+kp review verify 2021-B3;                  assert_rc "robust-5.10 an older review verifies" 0
+# a tampered interval is found
+sqlite3 -batch "$KAOPING_DB" "UPDATE review SET result = json_set(result, '\$.robustness', json('{\"draws\":5}')) WHERE period = '2021-B3'"
+kp review verify 2021-B3;                  assert_rc "robust-5.11 a tampered record: exit 3" 3
+assert_contains "robust-5.12 counted apart" "$out" "in the rank intervals (robustness)"
 
 # ---- test-sobol -----------------------------------------------------------------------------
 kp test-sobol --boot 50
