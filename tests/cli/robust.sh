@@ -170,6 +170,26 @@ kp review publish 2021-B3;                 assert_rc "robust-5.7 publish" 0
 kp review verify 2021-B3;                  assert_rc "robust-5.8 verify recomputes the intervals" 0
 SHA2=$(sqlite3 -batch -noheader "$KAOPING_DB" "SELECT inputs_sha256 FROM review WHERE period = '2021-B3'")
 assert_eq "robust-5.9 the inputs' SHA-256 is the canonical inputs' (unchanged by intervals)" "$SHA1" "$SHA2"
+# ---- the bulletin ---------------------------------------------------------------------------
+kp report --period 2021-B3 --format html -o "$T/b.html"; assert_rc "robust-6.1 html bulletin" 0
+H=$(cat "$T/b.html")
+assert_contains "robust-6.2 html: rank with its interval" "$H" '<td class="c">2 (2–3)</td><td class="u">乙县</td>'
+assert_contains "robust-6.3 html: a certain rank stays plain" "$H" '<td class="c">1</td><td class="u">甲县</td>'
+assert_contains "robust-6.4 html: interval chart per group" "$H" '<figure class="intervals">'
+assert_contains "robust-6.5 html: method annex (N, seed)" "$H" "随机抽样10000次(随机种子20211)"
+assert_contains "robust-6.6 html: the choices" "$H" "weights ±25 %"
+assert_contains "robust-6.7 html: headline" "$H" "县市组第2名(共4个),名次区间2–3"
+kp report --period 2021-B3 --format md -o "$T/b.md"; assert_rc "robust-6.8 md bulletin" 0
+assert_contains "robust-6.9 md: rank with its interval" "$(cat "$T/b.md")" "| 3 (2–3) | 丁县 |"
+kp report --period 2021-B3 --format pdf -o "$T/b.pdf" --lang en; assert_rc "robust-6.10 pdf bulletin" 0
+if command -v pdftotext >/dev/null; then
+  P=$(pdftotext "$T/b.pdf" -)
+  assert_contains "robust-6.11 pdf: interval chart" "$P" "Rank intervals"
+  assert_contains "robust-6.12 pdf: rank with its interval" "$P" "2 (2–3)"
+  assert_contains "robust-6.13 pdf: annex" "$P" "Monte Carlo draws (seed 20211)"
+fi
+
+# ---- older and tampered reviews ----------------------------------------------------------
 # a review published before rank intervals existed verifies without them
 sqlite3 -batch "$KAOPING_DB" "UPDATE review SET result = json_remove(result, '\$.robustness',
   '\$.units[0].rank_interval', '\$.units[0].rank_median', '\$.units[0].rank_certain', '\$.units[0].grade_probabilities',
