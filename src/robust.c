@@ -1078,6 +1078,77 @@ json_t *robust_unit_json(const Scheme *pS, const RobustUnit *pU) {
   return o;
 }
 
+json_t *robust_plan_export(const RobustPlan *p) {
+  const Scheme *pS = p->pS;
+  if (pS->eAggregation != AGGREGATION_POINTS || pS->bGradeByShare) return NULL;
+  for (int k = 0; k < p->pSpec->nChoice; k++)
+    if (p->pSpec->aChoice[k].eKind != CHOICE_WEIGHTS) return NULL;
+  json_t *o = json_object();
+  json_object_set_new(o, "total", json_real(pS->rTotal));
+  json_object_set_new(o, "spread",
+                      json_real(p->iWeights >= 0 ? p->pSpec->aChoice[p->iWeights].rSpread : 0));
+  json_object_set_new(o, "dims", json_integer(p->nPert));
+  json_t *aDim = json_array(), *aW0 = json_array(), *aSh = json_array(), *aMk = json_array();
+  for (int l = 0; l < p->nLeaf; l++) {
+    if (!p->aWeighted[l]) continue;
+    int iNode = pS->aLeafNode[l], iDim = -1;
+    for (int k = 0; k < p->nPert; k++)
+      if (p->aPert[k] == iNode) iDim = k;
+    json_array_append_new(aDim, json_integer(iDim));
+    json_array_append_new(aW0, json_real(p->aW0[iNode]));
+    json_t *a = json_array(), *m = json_array();
+    size_t off = (size_t)p->aComboStart[l] * (size_t)p->nUnit;
+    for (int u = 0; u < p->nUnit; u++) {
+      json_array_append_new(a, json_real(p->aShare[off + u]));
+      json_array_append_new(m, json_integer(p->aMask[off + u] != 0));
+    }
+    json_array_append_new(aSh, a);
+    json_array_append_new(aMk, m);
+  }
+  json_object_set_new(o, "leaf_dim", aDim);
+  json_object_set_new(o, "leaf_w0", aW0);
+  json_object_set_new(o, "shares", aSh);
+  json_object_set_new(o, "masks", aMk);
+  json_t *aSet = json_array(), *aDW = json_array(), *aSum = json_array();
+  for (int k = 0; k < p->nPert; k++) {
+    json_array_append_new(aSet, json_integer(p->aPertSet[k]));
+    json_array_append_new(aDW, json_real(p->aW0[p->aPert[k]]));
+  }
+  for (int s = 0; s < p->nSet; s++)
+    json_array_append_new(aSum, json_real(p->aSetSum[s]));
+  json_object_set_new(o, "dim_set", aSet);
+  json_object_set_new(o, "dim_w0", aDW);
+  json_object_set_new(o, "set_sum0", aSum);
+  json_t *aB = json_array(), *aD = json_array(), *aV = json_array(), *aG = json_array();
+  json_t *aGS = json_array(), *aR = json_array();
+  int *aGroupOf = xmalloc_array((size_t)p->nUnit + 1, sizeof(int));
+  for (int g = 0; g < p->nGroup; g++)
+    for (int k = p->aGroupStart[g]; k < p->aGroupStart[g + 1]; k++)
+      aGroupOf[p->aMember[k]] = g;
+  for (int u = 0; u < p->nUnit; u++) {
+    json_array_append_new(aB, json_real(p->aBonus[u]));
+    json_array_append_new(aD, json_real(p->aDeduct[u]));
+    json_array_append_new(aV, json_integer(((p->aFlags[u] & FLAG_VETO) ? 1 : 0) |
+                                           ((p->aFlags[u] & FLAG_VETO_TOP) ? 2 : 0)));
+    json_array_append_new(aG, json_integer(aGroupOf[u]));
+    json_array_append_new(aGS, json_integer(p->aGroupSize[u]));
+    json_array_append_new(aR, json_integer(p->pOfficial->aUnit[u].iRank));
+  }
+  free(aGroupOf);
+  json_object_set_new(o, "bonus", aB);
+  json_object_set_new(o, "deduct", aD);
+  json_object_set_new(o, "veto", aV);
+  json_object_set_new(o, "group", aG);
+  json_object_set_new(o, "group_size", aGS);
+  json_object_set_new(o, "official_rank", aR);
+  json_t *aT = json_array();
+  for (int k = 0; k < pS->nGrade; k++)
+    json_array_append_new(aT, pS->aGrade[k].bThreshold ? json_real(pS->aGrade[k].rThreshold)
+                                                       : json_null());
+  json_object_set_new(o, "grades", aT);
+  return o;
+}
+
 /* ---------------------------------------------------------------- Sobol' indices */
 
 typedef struct RobustSobolJob {

@@ -118,6 +118,15 @@ json_t *robust_method_json(const Scheme *pS, const RobustSpec *pSpec, int nDraw,
 ** "rank_certain", "grade_probabilities": {label: p, ...}} (levels of probability 0 left out). */
 json_t *robust_unit_json(const Scheme *pS, const RobustUnit *pU);
 
+/* The plan of a points-mode analysis whose only uncertain choice is the weights, as data
+** for an independent implementation of the same draws (bench/robust/robust_numpy.py):
+** {"total", "spread", "dims", "leaf_dim" (per weighted leaf: its random dimension, -1 =
+** fixed), "leaf_w0", "dim_set", "dim_w0", "set_sum0", "shares", "masks" (per weighted leaf,
+** per unit), "bonus", "deduct", "veto" (bits 1 VETO, 2 VETO_TOP), "group", "group_size",
+** "official_rank", "grades" (thresholds, null = none)}. NULL when the plan has other
+** choices or is not points mode. */
+json_t *robust_plan_export(const RobustPlan *p);
+
 /* Sensitivity: first-order and total Sobol indices of each choice (sobol.h), with
 ** Saltelli's design on nBase base rows (rows of A: dims 0..nDim-1 of row r; of B: dims
 ** nDim..2nDim-1), outputs: each unit's rank and the mean absolute rank shift. */

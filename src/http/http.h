@@ -231,6 +231,9 @@ int page_login(HttpReq *r);
 int page_logout(HttpReq *r);
 int page_static(HttpReq *r);
 
+/* api_robust.c: what-if analysis of a unit (docs/robustness.md) */
+int api_whatif(HttpReq *r);
+
 /* The review a reader may see for a period, as JSON text (malloc'd) with its state and
 ** revision: the latest published one; with CAP_REVIEW_DRAFT the latest computed or
 ** published one. Without CAP_ALL_UNITS the other units are cut down to their ranking

@@ -189,6 +189,38 @@ if command -v pdftotext >/dev/null; then
   assert_contains "robust-6.13 pdf: annex" "$P" "Monte Carlo draws (seed 20211)"
 fi
 
+# ---- the what-if API ------------------------------------------------------------------------
+kp user add asr --role assessor;           assert_rc "robust-7.1 an assessor" 0
+kp user add rep1 --role reporter --unit 430001; assert_rc "robust-7.2 a reporter of 430001" 0
+whatif_req() { # whatif_req BODY > request file
+  printf 'POST /api/periods/2021-B3/whatif HTTP/1.1\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n%s' "${#1}" "$1"
+}
+whatif_req '{"unit":"430002","set":{"A2":"group_median"}}' >"$T/w1.txt"
+kp http "$T/w1.txt" --as asr
+assert_contains "robust-7.3 POST whatif: 200" "$out" "HTTP/1.1 200 OK"
+W=$(printf '%s\n' "$out" | sed -n '/^{/,$p')
+assert_eq "robust-7.4 same figures as the verb" '[73,79.25,2,"增速"]' \
+  "$(pyq '[d["before"]["total"], d["after"]["total"], d["after"]["rank"], d["changes"][0]["name"]]' <<<"$W")"
+whatif_req '{"unit":"430002","set":{"A2":12.5,"A1":96}}' >"$T/w2.txt"
+kp http "$T/w2.txt" --as asr
+W=$(printf '%s\n' "$out" | sed -n '/^{/,$p')
+assert_eq "robust-7.5 numbers" '[98,1,"优秀"]' "$(pyq '[d["after"]["total"], d["after"]["rank"], d["after"]["grade"]]' <<<"$W")"
+kp http "$T/w1.txt" --as rep1
+assert_contains "robust-7.6 a reporter asks about another unit: 403" "$out" "HTTP/1.1 403"
+assert_contains "robust-7.7 scope error" "$out" '"code":2012'
+whatif_req '{"unit":"430001","set":{"A2":"group_median"}}' >"$T/w3.txt"
+kp http "$T/w3.txt" --as rep1
+assert_contains "robust-7.8 ... about its own unit of a published period: 200" "$out" "HTTP/1.1 200 OK"
+whatif_req '{"unit":"430002","set":{"Z9":1}}' >"$T/w4.txt"
+kp http "$T/w4.txt" --as asr
+assert_contains "robust-7.9 unknown indicator: 400" "$out" "HTTP/1.1 400"
+assert_contains "robust-7.10 names it" "$out" "no indicator Z9"
+whatif_req '{"unit":"430002","set":{}}' >"$T/w5.txt"
+kp http "$T/w5.txt" --as asr
+assert_contains "robust-7.11 empty set: 400" "$out" "HTTP/1.1 400"
+kp audit list --limit 10
+assert_contains "robust-7.12 audited" "$out" "review.whatif"
+
 # ---- older and tampered reviews ----------------------------------------------------------
 # a review published before rank intervals existed verifies without them
 sqlite3 -batch "$KAOPING_DB" "UPDATE review SET result = json_remove(result, '\$.robustness',
