@@ -37,6 +37,9 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #include "rng.h"
 #include "sobol.h"
@@ -372,6 +375,11 @@ struct RobustPlan {
   int *aMember;            /* units by group, input order within a group */
   int *aGroupSize;         /* nUnit: size of the unit's group */
   int nMaxGroup;
+  unsigned char *aDead;    /* combos: 1 when the column counts for no unit (robust_eval skips it) */
+  int nClass;              /* classes of units whose masks agree in every combo column: */
+  int *aClassOf;           /* nUnit: each unit's class */
+  int *aClassRep;          /* nClass: one unit of each (its W is the class's, every draw) */
+  int bAvx2;               /* the CPU has AVX2: robust_base_avx2 sums four units at once */
 };
 
 const ScoreResult *robust_official(const RobustPlan *p) {
@@ -462,6 +470,50 @@ static void robust_perturbed(RobustPlan *p) {
     p->aPert[p->nPert++] = i;
   }
   free(aSetOfParent);
+}
+
+/* Classes of units with the same mask in every combo column: in any draw they count the
+** same leaves, so their sums of weights W are the same numbers, added in the same order. A
+** draw then sums W once per class (a province's units are mostly one class) instead of once
+** per unit. Found by sorting the units by their mask bytes (a merge sort: qsort's
+** comparator could not see the bytes without a global). */
+static int robust_sig_less(const unsigned char *aSig, size_t nSig, int x, int y) {
+  int c = memcmp(aSig + (size_t)x * nSig, aSig + (size_t)y * nSig, nSig);
+  return c < 0 || (c == 0 && x < y);
+}
+
+static void robust_classes(RobustPlan *p) {
+  size_t nSig = (size_t)p->aComboStart[p->nLeaf] + 1, nU = (size_t)p->nUnit;
+  unsigned char *aSig = xcalloc(nU * nSig + 1, 1);
+  for (size_t c = 0; c + 1 < nSig; c++)
+    for (size_t u = 0; u < nU; u++) aSig[u * nSig + c] = p->aMask[c * nU + u] != 0;
+  int *aIdx = xmalloc_array(nU + 1, sizeof(int)), *aTmp = xmalloc_array(nU + 1, sizeof(int));
+  for (size_t u = 0; u < nU; u++) aIdx[u] = (int)u;
+  for (size_t w = 1; w < nU; w *= 2) {
+    for (size_t lo = 0; lo < nU; lo += 2 * w) {
+      size_t mid = lo + w < nU ? lo + w : nU, hi = lo + 2 * w < nU ? lo + 2 * w : nU;
+      size_t i = lo, j = mid, k = lo;
+      while (i < mid && j < hi)
+        aTmp[k++] = robust_sig_less(aSig, nSig, aIdx[j], aIdx[i]) ? aIdx[j++] : aIdx[i++];
+      while (i < mid) aTmp[k++] = aIdx[i++];
+      while (j < hi) aTmp[k++] = aIdx[j++];
+    }
+    int *t = aIdx;
+    aIdx = aTmp;
+    aTmp = t;
+  }
+  free(aTmp);
+  p->aClassOf = xmalloc_array(nU + 1, sizeof(int));
+  p->aClassRep = xmalloc_array(nU + 1, sizeof(int));
+  p->nClass = 0;
+  for (size_t k = 0; k < nU; k++) {
+    int u = aIdx[k];
+    if (k == 0 || memcmp(aSig + (size_t)u * nSig, aSig + (size_t)aIdx[k - 1] * nSig, nSig))
+      p->aClassRep[p->nClass++] = u;
+    p->aClassOf[u] = p->nClass - 1;
+  }
+  free(aIdx);
+  free(aSig);
 }
 
 RobustPlan *robust_plan(const ScoreInput *pIn, const RobustSpec *pSpec, char **pzErr) {
@@ -575,6 +627,17 @@ RobustPlan *robust_plan(const ScoreInput *pIn, const RobustSpec *pSpec, char **p
   }
   score_result_free(pRes);
   robust_scheme_copy_free(pCopy);
+  int nCombo = p->aComboStart[p->nLeaf];
+  p->aDead = xcalloc((size_t)nCombo + 1, 1);
+  for (int c = 0; c < nCombo; c++) {
+    int bDead = 1;
+    for (int u = 0; u < p->nUnit && bDead; u++) bDead = p->aMask[(size_t)c * p->nUnit + u] == 0;
+    p->aDead[c] = (unsigned char)bDead;
+  }
+  robust_classes(p);
+#if defined(__x86_64__) && defined(__GNUC__)
+  p->bAvx2 = __builtin_cpu_supports("avx2");
+#endif
   return p;
 }
 
@@ -597,7 +660,101 @@ void robust_plan_free(RobustPlan *p) {
   free(p->aGroupStart);
   free(p->aMember);
   free(p->aGroupSize);
+  free(p->aDead);
+  free(p->aClassOf);
+  free(p->aClassRep);
   free(p);
+}
+
+/* ---------------------------------------------------------------- one draw (helpers) */
+
+/* score_values_tie, inline: totals are never NaN, where fmax and the engine's score_fmax
+** agree. The first test settles most calls. */
+static inline int robust_tie(double a, double b) {
+  double x = fabs(a), y = fabs(b);
+  return a == b || fabs(a - b) <= 1e-9 * (x > y ? x : y);
+}
+
+/* The sums of a batch of draws: aOut[d nU + u] = sum over k < anCol[d] of
+** aColW[d nLeaf + k] apCol[d nLeaf + k][u], added in k order from 0, for the draws d < nB
+** with abUse[d]. Units are taken in blocks (16 with AVX2, 8 with SSE2) and, within a block,
+** draw after draw: the block's columns are read from memory once for the batch, then from
+** the cache. Every path multiplies and adds as plain C does (no FMA: the AVX2 target
+** enables AVX2 only, and ISO C mode does not contract), so the sums are bit-identical to
+** the scalar loop whatever the CPU. */
+#if defined(__x86_64__) && defined(__GNUC__)
+#include <immintrin.h>
+__attribute__((target("avx2"))) static int robust_sums_avx2(int nB, const int *abUse,
+                                                            const double *const *apCol,
+                                                            const double *aColW,
+                                                            const int *anCol, int nLeaf,
+                                                            int nU, double *aOut) {
+  int u0 = 0;
+  for (; u0 + 16 <= nU; u0 += 16) {
+    for (int d = 0; d < nB; d++) {
+      if (!abUse[d]) continue;
+      const double *const *ap = apCol + (size_t)d * nLeaf;
+      const double *aw = aColW + (size_t)d * nLeaf;
+      __m256d b0 = _mm256_setzero_pd(), b1 = b0, b2 = b0, b3 = b0;
+      for (int k = 0; k < anCol[d]; k++) {
+        const double *aS = ap[k] + u0;
+        __m256d vW = _mm256_set1_pd(aw[k]);
+        b0 = _mm256_add_pd(b0, _mm256_mul_pd(vW, _mm256_loadu_pd(aS)));
+        b1 = _mm256_add_pd(b1, _mm256_mul_pd(vW, _mm256_loadu_pd(aS + 4)));
+        b2 = _mm256_add_pd(b2, _mm256_mul_pd(vW, _mm256_loadu_pd(aS + 8)));
+        b3 = _mm256_add_pd(b3, _mm256_mul_pd(vW, _mm256_loadu_pd(aS + 12)));
+      }
+      double *aO = aOut + (size_t)d * nU + u0;
+      _mm256_storeu_pd(aO, b0);
+      _mm256_storeu_pd(aO + 4, b1);
+      _mm256_storeu_pd(aO + 8, b2);
+      _mm256_storeu_pd(aO + 12, b3);
+    }
+  }
+  return u0;
+}
+#endif
+
+static void robust_sums(const RobustPlan *p, int nB, const int *abUse,
+                        const double *const *apCol, const double *aColW, const int *anCol,
+                        int nU, double *aOut) {
+  int u0 = 0, nLeaf = p->nLeaf + 1;
+#if defined(__x86_64__) && defined(__GNUC__)
+  if (p->bAvx2) u0 = robust_sums_avx2(nB, abUse, apCol, aColW, anCol, nLeaf, nU, aOut);
+#endif
+#ifdef __SSE2__
+  for (; u0 + 8 <= nU; u0 += 8) {
+    for (int d = 0; d < nB; d++) {
+      if (!abUse[d]) continue;
+      const double *const *ap = apCol + (size_t)d * nLeaf;
+      const double *aw = aColW + (size_t)d * nLeaf;
+      __m128d b0 = _mm_setzero_pd(), b1 = b0, b2 = b0, b3 = b0;
+      for (int k = 0; k < anCol[d]; k++) {
+        const double *aS = ap[k] + u0;
+        __m128d vW = _mm_set1_pd(aw[k]);
+        b0 = _mm_add_pd(b0, _mm_mul_pd(vW, _mm_loadu_pd(aS)));
+        b1 = _mm_add_pd(b1, _mm_mul_pd(vW, _mm_loadu_pd(aS + 2)));
+        b2 = _mm_add_pd(b2, _mm_mul_pd(vW, _mm_loadu_pd(aS + 4)));
+        b3 = _mm_add_pd(b3, _mm_mul_pd(vW, _mm_loadu_pd(aS + 6)));
+      }
+      double *aO = aOut + (size_t)d * nU + u0;
+      _mm_storeu_pd(aO, b0);
+      _mm_storeu_pd(aO + 2, b1);
+      _mm_storeu_pd(aO + 4, b2);
+      _mm_storeu_pd(aO + 6, b3);
+    }
+  }
+#endif
+  for (int d = 0; d < nB; d++) {
+    if (!abUse[d]) continue;
+    const double *const *ap = apCol + (size_t)d * nLeaf;
+    const double *aw = aColW + (size_t)d * nLeaf;
+    for (int u = u0; u < nU; u++) {
+      double r = 0;
+      for (int k = 0; k < anCol[d]; k++) r += aw[k] * ap[k][u];
+      aOut[(size_t)d * nU + u] = r;
+    }
+  }
 }
 
 /* ---------------------------------------------------------------- one draw */
@@ -607,14 +764,27 @@ typedef struct RobustPair {
   int i;
 } RobustPair;
 
+static void robust_sort_pairs(RobustPair *a, int n);
+
+/* Draws scored together by robust_eval_batch: the share columns of a group of units are
+** read once for all of them (a province's columns fit in the caches, a country's do not). */
+enum { ROBUST_BATCH = 16 };
+
 struct RobustWork {
-  double *aW;        /* nNode: the draw's weights */
+  double *aW;        /* nNode: the weights of the draw being prepared */
   double *aSetSum;   /* nSet */
-  int *aCombo;       /* nLeaf: the draw's combo of each leaf */
-  double *aBase, *aWSum, *aTotal; /* nUnit */
+  int *aCombo;       /* nLeaf: its combo of each leaf */
+  double *aBase, *aWSum, *aTotal; /* ROBUST_BATCH x nUnit */
   double *aVal;      /* nNode (index mode) */
   RobustPair *aPair; /* nMaxGroup */
-  int *aRank, *aGrade; /* nUnit */
+  int *aOrder;       /* nUnit: each group's units in official order, worst first: each
+                     ** draw's sort starts from it (robust_eval_batch) */
+  int *aRank, *aGrade; /* ROBUST_BATCH x nUnit */
+  const double **apS, **apM; /* ROBUST_BATCH x nLeaf: each draw's share and mask columns */
+  double *aColW;     /* ROBUST_BATCH x nLeaf: their weights */
+  int anCol[ROBUST_BATCH];   /* columns of each draw */
+  double *aClassW;   /* nClass: W of each class of units (robust_classes) */
+  int abPoints[ROBUST_BATCH]; /* the draw aggregates points (else index: total computed) */
 };
 
 RobustWork *robust_work_new(const RobustPlan *p) {
@@ -623,13 +793,27 @@ RobustWork *robust_work_new(const RobustPlan *p) {
   w->aW = xmalloc_array(nN, sizeof(double));
   w->aSetSum = xmalloc_array((size_t)p->nSet + 1, sizeof(double));
   w->aCombo = xmalloc_array((size_t)p->nLeaf + 1, sizeof(int));
-  w->aBase = xmalloc_array(nU, sizeof(double));
-  w->aWSum = xmalloc_array(nU, sizeof(double));
-  w->aTotal = xmalloc_array(nU, sizeof(double));
+  w->aBase = xmalloc_array(nU * ROBUST_BATCH, sizeof(double));
+  w->aWSum = xmalloc_array(nU * ROBUST_BATCH, sizeof(double));
+  w->aTotal = xmalloc_array(nU * ROBUST_BATCH, sizeof(double));
   w->aVal = xmalloc_array(nN, sizeof(double));
   w->aPair = xmalloc_array((size_t)p->nMaxGroup + 1, sizeof(RobustPair));
-  w->aRank = xmalloc_array(nU, sizeof(int));
-  w->aGrade = xmalloc_array(nU, sizeof(int));
+  w->aOrder = xmalloc_array(nU, sizeof(int));
+  w->apS = xmalloc_array(((size_t)p->nLeaf + 1) * ROBUST_BATCH, sizeof(double *));
+  w->apM = xmalloc_array(((size_t)p->nLeaf + 1) * ROBUST_BATCH, sizeof(double *));
+  w->aColW = xmalloc_array(((size_t)p->nLeaf + 1) * ROBUST_BATCH, sizeof(double));
+
+  /* start from the official order: draws stay close to it */
+  for (int g = 0; g < p->nGroup; g++) {
+    int n = p->aGroupStart[g + 1] - p->aGroupStart[g];
+    for (int k = 0; k < n; k++) w->aPair[k] = (RobustPair){0, p->aMember[p->aGroupStart[g] + k]};
+    for (int k = 0; k < n; k++) w->aPair[k].r = -(double)p->pOfficial->aUnit[w->aPair[k].i].iRank;
+    robust_sort_pairs(w->aPair, n);
+    for (int k = 0; k < n; k++) w->aOrder[p->aGroupStart[g] + k] = w->aPair[k].i;
+  }
+  w->aClassW = xmalloc_array((size_t)p->nClass + 1, sizeof(double));
+  w->aRank = xmalloc_array(nU * ROBUST_BATCH, sizeof(int));
+  w->aGrade = xmalloc_array(nU * ROBUST_BATCH, sizeof(int));
   return w;
 }
 
@@ -643,6 +827,12 @@ void robust_work_free(RobustWork *w) {
   free(w->aTotal);
   free(w->aVal);
   free(w->aPair);
+  free(w->aOrder);
+  free(w->aClassW);
+  free(w->apS);
+  free(w->apM);
+  free(w->aColW);
+
   free(w->aRank);
   free(w->aGrade);
   free(w);
@@ -736,8 +926,10 @@ static void robust_sort_pairs(RobustPair *a, int n) {
   }
 }
 
-void robust_eval(const RobustPlan *p, const double *aU, RobustWork *w, double *aTotal,
-                 int *aRank, int *aGrade) {
+/* Prepares draw d of a batch from its random numbers aU: its weights and combos; in points
+** mode its columns (scored later, with the batch), in index mode its totals at once. */
+static void robust_prepare(const RobustPlan *p, const double *aU, RobustWork *w, int d,
+                           double *aTot) {
   const Scheme *pS = p->pS;
   const RobustSpec *s = p->pSpec;
   int nU = p->nUnit;
@@ -758,72 +950,138 @@ void robust_eval(const RobustPlan *p, const double *aU, RobustWork *w, double *a
   int eAgg = robust_agg(p, aU);
   int bPoints = eAgg == RAGG_OFFICIAL ? pS->eAggregation == AGGREGATION_POINTS
                                       : eAgg == RAGG_POINTS;
-  double *aTot = aTotal ? aTotal : w->aTotal;
+  w->abPoints[d] = bPoints;
   if (bPoints) {
-    double rTotal = pS->eAggregation == AGGREGATION_POINTS ? pS->rTotal : pS->rScale;
-    double *aBase = w->aBase, *aWSum = w->aWSum;
-    for (int u = 0; u < nU; u++)
-      aBase[u] = aWSum[u] = 0;
+    /* the columns and weights of the draw, in leaf order */
+    size_t o0 = (size_t)d * (size_t)(p->nLeaf + 1);
+    int nCol = 0;
     for (int l = 0; l < p->nLeaf; l++) {
       if (!p->aWeighted[l]) continue;
-      size_t o = (size_t)(p->aComboStart[l] + w->aCombo[l]) * (size_t)nU;
-      const double *aS = p->aShare + o, *aM = p->aMask + o;
-      double wl = w->aW[pS->aLeafNode[l]];
-      for (int u = 0; u < nU; u++) {
-        aBase[u] += wl * aS[u];
-        aWSum[u] += wl * aM[u];
-      }
+      int c = p->aComboStart[l] + w->aCombo[l];
+      /* a column that counts for no unit (a leaf of other groups) adds +0 everywhere */
+      if (p->aDead[c]) continue;
+      size_t o = (size_t)c * (size_t)nU;
+      w->apS[o0 + nCol] = p->aShare + o;
+      w->apM[o0 + nCol] = p->aMask + o;
+      w->aColW[o0 + nCol++] = w->aW[pS->aLeafNode[l]];
     }
-    for (int u = 0; u < nU; u++) {
-      double rW = aWSum[u], rBase = aBase[u];
-      if (rW == 0)
-        rBase = 0;
-      else if (rW != rTotal)
-        rBase = rBase * rTotal / rW;
-      aTot[u] = rBase + p->aBonus[u] - p->aDeduct[u];
-    }
-  } else {
-    double rScale = pS->eAggregation == AGGREGATION_INDEX ? pS->rScale : pS->rTotal;
-    Aggregate eTop = eAgg == RAGG_OFFICIAL   ? pS->eTopAggregate
-                     : eAgg == RAGG_GEOMETRIC ? AGG_GEOMETRIC
-                                              : AGG_ARITHMETIC;
-    double *aVal = w->aVal;
-    for (int u = 0; u < nU; u++) {
-      for (int i = p->nNode - 1; i >= 0; i--) {
-        const SchemeNode *pN = &pS->aNode[i];
-        if (pN->bLeaf) {
-          int l = pN->iLeaf;
-          if (!p->aWeighted[l]) {
-            aVal[i] = NAN;
-            continue;
-          }
-          size_t o = (size_t)(p->aComboStart[l] + w->aCombo[l]) * (size_t)nU + (size_t)u;
-          aVal[i] = p->aMask[o] != 0 ? p->aShare[o] : NAN;
-        } else {
-          Aggregate e = eAgg == RAGG_OFFICIAL ? pN->eAggregate : eTop;
-          aVal[i] = robust_aggregate(pS, i, e, aVal, w->aW);
+    w->anCol[d] = nCol;
+    return;
+  }
+  double rScale = pS->eAggregation == AGGREGATION_INDEX ? pS->rScale : pS->rTotal;
+  Aggregate eTop = eAgg == RAGG_OFFICIAL   ? pS->eTopAggregate
+                   : eAgg == RAGG_GEOMETRIC ? AGG_GEOMETRIC
+                                            : AGG_ARITHMETIC;
+  double *aVal = w->aVal;
+  for (int u = 0; u < nU; u++) {
+    for (int i = p->nNode - 1; i >= 0; i--) {
+      const SchemeNode *pN = &pS->aNode[i];
+      if (pN->bLeaf) {
+        int l = pN->iLeaf;
+        if (!p->aWeighted[l]) {
+          aVal[i] = NAN;
+          continue;
         }
+        size_t o = (size_t)(p->aComboStart[l] + w->aCombo[l]) * (size_t)nU + (size_t)u;
+        aVal[i] = p->aMask[o] != 0 ? p->aShare[o] : NAN;
+      } else {
+        Aggregate e = eAgg == RAGG_OFFICIAL ? pN->eAggregate : eTop;
+        aVal[i] = robust_aggregate(pS, i, e, aVal, w->aW);
       }
-      double rRoot = robust_aggregate(pS, -1, eTop, aVal, w->aW);
-      double rBase = isnan(rRoot) ? 0 : rRoot * rScale;
-      aTot[u] = rBase + p->aBonus[u] - p->aDeduct[u];
+    }
+    double rRoot = robust_aggregate(pS, -1, eTop, aVal, w->aW);
+    double rBase = isnan(rRoot) ? 0 : rRoot * rScale;
+    aTot[u] = rBase + p->aBonus[u] - p->aDeduct[u];
+  }
+}
+
+/* Ranks and grades of one draw from its totals. */
+static void robust_rank_grade(const RobustPlan *p, RobustWork *w, const double *aTot,
+                              int *aRank, int *aGrade);
+
+/* Scores nB <= ROBUST_BATCH draws: aU holds draw d's numbers at d nDim; aTotal (may be
+** NULL), aRank and aGrade (may be NULL) receive draw d's at d nUnit. */
+static void robust_eval_batch(const RobustPlan *p, int nB, const double *aU, RobustWork *w,
+                              double *aTotal, int *aRank, int *aGrade) {
+  const Scheme *pS = p->pS;
+  int nU = p->nUnit, nD = p->pSpec->nDim, nPoints = 0;
+  double *aTot = aTotal ? aTotal : w->aTotal;
+  for (int d = 0; d < nB; d++) {
+    robust_prepare(p, aU + (size_t)d * nD, w, d, aTot + (size_t)d * nU);
+    nPoints += w->abPoints[d];
+  }
+  if (nPoints) {
+    /* base = sum of w s, and W = sum of w m (m = 1 where the leaf counts), each in leaf
+    ** order from 0 as the engine adds them */
+    robust_sums(p, nB, w->abPoints, w->apS, w->aColW, w->anCol, nU, w->aBase);
+    for (int d = 0; d < nB; d++) {
+      if (!w->abPoints[d]) continue;
+      const double *const *ap = w->apM + (size_t)d * (p->nLeaf + 1);
+      const double *aw = w->aColW + (size_t)d * (p->nLeaf + 1);
+      for (int c = 0; c < p->nClass; c++) {
+        double r = 0;
+        int u = p->aClassRep[c];
+        for (int k = 0; k < w->anCol[d]; k++) r += aw[k] * ap[k][u];
+        w->aClassW[c] = r;
+      }
+      double *aWSum = w->aWSum + (size_t)d * nU;
+      for (int u = 0; u < nU; u++) aWSum[u] = w->aClassW[p->aClassOf[u]];
+    }
+    double rTotal = pS->eAggregation == AGGREGATION_POINTS ? pS->rTotal : pS->rScale;
+    for (int d = 0; d < nB; d++) {
+      if (!w->abPoints[d]) continue;
+      const double *aBase = w->aBase + (size_t)d * nU, *aWSum = w->aWSum + (size_t)d * nU;
+      double *aT = aTot + (size_t)d * nU;
+      for (int u = 0; u < nU; u++) {
+        double rW = aWSum[u], rBase = aBase[u];
+        if (rW == 0)
+          rBase = 0;
+        else if (rW != rTotal)
+          rBase = rBase * rTotal / rW;
+        aT[u] = rBase + p->aBonus[u] - p->aDeduct[u];
+      }
     }
   }
+  for (int d = 0; d < nB; d++)
+    robust_rank_grade(p, w, aTot + (size_t)d * nU, aRank + (size_t)d * nU,
+                      aGrade ? aGrade + (size_t)d * nU : NULL);
+}
+
+void robust_eval(const RobustPlan *p, const double *aU, RobustWork *w, double *aTotal,
+                 int *aRank, int *aGrade) {
+  robust_eval_batch(p, 1, aU, w, aTotal, aRank, aGrade);
+}
+
+static void robust_rank_grade(const RobustPlan *p, RobustWork *w, const double *aTot,
+                              int *aRank, int *aGrade) {
+  const Scheme *pS = p->pS;
+  int nU = p->nUnit;
   /* ranks in each group: the engine's anchored runs of ties, best first */
   for (int g = 0; g < p->nGroup; g++) {
-    int n = 0;
-    for (int k = p->aGroupStart[g]; k < p->aGroupStart[g + 1]; k++) {
-      int u = p->aMember[k];
-      w->aPair[n].r = aTot[u] == 0 ? 0 : aTot[u];
-      w->aPair[n].i = u;
+    /* The units in the official order, which is nearly this draw's order (the choices
+    ** move totals a little): an insertion sort then costs n plus the number of units that
+    ** changed places, where a full sort costs n log n. The ranks depend on the
+    ** values only, never on the order a sort leaves equal values in (robust.h), so the
+    ** starting order changes nothing but the time. */
+    int n = 0, *aOrd = w->aOrder + p->aGroupStart[g];
+    int nG = p->aGroupStart[g + 1] - p->aGroupStart[g];
+    for (int k = 0; k < nG; k++) {
+      int u = aOrd[k];
+      double r = aTot[u] == 0 ? 0 : aTot[u];
+      int j = n - 1;
+      while (j >= 0 && w->aPair[j].r > r) {
+        w->aPair[j + 1] = w->aPair[j];
+        j--;
+      }
+      w->aPair[j + 1] = (RobustPair){r, u};
       n++;
     }
-    robust_sort_pairs(w->aPair, n);
+
     double rAnchor = 0;
     int iAnchor = 0;
     for (int q = 0; q < n; q++) {
       const RobustPair *pP = &w->aPair[n - 1 - q];
-      if (q == 0 || !score_values_tie(pP->r, rAnchor)) {
+      if (q == 0 || !robust_tie(pP->r, rAnchor)) {
         rAnchor = pP->r;
         iAnchor = q + 1;
       }
@@ -831,28 +1089,28 @@ void robust_eval(const RobustPlan *p, const double *aU, RobustWork *w, double *a
     }
   }
   if (!aGrade) return;
+  const GradeLevel *aG = pS->aGrade;
+  int nGrade = pS->nGrade;
   for (int u = 0; u < nU; u++) {
     int iGrade = -1;
-    for (int k = 0; k < pS->nGrade; k++) {
-      const GradeLevel *pG = &pS->aGrade[k];
-      int bMet;
-      if (!pG->bThreshold)
-        bMet = 1;
-      else if (pS->bGradeByShare) {
-        double v = pG->rThreshold, t = (double)aRank[u] / (double)p->aGroupSize[u];
-        bMet = (v >= t) | score_values_tie(v, t);
-      } else {
-        bMet = (aTot[u] >= pG->rThreshold) | score_values_tie(aTot[u], pG->rThreshold);
-      }
-      if (bMet) {
-        iGrade = k;
-        break;
-      }
+    if (pS->bGradeByShare) {
+      double t = (double)aRank[u] / (double)p->aGroupSize[u];
+      for (int k = 0; k < nGrade && iGrade < 0; k++)
+        if (!aG[k].bThreshold || aG[k].rThreshold >= t || robust_tie(aG[k].rThreshold, t))
+          iGrade = k;
+    } else {
+      double v = aTot[u];
+      for (int k = 0; k < nGrade && iGrade < 0; k++)
+        if (!aG[k].bThreshold || v >= aG[k].rThreshold || robust_tie(v, aG[k].rThreshold))
+          iGrade = k;
     }
-    if (pS->nGrade > 0 && (p->aFlags[u] & FLAG_VETO))
-      iGrade = pS->nGrade - 1;
-    else if ((p->aFlags[u] & FLAG_VETO_TOP) && iGrade == 0 && pS->nGrade > 1)
-      iGrade = 1;
+    unsigned f = p->aFlags[u];
+    if (f) {
+      if (nGrade > 0 && (f & FLAG_VETO))
+        iGrade = nGrade - 1;
+      else if ((f & FLAG_VETO_TOP) && iGrade == 0 && nGrade > 1)
+        iGrade = 1;
+    }
     aGrade[u] = iGrade;
   }
 }
@@ -911,18 +1169,25 @@ static void *robust_job_run(void *pArg) {
   RobustJob *j = pArg;
   const RobustPlan *p = j->p;
   RobustWork *w = robust_work_new(p);
-  double *aU = xmalloc_array((size_t)p->pSpec->nDim + 1, sizeof(double));
+  int nD = p->pSpec->nDim;
+  double *aU = xmalloc_array((size_t)nD * ROBUST_BATCH + 1, sizeof(double));
   int nH = p->nMaxGroup + 1, nG = p->nGrade + 1;
-  for (int d = j->iFirst; d < j->iEnd; d++) {
-    for (int k = 0; k < p->pSpec->nDim; k++)
-      aU[k] = rng_uniform(j->iSeed, (uint64_t)d, (uint64_t)k);
-    robust_eval(p, aU, w, NULL, w->aRank, w->aGrade);
-    for (int u = 0; u < p->nUnit; u++) {
-      int r = w->aRank[u], g = w->aGrade[u];
-      j->aHist[(size_t)u * nH + r]++;
-      j->aGrade[(size_t)u * nG + (g < 0 ? p->nGrade : g)]++;
-      int iDiff = r - p->pOfficial->aUnit[u].iRank;
-      j->nShift += iDiff < 0 ? -iDiff : iDiff;
+  for (int d0 = j->iFirst; d0 < j->iEnd; d0 += ROBUST_BATCH) {
+    int nB = j->iEnd - d0 < ROBUST_BATCH ? j->iEnd - d0 : ROBUST_BATCH;
+    for (int b = 0; b < nB; b++)
+      for (int k = 0; k < nD; k++)
+        aU[(size_t)b * nD + k] = rng_uniform(j->iSeed, (uint64_t)(d0 + b), (uint64_t)k);
+    robust_eval_batch(p, nB, aU, w, NULL, w->aRank, w->aGrade);
+    for (int b = 0; b < nB; b++) {
+      const int *aRank = w->aRank + (size_t)b * p->nUnit;
+      const int *aGrade = w->aGrade + (size_t)b * p->nUnit;
+      for (int u = 0; u < p->nUnit; u++) {
+        int r = aRank[u], g = aGrade[u];
+        j->aHist[(size_t)u * nH + r]++;
+        j->aGrade[(size_t)u * nG + (g < 0 ? p->nGrade : g)]++;
+        int iDiff = r - p->pOfficial->aUnit[u].iRank;
+        j->nShift += iDiff < 0 ? -iDiff : iDiff;
+      }
     }
   }
   free(aU);

@@ -259,6 +259,87 @@ static void test_draws_match_engine(void **state) {
       5, NULL, aW);
 }
 
+/* A larger fixture (37 units: the vector paths take blocks of 16 and 8 units, the plain C
+** the rest) with a leaf of one group only, exclusions and method alternatives: every draw
+** against the engine, and robust_run (batches of draws) against robust_eval one by one. */
+static void test_vector_paths_match_engine(void **state) {
+  (void)state;
+  enum { NU = 37, NL = 5 };
+  static const char *const azG[2] = {"g1", "g2"};
+  const char *azUnit[NU], *azGroup[NU];
+  char azCode[NU][8];
+  double aV[NU * NL], aT[NU * NL];
+  uint64_t x = 12345;
+  for (int u = 0; u < NU; u++) {
+    snprintf(azCode[u], sizeof azCode[u], "u%d", u);
+    azUnit[u] = azCode[u];
+    azGroup[u] = azG[u % 3 == 0];
+    for (int l = 0; l < NL; l++) {
+      x = rng_mix(x);
+      double r = (double)(x >> 11) * 0x1.0p-53;
+      aV[u * NL + l] = (u * 7 + l * 3) % 11 == 0 ? NAN : 50 + 50 * r;
+      aT[u * NL + l] = 80;
+    }
+  }
+  char *zErr = NULL;
+  char *zS = xstrdup(
+      "{'code':'V','aggregation':'points','grades':{'by':'score','levels':[[70,'A'],[null,'B']]},"
+      "'uncertainty':{'weights':0.25,'methods':{'A1':['rank','minmax']},"
+      "'missing':{'A2':['zero','group_mean']}},'indicators':[{'code':'A','children':["
+      "{'code':'A1','weight':30,'method':'completion'},"
+      "{'code':'A2','weight':20,'method':'efficacy','missing':'exclude'},"
+      "{'code':'A3','weight':20,'method':'minmax','groups':['g1']}]},"
+      "{'code':'B1','weight':30,'method':'rank','direction':'lower','missing':'exclude'},"
+      "{'code':'B2','method':'bonus','params':{'cap':3}}]}");
+  for (char *q = zS; *q; q++)
+    if (*q == '\'') *q = '"';
+  Scheme *pS = scheme_parse("v.json", zS, &zErr);
+  if (!pS) fail_msg("%s", zErr);
+  RobustSpec *pSpec = robust_spec_parse(pS, pS->zUncertainty, &zErr);
+  if (!pSpec) fail_msg("%s", zErr);
+  ScoreInput in = {0};
+  in.pScheme = pS;
+  assert_int_equal(period_parse("2021-B3", &in.period, NULL), 0);
+  in.nUnit = NU;
+  in.azUnit = azUnit;
+  in.azGroup = azGroup;
+  in.aValue = aV;
+  in.aTarget = aT;
+  RobustPlan *pPlan = robust_plan(&in, pSpec, &zErr);
+  if (!pPlan) fail_msg("%s", zErr);
+  RobustWork *w = robust_work_new(pPlan);
+  double aU[64], aTotal[NU];
+  int aRank[NU], aGrade[NU];
+  long long aSum[NU] = {0};
+  enum { ND = 200 };
+  for (int d = 0; d < ND; d++) {
+    for (int k = 0; k < pSpec->nDim; k++) aU[k] = rng_uniform(7, (uint64_t)d, (uint64_t)k);
+    robust_eval(pPlan, aU, w, aTotal, aRank, aGrade);
+    for (int u = 0; u < NU; u++) aSum[u] += aRank[u];
+    Scheme *pC = robust_scheme_for_draw(pPlan, aU);
+    ScoreInput in2 = in;
+    in2.pScheme = pC;
+    ScoreResult *pR = score_compute(&in2, &zErr);
+    if (!pR) fail_msg("draw %d: %s", d, zErr);
+    for (int u = 0; u < NU; u++) {
+      if (!(aTotal[u] == pR->aUnit[u].rTotal))
+        fail_msg("draw %d unit %d: %.17g, engine %.17g", d, u, aTotal[u], pR->aUnit[u].rTotal);
+      assert_int_equal(aRank[u], pR->aUnit[u].iRank);
+      assert_int_equal(aGrade[u], pR->aUnit[u].iGrade);
+    }
+    score_result_free(pR);
+    robust_scheme_copy_free(pC);
+  }
+  RobustResult *r = robust_run(pPlan, ND, 7, 2);
+  for (int u = 0; u < NU; u++) assert_true(r->aUnit[u].rMeanRank == (double)aSum[u] / ND);
+  robust_result_free(r);
+  robust_work_free(w);
+  robust_plan_free(pPlan);
+  robust_spec_free(pSpec);
+  scheme_free(pS);
+  free(zS);
+}
+
 /* The same seed gives the same result on 1, 2 and 3 threads (counter-based numbers). */
 static void test_threads_identical(void **state) {
   (void)state;
@@ -420,7 +501,7 @@ int main(void) {
       cmocka_unit_test(test_fixed_choices_collapse), cmocka_unit_test(test_best_everywhere_is_first),
       cmocka_unit_test(test_probabilities_by_hand),  cmocka_unit_test(test_draws_match_engine),
       cmocka_unit_test(test_threads_identical),      cmocka_unit_test(test_draws_converge),
-      cmocka_unit_test(test_spec_errors),            cmocka_unit_test(test_sobol_ishigami),
+      cmocka_unit_test(test_spec_errors),            cmocka_unit_test(test_vector_paths_match_engine),            cmocka_unit_test(test_sobol_ishigami),
       cmocka_unit_test(test_sobol_gfunc),            cmocka_unit_test(test_sobol_choices),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
