@@ -25,6 +25,18 @@
 ** included) are the engine's. tests/unit/test_robust.c compares totals with == against
 ** score_compute on copies of the scheme.
 **
+** Speed (bench/robust; bench/README.md has the numbers). Points mode is the costly case: a
+** draw is two weighted sums over every leaf and unit (base and W), then a sort per group.
+** What made it fast, measured one change at a time: draws scored in batches of
+** ROBUST_BATCH over blocks of units, so that a block's share columns come from memory once
+** per batch (a country's columns do not fit in the caches); the sums in AVX2 registers when
+** the CPU has them (chosen at run time), else SSE2, with separate multiply and add so that
+** every path gives the scalar loop's bits; W summed once per class of units whose masks
+** agree in every column (a peer group is mostly one class) instead of once per unit;
+** columns that count for no unit skipped; ranks by an insertion sort that starts from the
+** official order (draws stay close to it: about one displacement per unit). What is left
+** is about half the sums, a third ranking and grading, the rest bookkeeping.
+**
 ** Determinism: draw d's random numbers are rng_uniform(seed, d, dim); threads take
 ** contiguous ranges of draws and keep integer counts (rank histograms, grade counts, sums
 ** of rank shifts), which are added after the join: integer addition does not depend on
@@ -1077,6 +1089,8 @@ static void robust_rank_grade(const RobustPlan *p, RobustWork *w, const double *
       n++;
     }
 
+    const GradeLevel *aG = pS->aGrade;
+    int nGrade = pS->nGrade, bScore = aGrade && !pS->bGradeByShare, k = 0;
     double rAnchor = 0;
     int iAnchor = 0;
     for (int q = 0; q < n; q++) {
@@ -1086,22 +1100,30 @@ static void robust_rank_grade(const RobustPlan *p, RobustWork *w, const double *
         iAnchor = q + 1;
       }
       aRank[pP->i] = iAnchor;
+      if (bScore) {
+        /* grades by score: the first level whose threshold the total meets. "Meets" (v >= t
+        ** or v ties t) holds for every v above one that meets it, so, walking the group
+        ** best first, a level a unit misses is missed by every unit after it: the level
+        ** index only moves down the list, one test per unit and level. */
+        double v = pP->r;
+        while (k < nGrade && !(!aG[k].bThreshold || v >= aG[k].rThreshold ||
+                               robust_tie(v, aG[k].rThreshold)))
+          k++;
+        aGrade[pP->i] = k < nGrade ? k : -1;
+      }
     }
   }
   if (!aGrade) return;
   const GradeLevel *aG = pS->aGrade;
   int nGrade = pS->nGrade;
   for (int u = 0; u < nU; u++) {
-    int iGrade = -1;
+    int iGrade = aGrade[u];
     if (pS->bGradeByShare) {
+      /* [share] ranked r of n: the first level whose threshold >= r/n */
       double t = (double)aRank[u] / (double)p->aGroupSize[u];
+      iGrade = -1;
       for (int k = 0; k < nGrade && iGrade < 0; k++)
         if (!aG[k].bThreshold || aG[k].rThreshold >= t || robust_tie(aG[k].rThreshold, t))
-          iGrade = k;
-    } else {
-      double v = aTot[u];
-      for (int k = 0; k < nGrade && iGrade < 0; k++)
-        if (!aG[k].bThreshold || v >= aG[k].rThreshold || robust_tie(v, aG[k].rThreshold))
           iGrade = k;
     }
     unsigned f = p->aFlags[u];
