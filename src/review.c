@@ -69,6 +69,7 @@
 ** period has since been republished.
 */
 #include "review.h"
+#include "robust.h"
 
 #include <math.h>
 #include <stdint.h>
@@ -1247,6 +1248,80 @@ static json_t *review_indicator_list(const Derive *d) {
   return a;
 }
 
+/* Rank intervals (robust.h) of every unit, added to the unit objects of aUnits, and the
+** method record that the document keeps under "robustness": the scheme's uncertain choices,
+** REVIEW_ROBUST_DRAWS draws from seed REVIEW_ROBUST_SEED, and the Sobol' indices of each
+** choice on the mean absolute rank shift. Fixed draws and seed make the intervals a function
+** of the inputs, so that `review verify` recomputes the same bytes (the result does not
+** depend on REVIEW_ROBUST_THREADS). When the choices cannot be scored (an alternative
+** method without its targets, say) the review is still derived: "robustness" then holds
+** {"error": message} and the units have no interval. */
+static json_t *review_robustness(const ScoreInput *pIn, json_t *aUnits) {
+  const Scheme *pS = pIn->pScheme;
+  char *zErr = NULL;
+  json_t *o;
+  RobustSpec *pSpec = robust_spec_parse(pS, pS->zUncertainty, &zErr);
+  RobustPlan *pPlan = pSpec ? robust_plan(pIn, pSpec, &zErr) : NULL;
+  if (!pPlan) {
+    o = json_object();
+    json_object_set_new(o, "error", json_string(zErr ? zErr : "?"));
+    free(zErr);
+    robust_spec_free(pSpec);
+    return o;
+  }
+  RobustResult *pRes = robust_run(pPlan, REVIEW_ROBUST_DRAWS, REVIEW_ROBUST_SEED,
+                                  REVIEW_ROBUST_THREADS);
+  o = robust_method_json(pS, pSpec, REVIEW_ROBUST_DRAWS, REVIEW_ROBUST_SEED);
+  json_object_set_new(o, "mean_abs_rank_shift", json_real(pRes->rMeanAbsShift));
+  json_t *pSens = json_array();
+  if (pSpec->nChoice > 0) {
+    RobustSobol *pSob = robust_sobol(pPlan, REVIEW_ROBUST_SOBOL, REVIEW_ROBUST_SEED,
+                                     REVIEW_ROBUST_BOOT, REVIEW_ROBUST_THREADS);
+    int nOut = pIn->nUnit + 1;
+    for (int k = 0; k < pSob->nChoice; k++) {
+      size_t q = (size_t)k * nOut + (size_t)pIn->nUnit;
+      json_t *j = json_object();
+      json_object_set_new(j, "choice", json_string(pSpec->aChoice[k].zName));
+      json_object_set_new(j, "s1", review_num(pSob->aS1[q]));
+      json_object_set_new(j, "st", review_num(pSob->aST[q]));
+      json_t *ci = json_array();
+      json_array_append_new(ci, review_num(pSob->aSTLo[k]));
+      json_array_append_new(ci, review_num(pSob->aSTHi[k]));
+      json_object_set_new(j, "st_interval", ci);
+      json_array_append_new(pSens, j);
+    }
+    json_object_set_new(o, "sobol_base_rows", json_integer(REVIEW_ROBUST_SOBOL));
+    robust_sobol_free(pSob);
+  }
+  json_object_set_new(o, "sensitivity", pSens);
+  for (int u = 0; u < pIn->nUnit; u++) {
+    json_t *pU = json_array_get(aUnits, (size_t)u);
+    json_t *pR = robust_unit_json(pS, &pRes->aUnit[u]);
+    /* the official "rank" is the unit's already; the rest joins it */
+    json_object_set(pU, "rank_interval", json_object_get(pR, "rank_interval"));
+    json_object_set(pU, "rank_median", json_object_get(pR, "median_rank"));
+    json_object_set(pU, "rank_certain", json_object_get(pR, "rank_certain"));
+    json_object_set(pU, "grade_probabilities", json_object_get(pR, "grade_probabilities"));
+    json_decref(pR);
+  }
+  robust_result_free(pRes);
+  robust_plan_free(pPlan);
+  robust_spec_free(pSpec);
+  return o;
+}
+
+void review_strip_robustness(json_t *pDoc) {
+  json_object_del(pDoc, "robustness");
+  size_t i;
+  json_t *u;
+  json_array_foreach(json_object_get(pDoc, "units"), i, u) {
+    json_object_del(u, "rank_interval");
+    json_object_del(u, "rank_median");
+    json_object_del(u, "rank_certain");
+    json_object_del(u, "grade_probabilities");
+  }
+}
+
 json_t *review_derive(const ReviewMeta *pMeta, const ScoreInput *pIn, const ScoreResult *pRes,
                       const ReviewBasis *pBasis, char **pzErr) {
   const Scheme *pS = pIn->pScheme;
@@ -1351,6 +1426,7 @@ json_t *review_derive(const ReviewMeta *pMeta, const ScoreInput *pIn, const Scor
   }
   free(aWork);
   free(aPick);
+  json_object_set_new(pDoc, "robustness", review_robustness(pIn, a));
   json_object_set_new(pDoc, "units", a);
   json_object_set_new(pDoc, "lists", review_lists(&d, pBasis));
   o = json_object();

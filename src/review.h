@@ -86,6 +86,18 @@ void review_sha256_hex(const void *z, size_t n, char *zHex);
 json_t *review_derive(const ReviewMeta *pMeta, const ScoreInput *pIn, const ScoreResult *pRes,
                       const ReviewBasis *pBasis, char **pzErr);
 
+/* The rank intervals of a review (docs/review-json.md "robustness"): fixed so that a
+** review is a function of its inputs. */
+#define REVIEW_ROBUST_DRAWS 10000
+#define REVIEW_ROBUST_SEED 20211u
+#define REVIEW_ROBUST_THREADS 2
+#define REVIEW_ROBUST_SOBOL 1024 /* base rows of the Sobol' design */
+#define REVIEW_ROBUST_BOOT 200   /* bootstrap resamples of its intervals */
+/* Removes what review_derive adds for the rank intervals ("robustness", and each unit's
+** rank_interval, rank_median, rank_certain, grade_probabilities): `review verify` compares
+** a review published before they existed without them. */
+void review_strip_robustness(json_t *pDoc);
+
 /* Prints a jansson value deterministically: object keys in insertion order, reals in the
 ** shortest form that reads back exactly (text_fmt_double), strings as UTF-8 with only the
 ** escapes JSON requires. nIndent 0 = compact, one line; else pretty with that indent.

@@ -39,6 +39,7 @@
 #include <string.h>
 
 #include "util/mem.h"
+#include "robust.h"
 
 static const char *const azSchemeMethod[METHOD__COUNT] = {
     "completion",   "rank",   "efficacy", "minmax", "zscore", "goalpost", "bands",
@@ -66,6 +67,8 @@ static const char *const azSchemeTopKeys[] = {
     "time_basis", "grades", "indicators", "aggregate",   "synthetic", /* demo data marker read by
                                                                          review.c (DESIGN.md 9:
                                                                          clearly labelled) */
+    "uncertainty", /* the uncertain choices of the rank intervals: kept as text, read by
+                   ** robust.c (docs/robustness.md) */
     NULL};
 static const char *const azSchemeLeafKeys[] = {"code",   "name",    "unit",   "direction",
                                                "weight", "method",  "params", "accumulate",
@@ -762,6 +765,13 @@ Scheme *scheme_parse(const char *zName, const char *zJson, char **pzErr) {
   }
   json_t *pSyn = json_object_get(pRoot, "synthetic");
   if (pSyn && !json_is_boolean(pSyn)) scheme_err(&ctx, "scheme", "synthetic must be true or false");
+  json_t *pUnc = json_object_get(pRoot, "uncertainty");
+  if (pUnc && !json_is_object(pUnc)) {
+    scheme_err(&ctx, "scheme", "uncertainty must be an object");
+  } else if (pUnc) {
+    p->zUncertainty = json_dumps(pUnc, JSON_COMPACT | JSON_PRESERVE_ORDER);
+    if (!p->zUncertainty) scheme_err(&ctx, "scheme", "uncertainty cannot be serialised");
+  }
 
   /* aggregation has no default in SCORING.md: required (docs/scoring-notes.md). */
   json_t *pAgg = json_object_get(pRoot, "aggregation");
@@ -824,6 +834,17 @@ Scheme *scheme_parse(const char *zName, const char *zJson, char **pzErr) {
 
 done:
   json_decref(pRoot);
+  if (!ctx.nErr && p->zUncertainty) {
+    /* the uncertain choices name indicators and methods: checked once the tree is built */
+    char *zUncErr = NULL;
+    RobustSpec *pSpec = robust_spec_parse(p, p->zUncertainty, &zUncErr);
+    if (!pSpec) {
+      buf_printf(&ctx.err, "%s\n", zUncErr ? zUncErr : "uncertainty: invalid");
+      ctx.nErr++;
+    }
+    free(zUncErr);
+    robust_spec_free(pSpec);
+  }
   if (ctx.nErr) {
     if (pzErr) {
       /* drop the final newline: callers print the text with their own */
@@ -860,6 +881,7 @@ void scheme_free(Scheme *p) {
   free(p->aCodeOrder);
   free(p->zCode);
   free(p->zName);
+  free(p->zUncertainty);
   free(p);
 }
 

@@ -89,6 +89,8 @@ typedef struct Scheme {
   int *aLeafNode;       /* nLeaf: node index of each leaf */
   int *aCatNode;        /* nCat: node index of each category */
   int *aCodeOrder;      /* nNode: node indices sorted by zCode (strcmp), for scheme_find */
+  char *zUncertainty;   /* the "uncertainty" object as compact JSON text, or NULL when the
+                        ** scheme names none; validated by robust_spec_parse (robust.h) */
 } Scheme;
 
 /* Parses and validates scheme JSON text. Returns the scheme, or NULL with every problem

@@ -58,6 +58,28 @@ const char *cli_opt(CliArgs *p, const char *zName) {
   return NULL;
 }
 
+int cli_opt_all(CliArgs *p, const char *zName, const char ***pazOut) {
+  int n = 0;
+  const char **az = xmalloc_array((size_t)p->argc + 1, sizeof(char *));
+  for (int i = 0; i < p->argc; i++) {
+    const char *zInline;
+    if (p->aUsed[i] == USED_VALUE) continue;
+    if (!cli_matches(p->argv[i], zName, &zInline)) continue;
+    p->aUsed[i] = USED_OPTION;
+    if (zInline) {
+      az[n++] = zInline;
+    } else if (i + 1 < p->argc) {
+      p->aUsed[i + 1] = USED_VALUE;
+      az[n++] = p->argv[i + 1];
+    } else {
+      az[n++] = "";
+    }
+  }
+  az[n] = NULL;
+  *pazOut = az;
+  return n;
+}
+
 int cli_flag(CliArgs *p, const char *zName) {
   for (int i = 0; i < p->argc; i++) {
     if (p->aUsed[i] != USED_VALUE && strcmp(p->argv[i], zName) == 0) {

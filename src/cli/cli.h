@@ -28,6 +28,9 @@ void cli_init(CliArgs *p, const char *zVerb, int argc, char **argv);
 void cli_free(CliArgs *p);
 /* Value of "--name VALUE" or "--name=VALUE", or NULL when absent. */
 const char *cli_opt(CliArgs *p, const char *zName);
+/* Every value of a repeatable option ("--set A=1 --set B=2"), in order; returns the count;
+** *pazOut is malloc'd (caller frees), NULL-terminated. */
+int cli_opt_all(CliArgs *p, const char *zName, const char ***pazOut);
 /* Is "--name" present? */
 int cli_flag(CliArgs *p, const char *zName);
 /* The i-th argument (0-based) that is not an option or an option's value, or NULL. */

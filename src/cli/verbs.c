@@ -158,6 +158,17 @@ const Verb aVerb[] = {
    "canonical inputs) are still the store's; else recompute first. Supersedes an earlier\n"
    "publication of the period and freezes the period's data, so that `review verify` can\n"
    "confirm it later."},
+  {"review robust", review_robust_cmd, "assessor",
+   "review robust PERIOD [--draws N] [--seed S] [--threads T] [--sobol N] [--boot B]\n"
+   "      [--format table|json] [--db F]",
+   "How certain is each rank? Monte Carlo uncertainty analysis of the period's stored inputs\n"
+   "(docs/robustness.md): N draws (default 10000, seed default 20211) of the uncertain\n"
+   "choices the scheme names under \"uncertainty\" (default: every weight +-25 %,\n"
+   "renormalised). Prints each unit's official rank, median rank, 5th-95th percentile rank\n"
+   "interval and grade probabilities; then first-order and total Sobol' indices of each\n"
+   "choice on the mean absolute rank shift (--sobol N base rows, default 1024, 0 = none;\n"
+   "--boot resamples for the 90 % intervals). Same seed, same result on any --threads.\n"
+   "--format json adds the indices on each unit's rank. Reads the store, writes nothing."},
   {"review show", review_show_cmd, "assessor",
    "review show PERIOD [--format table|json] [--unit CODE] [--db F]",
    "Shows the newest review of a period (a fresh computation before the published one):\n"
@@ -193,6 +204,12 @@ const Verb aVerb[] = {
    "Imports annual targets (目标值) of a scheme version (latest when no version is given),\n"
    "CSV or XLSX with header unit,indicator,target (also 单位代码|单位编码, 指标代码, 目标值).\n"
    "Bad rows as for data import; a changed target replaces the stored one."},
+  {"test-sobol", test_sobol_cmd, "local",
+   "test-sobol [--n N] [--seed S] [--boot B]",
+   "Checks the Sobol' estimators (Saltelli design, Saltelli 2010 first order, Jansen total,\n"
+   "bootstrap intervals) on the Ishigami function (a = 7, b = 0.1) and the Sobol'\n"
+   "g-function (a = 0, 1, 4.5, 9, 99, 99, 99, 99): estimated against analytic indices,\n"
+   "N base rows (default 2^14)."},
   {"unit import", unit_import_cmd, "sysadmin",
    "unit import FILE [--skip-bad] [--db F]",
    "Imports or updates units (考核单位) and their peer groups from CSV or XLSX with header\n"
@@ -245,6 +262,13 @@ const Verb aVerb[] = {
   {"user unlock", user_unlock_cmd, "secadmin",
    "user unlock NAME [--db F]",
    "Unlocks an account: clears an administrator lock and a lockout after failed logins."},
+  {"whatif", whatif_cmd, "assessor",
+   "whatif PERIOD --unit U --set IND=VALUE [--set ...] [--format table|json] [--db F]",
+   "What if unit U's values were different? Scores a copy of the period's stored inputs\n"
+   "with U's values set and prints its total, rank and grade before and after, and each\n"
+   "changed indicator's value and points. VALUE is a number, group_median, group_mean,\n"
+   "group_best (of U's peer group's present values, before any change), target, or\n"
+   "timeprogress (U's target x time progress). Stores nothing."},
   {"wish act", wish_act_cmd, "party member",
    "wish act ID claim|progress|complete|release|reject [--note TEXT] [--as NAME] [--db F]",
    "A party member's step on a micro-wish (--as the account): claim (认领) it, post progress,\n"

@@ -86,5 +86,8 @@ VERB_HANDLER(wish_list_cmd);
 VERB_HANDLER(wish_show_cmd);
 VERB_HANDLER(wish_stats_cmd);
 VERB_HANDLER(wish_submit_cmd);
+VERB_HANDLER(review_robust_cmd);
+VERB_HANDLER(whatif_cmd);
+VERB_HANDLER(test_sobol_cmd);
 
 #endif

@@ -273,6 +273,8 @@ int api_wish_feed(HttpReq *r);
 int api_wish_get(HttpReq *r);
 int api_wish_stats(HttpReq *r);
 int api_wishes(HttpReq *r);
+/* api_robust.c: what-if analysis of a unit (docs/robustness.md) */
+int api_whatif(HttpReq *r);
 
 /* The review a reader may see for a period, as JSON text (malloc'd) with its state and
 ** revision: the latest published one; with CAP_REVIEW_DRAFT the latest computed or

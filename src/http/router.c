@@ -105,6 +105,11 @@ const Route aRoute[] = {
    CSRF_TOKEN, 8u << 20, ROUTE_CAP_ANY | ROUTE_RAW, "filename",
    "Uploads a CSV/XLSX file of values as drafts (raw body, ?filename=NAME); any bad row: 422 "
    "with the row report, nothing imported."},
+  {"POST", "/api/periods/{period}/whatif", api_whatif, CAP_REVIEW_READ, CSRF_TOKEN, 8192, 0, "",
+   "What-if (docs/robustness.md): {unit, set: {INDICATOR: number | group_median | group_mean "
+   "| group_best | target | timeprogress}} scores a copy of the period's inputs with the "
+   "unit's values set; returns its total, rank and grade before and after. Own unit only "
+   "without all_units; a period without a published review needs review_draft. Audited."},
   {"GET", "/api/places", api_places, CAP_ALL_UNITS | CAP_DATA_OWN_UNIT, CSRF_NONE, 0, ROUTE_CAP_ANY, "kind",
    "Every place (red, youth and contact kinds), GCJ-02, with datum and approximate flag."},
   {"GET", "/api/providers/{name}/indicators", api_provider_get, CAP_SCHEME_MANAGE, CSRF_NONE, 0,

@@ -137,6 +137,51 @@ Chart *chart_bars(const char *zTitle, const ChartBar *aBar, int nBar, double rMa
   return p;
 }
 
+Chart *chart_intervals(const char *zTitle, const ChartInterval *aRow, int nRow, int nMax,
+                       double w) {
+  Chart *p = chart_new(zTitle);
+  const double rFont = 12, rRow = 22, rTop = 6, rAxis = 22, rBar = 8;
+  double wLabel = 0;
+  for (int i = 0; i < nRow; i++) {
+    double t = chart_text_width(aRow[i].zLabel, rFont);
+    if (t > wLabel) wLabel = t;
+  }
+  if (wLabel > 0.4 * w) wLabel = 0.4 * w;
+  if (nMax < 1) nMax = 1;
+  double wValue = chart_text_width("99 (99–99)", rFont);
+  double x0 = wLabel + 16, x1 = w - wValue - 16;
+  if (x1 < x0 + 40) x1 = x0 + 40;
+  /* rank r at x0 + (r - 1) * step: rank 1 (best) on the left */
+  double step = nMax > 1 ? (x1 - x0) / (nMax - 1) : 0;
+  double yBottom = rTop + nRow * rRow;
+  p->w = w;
+  p->h = yBottom + rAxis;
+  int nEvery = nMax <= 12 ? 1 : nMax <= 30 ? 5 : 10;
+  for (int r = 1; r <= nMax; r++) {
+    if (r != 1 && r != nMax && r % nEvery) continue;
+    double x = x0 + (r - 1) * step;
+    chart_line(p, x, rTop, x, yBottom, CHART_FAINT, 0.5, 0);
+    char z[16];
+    snprintf(z, sizeof z, "%d", r);
+    chart_text(p, x, yBottom + 11, z, 10, CHART_MIDDLE, CHART_GREY, 0);
+  }
+  for (int i = 0; i < nRow; i++) {
+    const ChartInterval *q = &aRow[i];
+    double yMid = rTop + i * rRow + rRow / 2;
+    chart_text(p, x0 - 10, yMid, q->zLabel, rFont, CHART_END, CHART_INK, 0);
+    double xa = x0 + (q->iLo - 1) * step, xb = x0 + (q->iHi - 1) * step;
+    /* the interval: a bar at least as wide as the dot, so a certain place shows too */
+    chart_rect(p, xa - 4, yMid - rBar / 2, xb - xa + 8, rBar, CHART_FAINT);
+    double xr = x0 + (q->iRank - 1) * step;
+    chart_rect(p, xr - 4, yMid - 4, 8, 8, q->iLo == q->iHi ? CHART_BLUE : CHART_RED);
+    char z[48];
+    if (q->iLo == q->iHi) snprintf(z, sizeof z, "%d", q->iRank);
+    else snprintf(z, sizeof z, "%d (%d–%d)", q->iRank, q->iLo, q->iHi);
+    chart_text(p, x1 + 12, yMid, z, rFont, CHART_START, CHART_INK, 0);
+  }
+  return p;
+}
+
 Chart *chart_radar(const char *zTitle, const char *const *azAxis, const double *aUnit,
                    const double *aRef, int nAxis, const char *zUnitLegend,
                    const char *zRefLegend) {

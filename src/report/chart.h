@@ -65,6 +65,18 @@ Chart *chart_radar(const char *zTitle, const char *const *azAxis, const double *
                    const double *aRef, int nAxis, const char *zUnitLegend,
                    const char *zRefLegend);
 
+/* One row of a rank-interval chart. */
+typedef struct ChartInterval {
+  const char *zLabel;  /* unit name */
+  int iRank;           /* official rank (a dot) */
+  int iLo, iHi;        /* 5th-95th percentile ranks (a bar from lo to hi) */
+} ChartInterval;
+
+/* Rank intervals of one peer group, first row on top: an axis of ranks 1 (left) to nMax,
+** a bar from lo to hi and a dot at the official rank; the text "3 (2–5)" at the right. */
+Chart *chart_intervals(const char *zTitle, const ChartInterval *aRow, int nRow, int nMax,
+                       double w);
+
 void chart_free(Chart *p);
 
 /* Estimated advance width of UTF-8 text at font size rFont. */

@@ -179,9 +179,11 @@ static void html_group_table(Buf *p, const ReportModel *m, const RpGroup *g, con
     const RpUnit *u = &m->aUnit[g->aUnit[i]];
     char z[32];
     label_pts(z, u->rTotal);
-    html_printf(p, "<tr data-unit=\"%h\"><td class=\"c\">%d</td><td class=\"u\">%h</td><td class=\"n\">%h</td>"
+    char zRank[48];
+    label_rank_interval(u, zRank);
+    html_printf(p, "<tr data-unit=\"%h\"><td class=\"c\">%h</td><td class=\"u\">%h</td><td class=\"n\">%h</td>"
                 "<td class=\"c\">%h</td>",
-                u->zCode, u->iRank, u->zName, z, u->zGrade ? u->zGrade : "—");
+                u->zCode, zRank, u->zName, z, u->zGrade ? u->zGrade : "—");
     html_change_cell(p, m, u);
     for (int k = 0; k < nCat; k++) {
       const RpCatResult *c = report_unit_cat(u, aiCat[k]);
@@ -222,6 +224,35 @@ static void html_group_bars(Buf *p, const ReportModel *m, const RpGroup *g, cons
   buf_free(&title);
   free(azVal);
   free(aBar);
+}
+
+/* The rank-interval chart of a group (docs/robustness.md); nothing without intervals. */
+static void html_group_intervals(Buf *p, const ReportModel *m, const RpGroup *g,
+                                 const char *zPeriod) {
+  if (!m->bRobust || g->nUnit == 0) return;
+  ChartInterval *aRow = xcalloc((size_t)g->nUnit + 1, sizeof(ChartInterval));
+  int n = 0, nMax = 1;
+  for (int i = 0; i < g->nUnit; i++) {
+    const RpUnit *u = &m->aUnit[g->aUnit[i]];
+    if (!u->bInterval) continue;
+    aRow[n++] = (ChartInterval){u->zName, u->iRank, u->iRankLo, u->iRankHi};
+    if (u->nGroupSize > nMax) nMax = u->nGroupSize;
+    if (u->iRankHi > nMax) nMax = u->iRankHi;
+  }
+  if (n > 0) {
+    Buf title = BUF_INIT;
+    buf_printf(&title, "%s · %s · %s", g->zName, label_get(m, L_CHART_INTERVALS), zPeriod);
+    Chart *c = chart_intervals(buf_str(&title), aRow, n, nMax, 620);
+    html_printf(p, "<figure class=\"intervals\">");
+    html_svg(p, c);
+    html_printf(p, "<figcaption>%h%h</figcaption></figure>\n", buf_str(&title),
+                m->eLang == RP_EN ? " (official rank and its 5th–95th percentile interval; "
+                                    "red: the place is uncertain)"
+                                  : "(方块为正式名次,横条为第5至第95百分位名次区间;红色表示名次不确定)");
+    chart_free(c);
+    buf_free(&title);
+  }
+  free(aRow);
 }
 
 /* The cell of one 红榜/黑榜 list: an ordered list of "name total". */
@@ -362,6 +393,17 @@ static void html_notes(Buf *p, const ReportModel *m) {
   label_previous(m, &prev);
   html_printf(p, "<dt>%h</dt><dd>%h</dd>\n", label_get(m, L_COL_PREV), buf_str(&prev));
   buf_free(&prev);
+  if (m->bRobust) {
+    Buf r = BUF_INIT;
+    label_robust_method(m, &r);
+    html_printf(p, "<dt>%h</dt><dd id=\"rank-intervals\">%h", label_get(m, L_NOTE_ROBUST),
+                buf_str(&r));
+    buf_reset(&r);
+    label_robust_sensitivity(m, &r);
+    if (r.n) html_printf(p, "<br>%h", buf_str(&r));
+    html_printf(p, "</dd>\n");
+    buf_free(&r);
+  }
   html_printf(p, "</dl>\n");
   if (m->eLang == RP_EN)
     html_printf(p, "<p>Totals are points (pts) out of the scheme's full score; ranks are within "
@@ -409,6 +451,7 @@ void report_html(const ReportModel *m, Buf *p) {
                 m->eLang == RP_EN ? "" : "组");
     html_group_table(p, m, pG, aiCat, nCat);
     html_group_bars(p, m, pG, buf_str(&period));
+    html_group_intervals(p, m, pG, buf_str(&period));
   }
   html_printf(p, "</section>\n");
   free(aiCat);

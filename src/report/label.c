@@ -70,6 +70,10 @@ static const char *const aLabel[L_COUNT][2] = {
   [L_DH_NOT] = {"未实现双过半", "double half not achieved"},
   [L_DH_NONE] = {"本期不评双过半(年中起评)", "not assessed before mid-year"},
   [L_NOTE_METHOD] = {"计分方式", "Aggregation"},
+  [L_CHART_INTERVALS] = {"名次区间", "Rank intervals"},
+  [L_NOTE_ROBUST] = {"名次区间", "Rank intervals"},
+  [L_NOTE_ROBUST_CHOICES] = {"不确定选项", "Uncertain choices"},
+  [L_NOTE_ROBUST_SENS] = {"敏感性(Sobol指数)", "Sensitivity (Sobol' indices)"},
   [L_NOTE_SCHEME] = {"考核方案", "Scheme"},
   [L_NOTE_INPUTS] = {"输入数据指纹(SHA-256)", "Inputs (SHA-256)"},
   [L_NOTE_REVISION] = {"版次", "Revision"},
@@ -398,6 +402,54 @@ void label_double_half(const ReportModel *m, const RpUnit *u, Buf *pOut) {
   }
 }
 
+void label_rank_interval(const RpUnit *u, char *z) {
+  if (u->bInterval && u->iRankLo != u->iRankHi)
+    snprintf(z, 48, "%d (%d–%d)", u->iRank, u->iRankLo, u->iRankHi);
+  else
+    snprintf(z, 48, "%d", u->iRank);
+}
+
+void label_robust_method(const ReportModel *m, Buf *pOut) {
+  if (!m->bRobust) return;
+  int en = label_is_en(m);
+  if (en)
+    buf_printf(pOut, "Each rank is followed by its 5th–95th percentile interval over %d "
+                     "Monte Carlo draws (seed %lld) of the uncertain choices: ",
+               m->nRobustDraws, m->iRobustSeed);
+  else
+    buf_printf(pOut, "名次后括号内为名次区间:对下列不确定选项随机抽样%d次(随机种子%lld)重新"
+                     "计分排名,取第5至第95百分位名次。不确定选项:", m->nRobustDraws,
+               m->iRobustSeed);
+  if (m->robustChoices.n == 0) buf_puts(pOut, en ? "none" : "无");
+  for (int i = 0; i < m->robustChoices.n; i++)
+    buf_printf(pOut, "%s%s", i ? (en ? "; " : ";") : "", m->robustChoices.az[i]);
+  if (en)
+    buf_printf(pOut, ". Weights are renormalised among siblings. A rank without brackets is "
+                     "the same in at least 90 %% of the draws. Mean absolute rank shift: %.2f "
+                     "places.", isnan(m->rMeanShift) ? 0 : m->rMeanShift);
+  else
+    buf_printf(pOut, "(权重扰动后同级归一)。名次后无括号表示至少90%%的抽样名次不变。平均名次"
+                     "变动%.2f位。", isnan(m->rMeanShift) ? 0 : m->rMeanShift);
+}
+
+void label_robust_sensitivity(const ReportModel *m, Buf *pOut) {
+  if (!m->bRobust || m->nSens == 0) return;
+  int en = label_is_en(m);
+  buf_puts(pOut, en ? "Share of the variance of the mean absolute rank shift explained by each "
+                      "choice (first order S1, total ST): "
+                    : "各选项对平均名次变动方差的贡献(一阶S1、总效应ST):");
+  for (int i = 0; i < m->nSens; i++) {
+    const RpSensitivity *s = &m->aSens[i];
+    char z1[32], zT[32];
+    if (isnan(s->rS1)) snprintf(z1, sizeof z1, "—");
+    else snprintf(z1, sizeof z1, "%.2f", s->rS1);
+    if (isnan(s->rST)) snprintf(zT, sizeof zT, "—");
+    else snprintf(zT, sizeof zT, "%.2f", s->rST);
+    buf_printf(pOut, "%s%s S1 %s, ST %s", i ? (en ? "; " : ";") : "", s->zChoice, z1, zT);
+  }
+  buf_puts(pOut, en ? "." : "。");
+}
+
 void label_unit_headline(const ReportModel *m, const RpUnit *u, Buf *pOut) {
   int en = label_is_en(m);
   char zTotal[32], zRank[32], zChange[32];
@@ -410,6 +462,8 @@ void label_unit_headline(const ReportModel *m, const RpUnit *u, Buf *pOut) {
     buf_printf(pOut, "%s: total %s pts, rank %d", buf_str(&period), zTotal, u->iRank);
     if (u->nGroupSize > 0) buf_printf(pOut, " of %d", u->nGroupSize);
     buf_printf(pOut, " in %s", u->zGroup);
+    if (u->bInterval && u->iRankLo != u->iRankHi)
+      buf_printf(pOut, " (interval %d–%d)", u->iRankLo, u->iRankHi);
     if (u->zGrade) buf_printf(pOut, ", grade %s", u->zGrade);
     if (u->bChange)
       buf_printf(pOut, "; since %s: rank %s, total %s pts",
@@ -418,6 +472,8 @@ void label_unit_headline(const ReportModel *m, const RpUnit *u, Buf *pOut) {
   } else {
     buf_printf(pOut, "%s总分%s分,%s组第%d名", buf_str(&period), zTotal, u->zGroup, u->iRank);
     if (u->nGroupSize > 0) buf_printf(pOut, "(共%d个)", u->nGroupSize);
+    if (u->bInterval && u->iRankLo != u->iRankHi)
+      buf_printf(pOut, ",名次区间%d–%d", u->iRankLo, u->iRankHi);
     if (u->zGrade) buf_printf(pOut, ",等次%s", u->zGrade);
     if (u->bChange) buf_printf(pOut, ";较上期名次%s、总分%s分", zRank, zChange);
   }

@@ -27,6 +27,7 @@ typedef enum {
   L_NOTE_SCHEME, L_NOTE_INPUTS, L_NOTE_REVISION, L_NOTE_STATE, L_STATE_PUBLISHED,
   L_STATE_DRAFT, L_BASE, L_BONUS, L_DEDUCT, L_PAGE_OF,
   L_FIG_UNITS, L_FIG_GROUPS, L_FIG_VETOES, L_FIG_BEHIND, L_FIG_MISSING,
+  L_CHART_INTERVALS, L_NOTE_ROBUST, L_NOTE_ROBUST_CHOICES, L_NOTE_ROBUST_SENS,
   L_COUNT
 } LabelId;
 
@@ -96,6 +97,14 @@ void label_unit_headline(const ReportModel *m, const RpUnit *u, Buf *pOut);
 /* How the total is made when bonus or deductions apply: "基础分88.10分 + 加分1.00分 −
 ** 扣分1.85分"; nothing when the review gives no parts or both are zero. */
 void label_score_parts(const ReportModel *m, const RpUnit *u, Buf *pOut);
+/* A rank with its 5th-95th percentile interval: "3 (2–5)"; "3" when the place is certain
+** or the review has no interval. z: >= 48 bytes. */
+void label_rank_interval(const RpUnit *u, char *z);
+/* The method annex of the rank intervals: one paragraph (choices, draws, seed, how to read
+** "3 (2–5)"); nothing when the review has no intervals. */
+void label_robust_method(const ReportModel *m, Buf *pOut);
+/* The Sobol' indices line: "weights S1 0.89, ST 0.95; method E3 …"; nothing when none. */
+void label_robust_sensitivity(const ReportModel *m, Buf *pOut);
 /* "Group 县市: 7 units" caption for a ranking table. */
 void label_group_caption(const ReportModel *m, const RpGroup *g, Buf *pOut);
 

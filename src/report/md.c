@@ -76,7 +76,9 @@ static void md_group_table(Buf *p, const ReportModel *m, const RpGroup *g) {
   for (int i = 0; i < g->nUnit; i++) {
     const RpUnit *u = &m->aUnit[g->aUnit[i]];
     char z[32];
-    buf_printf(p, "| %d |", u->iRank);
+    char zRank[48];
+    label_rank_interval(u, zRank);
+    buf_printf(p, "| %s |", zRank);
     md_cell(p, u->zName);
     label_pts(z, u->rTotal);
     md_cell(p, z);
@@ -278,5 +280,19 @@ void report_md(const ReportModel *m, Buf *p) {
   md_text(p, buf_str(&prev));
   buf_free(&prev);
   buf_putc(p, '\n');
+  if (m->bRobust) {
+    Buf r = BUF_INIT;
+    label_robust_method(m, &r);
+    buf_printf(p, "- %s: ", label_get(m, L_NOTE_ROBUST));
+    md_text(p, buf_str(&r));
+    buf_reset(&r);
+    label_robust_sensitivity(m, &r);
+    if (r.n) {
+      buf_putc(p, ' ');
+      md_text(p, buf_str(&r));
+    }
+    buf_putc(p, '\n');
+    buf_free(&r);
+  }
   buf_free(&t);
 }

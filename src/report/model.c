@@ -375,6 +375,16 @@ static void mp_units(Parse *p, json_t *root, ReportModel *m) {
     pU->iRankChange = mp_int(p, u, "rank_change", 0, &bRank);
     pU->rTotalChange = mp_num(p, u, "total_change", 0);
     pU->bChange = bRank && !isnan(pU->rTotalChange);
+    json_t *iv = json_object_get(u, "rank_interval");
+    if (iv && json_is_array(iv) && json_array_size(iv) == 2 &&
+        json_is_integer(json_array_get(iv, 0)) && json_is_integer(json_array_get(iv, 1))) {
+      pU->bInterval = 1;
+      pU->iRankLo = (int)json_integer_value(json_array_get(iv, 0));
+      pU->iRankHi = (int)json_integer_value(json_array_get(iv, 1));
+      pU->iRankMedian = mp_int(p, u, "rank_median", 0, NULL);
+    } else if (iv && !json_is_null(iv)) {
+      mp_error(p, "rank_interval: not [lo, hi]");
+    }
     if (p->zErr) return;
     mp_unit_detail(p, u, m, pU, i);
     if (p->zErr) return;
@@ -515,6 +525,59 @@ static void mp_city(Parse *p, json_t *root, ReportModel *m) {
   p->zWhere[0] = 0;
 }
 
+/* "robustness" (docs/review-json.md): the method record of the rank intervals. */
+static void mp_robustness(Parse *p, json_t *root, ReportModel *m) {
+  json_t *r = json_object_get(root, "robustness");
+  if (!r || json_is_null(r) || json_object_get(r, "error")) return;
+  if (!json_is_object(r)) {
+    mp_error(p, "robustness: not an object");
+    return;
+  }
+  mp_where(p, "robustness");
+  m->bRobust = 1;
+  m->nRobustDraws = mp_int(p, r, "draws", 1, NULL);
+  json_t *pSeed = json_object_get(r, "seed");
+  m->iRobustSeed = json_is_integer(pSeed) ? (long long)json_integer_value(pSeed) : 0;
+  m->rMeanShift = mp_num(p, r, "mean_abs_rank_shift", 0);
+  json_t *a = mp_array(p, r, "choices", 0);
+  if (a) {
+    m->robustChoices.az = mp_alloc(p, json_array_size(a), sizeof(char *));
+    size_t i;
+    json_t *v;
+    json_array_foreach(a, i, v) {
+      if (!mp_object_ok(p, v, "choices", i)) return;
+      const char *zName = json_string_value(json_object_get(v, "name"));
+      json_t *pOpt = json_object_get(v, "options");
+      Buf b = BUF_INIT;
+      buf_puts(&b, zName ? zName : "?");
+      if (json_is_number(json_object_get(v, "spread")))
+        buf_printf(&b, " ±%g %%", 100 * json_number_value(json_object_get(v, "spread")));
+      if (json_is_array(pOpt)) {
+        size_t k;
+        json_t *o;
+        json_array_foreach(pOpt, k, o) buf_printf(&b, "%s%s", k ? " / " : ": ",
+                                                  json_is_string(o) ? json_string_value(o) : "?");
+      }
+      m->robustChoices.az[m->robustChoices.n++] = arena_strdup(p->a, buf_str(&b));
+      buf_free(&b);
+    }
+  }
+  a = mp_array(p, r, "sensitivity", 0);
+  if (a) {
+    m->aSens = mp_alloc(p, json_array_size(a), sizeof(RpSensitivity));
+    size_t i;
+    json_t *v;
+    json_array_foreach(a, i, v) {
+      if (!mp_object_ok(p, v, "sensitivity", i)) return;
+      RpSensitivity *pS = &m->aSens[m->nSens++];
+      pS->zChoice = mp_str(p, v, "choice", 1);
+      pS->rS1 = mp_num(p, v, "s1", 0);
+      pS->rST = mp_num(p, v, "st", 0);
+    }
+  }
+  p->zWhere[0] = 0;
+}
+
 static int mp_cmp_double(const void *a, const void *b) {
   double x = *(const double *)a, y = *(const double *)b;
   return x < y ? -1 : x > y;
@@ -611,6 +674,7 @@ int report_model_parse(const char *zJson, int bDraft, ReportModel **ppModel, cha
   if (!p.zErr) mp_groups(&p, root, m);
   if (!p.zErr) mp_lists(&p, root, m);
   if (!p.zErr) mp_city(&p, root, m);
+  if (!p.zErr) mp_robustness(&p, root, m);
   if (!p.zErr) mp_group_medians(&p, m);
   json_decref(root);
   if (p.zErr) {

@@ -109,7 +109,14 @@ typedef struct RpUnit {
   int eDoubleHalf;   /* RP_DH_* */
   double rDhTime;
   RpProgress *aDh; int nDh;
+  int bInterval;     /* the review has a rank interval for the unit (robustness) */
+  int iRankLo, iRankHi, iRankMedian;
 } RpUnit;
+
+typedef struct RpSensitivity { /* robustness.sensitivity[] */
+  char *zChoice;
+  double rS1, rST;   /* NaN = null */
+} RpSensitivity;
 
 typedef struct RpMove { /* an entry of the improved/declined lists */
   int iUnit;
@@ -150,6 +157,13 @@ typedef struct ReportModel {
   RpUnit *aUnit; int nUnit;
   int nCityUnits, nCityGroups, nCityBehind, nCityMissing;
   int *aVeto; int nVeto;         /* unit indices of city.vetoes */
+  /* rank intervals (docs/robustness.md); bRobust 0 when the review has none */
+  int bRobust;
+  int nRobustDraws;
+  long long iRobustSeed;
+  RpStrings robustChoices;       /* one line per choice, e.g. "weights ±25 %", "method E3: a/b" */
+  double rMeanShift;
+  RpSensitivity *aSens; int nSens;
 } ReportModel;
 
 /* Parses the review JSON text into *ppModel (allocated; free with report_model_free).

@@ -372,6 +372,36 @@ static void pdf_summary(Pdf *p) {
   p->y += 38 + 14;
 }
 
+/* The rank-interval chart of a group (docs/robustness.md); nothing without intervals. */
+static void pdf_group_intervals(Pdf *p, const RpGroup *g) {
+  const ReportModel *m = p->m;
+  if (!m->bRobust || g->nUnit == 0) return;
+  ChartInterval *aRow = xcalloc((size_t)g->nUnit + 1, sizeof(ChartInterval));
+  int n = 0, nMax = 1;
+  for (int i = 0; i < g->nUnit; i++) {
+    const RpUnit *u = &m->aUnit[g->aUnit[i]];
+    if (!u->bInterval) continue;
+    aRow[n++] = (ChartInterval){u->zName, u->iRank, u->iRankLo, u->iRankHi};
+    if (u->nGroupSize > nMax) nMax = u->nGroupSize;
+    if (u->iRankHi > nMax) nMax = u->iRankHi;
+  }
+  if (n > 0) {
+    Buf title = BUF_INIT;
+    buf_printf(&title, "%s · %s · %s", g->zName, label_get(m, L_CHART_INTERVALS), p->zPeriod);
+    Chart *ch = chart_intervals(buf_str(&title), aRow, n, nMax, PDF_CW / 0.75);
+    pdf_need(p, ch->h * 0.75 + 30);
+    pdf_chart(p, ch, PDF_ML, p->y, 0.75);
+    p->y += ch->h * 0.75 + 2;
+    buf_puts(&title, m->eLang == RP_EN ? " (official rank and its 5th–95th percentile interval)"
+                                       : "(方块为正式名次,横条为第5至第95百分位名次区间)");
+    p->y += pdf_text(p, PDF_ML, p->y, PDF_CW, buf_str(&title), 8, 0, 0x616161,
+                     PANGO_ALIGN_CENTER) + 14;
+    chart_free(ch);
+    buf_free(&title);
+  }
+  free(aRow);
+}
+
 static void pdf_group(Pdf *p, const RpGroup *g) {
   const ReportModel *m = p->m;
   int *aiCat = xcalloc((size_t)m->nCategory + 1, sizeof(int));
@@ -382,14 +412,14 @@ static void pdf_group(Pdf *p, const RpGroup *g) {
   /* Fixed columns as narrow as their content allows, so that up to 6 category columns
   ** still hold "31.78" on one line (about 22 pt at 8.5 pt). */
   PdfCol fixed[6] = {
-    {label_get(m, L_COL_RANK), 26, PANGO_ALIGN_CENTER},
+    {label_get(m, L_COL_RANK), m->bRobust ? 44 : 26, PANGO_ALIGN_CENTER},
     {label_get(m, L_COL_UNIT), 72, PANGO_ALIGN_LEFT},
     {label_get(m, L_COL_TOTAL), 40, PANGO_ALIGN_RIGHT},
     {label_get(m, L_COL_GRADE), 30, PANGO_ALIGN_CENTER},
     {label_get(m, L_COL_CHANGE), 36, PANGO_ALIGN_CENTER},
     {label_get(m, L_COL_TOTAL_CHANGE), 40, PANGO_ALIGN_RIGHT},
   };
-  double wFlags = 44, wRest = PDF_CW - 26 - 72 - 40 - 30 - 36 - 40 - wFlags;
+  double wFlags = 44, wRest = PDF_CW - fixed[0].w - 72 - 40 - 30 - 36 - 40 - wFlags;
   for (int c = 0; c < 6; c++) aCol[c] = fixed[c];
   for (int k = 0; k < nCat; k++) {
     Buf h = BUF_INIT;
@@ -408,8 +438,9 @@ static void pdf_group(Pdf *p, const RpGroup *g) {
     uint32_t *ink = aInk + (size_t)i * nCol;
     char z[32];
     for (int c = 0; c < nCol; c++) ink[c] = CHART_INK;
-    snprintf(z, sizeof z, "%d", u->iRank);
-    row[0] = arena_strdup(a, z);
+    char zRank[48];
+    label_rank_interval(u, zRank);
+    row[0] = arena_strdup(a, zRank);
     row[1] = u->zName;
     label_pts(z, u->rTotal);
     row[2] = arena_strdup(a, z);
@@ -465,6 +496,7 @@ static void pdf_group(Pdf *p, const RpGroup *g) {
   p->y += pdf_text(p, PDF_ML, p->y, PDF_CW, buf_str(&title), 8, 0, 0x616161, PANGO_ALIGN_CENTER) + 14;
   buf_free(&title);
   chart_free(ch);
+  pdf_group_intervals(p, g);
   free(aBar);
   free(aInk);
   free(azCell);
@@ -664,6 +696,24 @@ static void pdf_notes(Pdf *p) {
       "points each category contributed."
     : "总分单位为分,满分按考核方案;名次为组内名次;变化与上期已发布点评比较;分类得分为各一级指标对总分的贡献。";
   p->y += pdf_text(p, PDF_ML, p->y, PDF_CW, zNote, 8.5, 0, 0x616161, PANGO_ALIGN_LEFT);
+  if (m->bRobust) {
+    Buf r = BUF_INIT;
+    buf_printf(&r, "%s: ", label_get(m, L_NOTE_ROBUST));
+    label_robust_method(m, &r);
+    Buf sens = BUF_INIT;
+    label_robust_sensitivity(m, &sens);
+    if (sens.n) buf_printf(&r, "\n%s", buf_str(&sens));
+    buf_free(&sens);
+    int bMeasure = p->bMeasure; /* measure first: the paragraph moves to a new page whole */
+    p->bMeasure = 1;
+    double hR = pdf_text(p, PDF_ML, p->y + 6, PDF_CW, buf_str(&r), 8.5, 0, CHART_INK,
+                         PANGO_ALIGN_LEFT);
+    p->bMeasure = bMeasure;
+    pdf_need(p, hR + 6);
+    p->y += 6 + pdf_text(p, PDF_ML, p->y + 6, PDF_CW, buf_str(&r), 8.5, 0, CHART_INK,
+                         PANGO_ALIGN_LEFT);
+    buf_free(&r);
+  }
 }
 
 /* Lays the whole document out on p->pSurf; returns the number of pages. */

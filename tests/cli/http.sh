@@ -143,6 +143,7 @@ POST /api/periods/{period}/entry/verify
 GET /api/periods/{period}/progress
 POST /api/periods/{period}/publish
 POST /api/periods/{period}/upload
+POST /api/periods/{period}/whatif
 GET /api/places
 GET /api/providers/{name}/indicators
 POST /api/providers/{name}/indicators
@@ -264,6 +265,7 @@ POST /api/periods/2021-B4/entry/verify {} N N N Y N N N N
 GET /api/periods/2021-B4/progress - N N N Y N N N Y
 POST /api/periods/2022-B1/publish - N N N Y N N N N
 POST /api/periods/2022-B1/upload - N N N N Y Y N N
+POST /api/periods/2021-B1/whatif {} N N N Y Y Y Y Y
 GET /api/providers/nobody/indicators - N N N Y N N N N
 POST /api/providers/nobody/indicators {} N N N Y N N N N
 GET /api/reviews/2021-B1 - N N N Y Y Y Y Y

@@ -106,6 +106,14 @@ const zh = {
   'wf.reason_prompt': '退回 {u} 的填报数据,请填写原因:', 'wf.reason_required': '请填写退回原因', 'wf.reason_example': '例:数据与统计快报不一致',
   'cm.title': '领导点评意见', 'cm.add': '发表点评', 'cm.placeholder': '点出问题短板、评出好坏优劣、比出潜力动力……', 'cm.none': '暂无点评意见', 'cm.added': '点评意见已发表',
   'review.pdf': '通报 PDF', 'review.xlsx': '通报 Excel', 'review.csv': '通报 CSV', 'audit.export_all': '导出全部(服务器)',
+  'rb.interval': '名次区间', 'rb.median': '中位名次', 'rb.certain': '名次确定', 'rb.title': '名次稳健性',
+  'rb.explain': '对不确定选项({choices})随机抽样 {n} 次(随机种子 {seed})重新计分排名,名次区间为第5至第95百分位名次。',
+  'rb.grades': '等次概率', 'rb.shift': '全市平均名次变动 {v} 位', 'rb.none': '本期点评无名次区间',
+  'wi.title': '假如……(模拟测算)', 'wi.indicator': '指标', 'wi.to': '调整为', 'wi.value': '数值', 'wi.add': '增加一项',
+  'wi.run': '测算', 'wi.before': '当前', 'wi.after': '调整后', 'wi.total': '总分', 'wi.rank': '组内名次', 'wi.grade': '等次',
+  'wi.note': '同一评分引擎对输入数据的副本重新计分,不保存任何数据。',
+  'wi.group_median': '组内中位数', 'wi.group_mean': '组内平均数', 'wi.group_best': '组内最优', 'wi.target': '目标值',
+  'wi.timeprogress': '时序进度', 'wi.number': '指定数值', 'wi.remove': '移除',
 }
 
 const en = {
@@ -204,6 +212,14 @@ const en = {
   'wf.reason_prompt': 'Return the values of {u}: why?', 'wf.reason_required': 'A reason is required', 'wf.reason_example': 'e.g. differs from the statistics flash report',
   'cm.title': "Leaders' comments", 'cm.add': 'Comment', 'cm.placeholder': 'Shortfalls, good and bad, potential and momentum…', 'cm.none': 'No comments yet', 'cm.added': 'Comment added',
   'review.pdf': 'Bulletin PDF', 'review.xlsx': 'Bulletin Excel', 'review.csv': 'Bulletin CSV', 'audit.export_all': 'Export all (server)',
+  'rb.interval': 'Rank interval', 'rb.median': 'Median rank', 'rb.certain': 'Certain place', 'rb.title': 'How certain is the rank?',
+  'rb.explain': '{n} Monte Carlo draws (seed {seed}) of the uncertain choices ({choices}); the interval is the 5th–95th percentile rank.',
+  'rb.grades': 'Grade probabilities', 'rb.shift': 'Mean absolute rank shift {v} places', 'rb.none': 'This review has no rank intervals',
+  'wi.title': 'What if… (simulation)', 'wi.indicator': 'Indicator', 'wi.to': 'Set to', 'wi.value': 'Value', 'wi.add': 'Add a change',
+  'wi.run': 'Compute', 'wi.before': 'Now', 'wi.after': 'After', 'wi.total': 'Total', 'wi.rank': 'Rank in group', 'wi.grade': 'Grade',
+  'wi.note': 'The same scoring engine scores a copy of the inputs; nothing is stored.',
+  'wi.group_median': 'Group median', 'wi.group_mean': 'Group mean', 'wi.group_best': 'Group best', 'wi.target': 'Target',
+  'wi.timeprogress': 'Time progress', 'wi.number': 'A number', 'wi.remove': 'Remove',
 }
 
 Object.assign(zh, wishI18n.zh)

@@ -1,0 +1,508 @@
+/*
+** test_robust.c: unit tests of the uncertainty analysis (robust.c) and the Sobol'
+** estimators (sobol.c). Expectations are worked out by hand in the comments or come from
+** published analytic values; the draws of robust_eval are also checked against the scoring
+** engine itself (score_compute on the scheme copy a draw amounts to), total by total with ==.
+*/
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "rng.h"
+#include "robust.h"
+#include "sobol.h"
+#include "util/mem.h"
+
+#define assert_within(a, b, tol)                                                                   \
+  do {                                                                                             \
+    double _a = (a), _b = (b);                                                                     \
+    if (!(fabs(_a - _b) <= (tol)))                                                                 \
+      fail_msg("%s = %.6f, expected %.6f within %g (line %d)", #a, _a, _b, (double)(tol),          \
+               __LINE__);                                                                          \
+  } while (0)
+
+/* A fixture: scheme text (single quotes for double), units with groups, a value matrix. */
+typedef struct Fx {
+  Scheme *pS;
+  RobustSpec *pSpec;
+  RobustPlan *pPlan;
+  ScoreInput in;
+  const char *azUnit[16], *azGroup[16];
+  double aValue[16 * 8], aTarget[16 * 8], aPrev[16 * 8];
+} Fx;
+
+static void fx_open(Fx *f, const char *zScheme, int nUnit, const char *const *azGroup,
+                    const double *aValue) {
+  memset(f, 0, sizeof *f);
+  char *z = xstrdup(zScheme);
+  for (char *q = z; *q; q++)
+    if (*q == '\'') *q = '"';
+  char *zErr = NULL;
+  f->pS = scheme_parse("t.json", z, &zErr);
+  free(z);
+  if (!f->pS) fail_msg("scheme rejected: %s", zErr);
+  f->pSpec = robust_spec_parse(f->pS, f->pS->zUncertainty, &zErr);
+  if (!f->pSpec) fail_msg("uncertainty rejected: %s", zErr);
+  static const char *const azCode[16] = {"u0", "u1", "u2", "u3", "u4", "u5", "u6", "u7",
+                                         "u8", "u9", "u10", "u11", "u12", "u13", "u14", "u15"};
+  for (int u = 0; u < nUnit; u++) {
+    f->azUnit[u] = azCode[u];
+    f->azGroup[u] = azGroup ? azGroup[u] : "g";
+  }
+  int nL = f->pS->nLeaf;
+  for (int k = 0; k < nUnit * nL; k++) {
+    f->aValue[k] = aValue[k];
+    f->aTarget[k] = 100;
+    f->aPrev[k] = isnan(aValue[k]) ? 50 : aValue[k];
+  }
+  f->in.pScheme = f->pS;
+  assert_int_equal(period_parse("2021-B3", &f->in.period, NULL), 0);
+  f->in.nUnit = nUnit;
+  f->in.azUnit = f->azUnit;
+  f->in.azGroup = f->azGroup;
+  f->in.aValue = f->aValue;
+  f->in.aTarget = f->aTarget;
+  f->in.aPrevious = f->aPrev;
+  f->pPlan = robust_plan(&f->in, f->pSpec, &zErr);
+  if (!f->pPlan) fail_msg("plan failed: %s", zErr);
+}
+
+static void fx_close(Fx *f) {
+  robust_plan_free(f->pPlan);
+  robust_spec_free(f->pSpec);
+  scheme_free(f->pS);
+}
+
+/* ---------------------------------------------------------------- uncertainty */
+
+/* Six units, three leaves of mixed methods, one group; u0 is best on every indicator. */
+#define MIXED_LEAVES                                                                              \
+  "{'code':'A','children':["                                                                       \
+  " {'code':'A1','weight':40,'method':'completion'},"                                              \
+  " {'code':'A2','weight':30,'method':'efficacy','missing':'group_mean'}]},"                       \
+  "{'code':'B','children':["                                                                       \
+  " {'code':'B1','weight':30,'method':'minmax','direction':'lower'},"                              \
+  " {'code':'B2','method':'bonus','params':{'cap':2}}]}"
+static const double aMixed[6 * 4] = {
+    /* A1   A2   B1  B2 */
+    120, 9.5, 1, 1,  /* u0: best everywhere */
+    80,  7,   3, 0,  /* u1 */
+    85,  NAN, 4, 0,  /* u2 */
+    60,  8,   2, 2,  /* u3 */
+    90,  6,   5, 0,  /* u4 */
+    70,  6.5, 6, 0,  /* u5 */
+};
+
+/* Every choice fixed (weights spread 0, nothing else named): every draw is the official
+** scoring, so every interval collapses onto the official rank and its grade is certain. */
+static void test_fixed_choices_collapse(void **state) {
+  (void)state;
+  Fx f;
+  fx_open(&f,
+          "{'code':'T','aggregation':'points','uncertainty':{'weights':0},"
+          "'grades':{'by':'score','levels':[[80,'优'],[null,'差']]},'indicators':[" MIXED_LEAVES
+          "]}",
+          6, NULL, aMixed);
+  assert_int_equal(f.pSpec->nChoice, 0);
+  RobustResult *r = robust_run(f.pPlan, 500, 7, 2);
+  const ScoreResult *pOff = robust_official(f.pPlan);
+  for (int u = 0; u < 6; u++) {
+    const RobustUnit *pU = &r->aUnit[u];
+    assert_int_equal(pU->iLo, pOff->aUnit[u].iRank);
+    assert_int_equal(pU->iHi, pOff->aUnit[u].iRank);
+    assert_int_equal(pU->iMedian, pOff->aUnit[u].iRank);
+    assert_true(pU->bCertain);
+    assert_within(pU->aGradeProb[pOff->aUnit[u].iGrade], 1.0, 0);
+  }
+  /* u0 best everywhere: rank 1; the totals by hand (group of 6, efficacy base 0.6 over
+  ** 6..9.5, minmax lower over 1..6, u2's A2 imputed = mean 7.4):
+  ** u1: 40*0.8 + 30*(0.6+0.4*1/3.5) + 30*(3/5) = 32 + 21.428571 + 18 = 71.43 */
+  assert_int_equal(pOff->aUnit[0].iRank, 1);
+  assert_true(fabs(pOff->aUnit[1].rTotal - (32 + 30 * (0.6 + 0.4 / 3.5) + 18)) < 1e-9);
+  assert_within(r->rMeanAbsShift, 0, 0);
+  robust_result_free(r);
+  fx_close(&f);
+}
+
+/* A unit best on every indicator has interval [1, 1] however weights, methods, missing
+** policies and aggregation vary: every share is its group's best under every method. */
+static void test_best_everywhere_is_first(void **state) {
+  (void)state;
+  Fx f;
+  fx_open(&f,
+          "{'code':'T','aggregation':'points','uncertainty':{'weights':0.25,"
+          "'methods':{'A1':['rank','minmax'],'A2':['rank','minmax']},"
+          "'missing':{'*':['zero','exclude']},'aggregation':['arithmetic','geometric']},"
+          "'indicators':[" MIXED_LEAVES "]}",
+          6, NULL, aMixed);
+  assert_int_equal(f.pSpec->nChoice, 5); /* weights, 2 methods, missing, aggregation */
+  RobustResult *r = robust_run(f.pPlan, 4000, 11, 2);
+  assert_int_equal(r->aUnit[0].iLo, 1);
+  assert_int_equal(r->aUnit[0].iHi, 1);
+  assert_true(r->aUnit[0].bCertain);
+  /* and the others do move: u2 (missing A2) and u1/u4 swap under some choices */
+  assert_true(r->rMeanAbsShift > 0);
+  robust_result_free(r);
+  fx_close(&f);
+}
+
+/* Two units, two leaves of weight 50, shares u0 (1, 0.5), u1 (0.2, 1) (bands give exact
+** shares). With w1 = 50 (0.75 + 0.5 a), w2 = 50 (0.75 + 0.5 b) renormalised to sum 100:
+** u1 ranks first iff 0.8 w1 < 0.5 w2 iff a < 0.625 b - 0.5625, of probability
+** int_{0.9}^{1} (0.625 b - 0.5625) db = 0.003125; u0's total 50 + w1/2 reaches 80 iff
+** w1 >= 60 iff a >= 0.75 + 1.5 b, of probability int_0^{1/6} (0.25 - 1.5 b) db = 1/48. */
+static void test_probabilities_by_hand(void **state) {
+  (void)state;
+  static const double aV[2 * 2] = {10, 5, 2, 10};
+  Fx f;
+  fx_open(&f,
+          "{'code':'T','aggregation':'points',"
+          "'grades':{'by':'score','levels':[[80,'优'],[null,'差']]},'indicators':["
+          "{'code':'X','weight':50,'method':'bands','params':{'bands':[[0,0.2],[5,0.5],[10,1]]}},"
+          "{'code':'Y','weight':50,'method':'bands','params':{'bands':[[0,0.2],[5,0.5],[10,1]]}}]}",
+          2, NULL, aV);
+  assert_true(f.pSpec->bDefault);
+  RobustResult *r = robust_run(f.pPlan, 100000, 2026, 2);
+  assert_within(1 - r->aUnit[1].aGradeProb[0] - r->aUnit[1].aGradeProb[1], 0, 1e-12);
+  double pFirst = 0; /* P(u1 ranks first) = 1 - P(u1 ranks second) */
+  assert_within(r->aUnit[0].aGradeProb[0], 1.0 / 48, 0.0015);
+  /* rank probabilities are not stored; the mean rank is 1 + P(second) */
+  pFirst = 2 - r->aUnit[1].rMeanRank;
+  assert_within(pFirst, 0.003125, 0.0007);
+  assert_within(r->aUnit[0].rMeanRank, 1.003125, 0.0007);
+  /* the interval: u0 first in >= 95 % of draws */
+  assert_int_equal(r->aUnit[0].iLo, 1);
+  assert_int_equal(r->aUnit[0].iHi, 1);
+  assert_int_equal(r->aUnit[1].iLo, 2);
+  robust_result_free(r);
+  fx_close(&f);
+}
+
+/* robust_eval against the engine: for many draws, the scheme copy the draw amounts to is
+** scored by score_compute, and totals (==), ranks and grades must agree. Points and index
+** schemes, with method, missing and aggregation alternatives, two groups, a veto. */
+static void check_against_engine(const char *zScheme, int nUnit, const char *const *azGroup,
+                                 const double *aV) {
+  Fx f;
+  fx_open(&f, zScheme, nUnit, azGroup, aV);
+  RobustWork *w = robust_work_new(f.pPlan);
+  double aU[64], aTotal[16];
+  int aRank[16], aGrade[16];
+  assert_true(f.pSpec->nDim <= 64);
+  for (int d = 0; d < 300; d++) {
+    for (int k = 0; k < f.pSpec->nDim; k++)
+      aU[k] = rng_uniform(99, (uint64_t)d, (uint64_t)k);
+    robust_eval(f.pPlan, aU, w, aTotal, aRank, aGrade);
+    Scheme *pC = robust_scheme_for_draw(f.pPlan, aU);
+    ScoreInput in = f.in;
+    in.pScheme = pC;
+    char *zErr = NULL;
+    ScoreResult *pR = score_compute(&in, &zErr);
+    if (!pR) fail_msg("draw %d does not score: %s", d, zErr);
+    for (int u = 0; u < nUnit; u++) {
+      if (!(aTotal[u] == pR->aUnit[u].rTotal))
+        fail_msg("draw %d unit %d: total %.17g, engine %.17g", d, u, aTotal[u],
+                 pR->aUnit[u].rTotal);
+      assert_int_equal(aRank[u], pR->aUnit[u].iRank);
+      assert_int_equal(aGrade[u], pR->aUnit[u].iGrade);
+    }
+    score_result_free(pR);
+    robust_scheme_copy_free(pC);
+  }
+  robust_work_free(w);
+  fx_close(&f);
+}
+
+static void test_draws_match_engine(void **state) {
+  (void)state;
+  static const char *const azG[6] = {"g1", "g1", "g1", "g2", "g2", "g2"};
+  static const double aV[6 * 5] = {
+      /* A1  A2   B1  B2  V */
+      120, 9.5, 1, 1, 0, 80, 7, 3, 0, 0, 85, NAN, 4, 0, 1,
+      60,  8,   2, 2, 0, 90, 6, 5, 0, 0, 70, 6.5, NAN, 0, 0,
+  };
+  check_against_engine(
+      "{'code':'T','aggregation':'points',"
+      "'grades':{'by':'score','levels':[[75,'优'],[60,'良'],[null,'差']]},"
+      "'uncertainty':{'weights':0.25,'methods':{'A1':['rank','minmax','efficacy']},"
+      "'missing':{'A2':['zero','exclude','carry'],'B1':['group_mean']},"
+      "'aggregation':['arithmetic','geometric']},"
+      "'indicators':[{'code':'A','children':["
+      " {'code':'A1','weight':40,'method':'completion','params':{'cap':1.2}},"
+      " {'code':'A2','weight':30,'method':'efficacy','missing':'group_mean'}]},"
+      "{'code':'B','children':["
+      " {'code':'B1','weight':30,'method':'minmax','direction':'lower','missing':'exclude'},"
+      " {'code':'B2','method':'bonus','params':{'cap':2}}]},"
+      "{'code':'V','method':'veto'}]}",
+      6, azG, aV);
+  static const double aW[5 * 4] = {
+      0.9, 0.8, 0.7, 0.5, 0.4, 0.9, 0.6, 0.7, 0.3, NAN, 0.9, 0.2, 0.8, 0.1, 0.1, 0.95,
+      0.6, 0.6, 0.6, 0.6,
+  };
+  check_against_engine(
+      "{'code':'H','aggregation':'index','scale':100,'aggregate':'geometric',"
+      "'grades':{'by':'share','levels':[[0.4,'前'],[null,'后']]},"
+      "'uncertainty':{'weights':0.3,'aggregation':['arithmetic','points'],"
+      "'missing':{'*':['zero','group_mean']}},"
+      "'indicators':[{'code':'E','weight':2,'children':["
+      " {'code':'E1','weight':1,'method':'goalpost','params':{'lo':0,'hi':1}},"
+      " {'code':'E2','weight':1,'method':'goalpost','params':{'lo':0,'hi':1},'missing':'exclude'}]},"
+      "{'code':'F','weight':1,'aggregate':'geometric','children':["
+      " {'code':'F1','weight':1,'method':'minmax'},{'code':'F2','weight':3,'method':'rank'}]}]}",
+      5, NULL, aW);
+}
+
+/* A larger fixture (37 units: the vector paths take blocks of 16 and 8 units, the plain C
+** the rest) with a leaf of one group only, exclusions and method alternatives: every draw
+** against the engine, and robust_run (batches of draws) against robust_eval one by one. */
+static void test_vector_paths_match_engine(void **state) {
+  (void)state;
+  enum { NU = 37, NL = 5 };
+  static const char *const azG[2] = {"g1", "g2"};
+  const char *azUnit[NU], *azGroup[NU];
+  char azCode[NU][8];
+  double aV[NU * NL], aT[NU * NL];
+  uint64_t x = 12345;
+  for (int u = 0; u < NU; u++) {
+    snprintf(azCode[u], sizeof azCode[u], "u%d", u);
+    azUnit[u] = azCode[u];
+    azGroup[u] = azG[u % 3 == 0];
+    for (int l = 0; l < NL; l++) {
+      x = rng_mix(x);
+      double r = (double)(x >> 11) * 0x1.0p-53;
+      aV[u * NL + l] = (u * 7 + l * 3) % 11 == 0 ? NAN : 50 + 50 * r;
+      aT[u * NL + l] = 80;
+    }
+  }
+  char *zErr = NULL;
+  char *zS = xstrdup(
+      "{'code':'V','aggregation':'points','grades':{'by':'score','levels':[[70,'A'],[null,'B']]},"
+      "'uncertainty':{'weights':0.25,'methods':{'A1':['rank','minmax']},"
+      "'missing':{'A2':['zero','group_mean']}},'indicators':[{'code':'A','children':["
+      "{'code':'A1','weight':30,'method':'completion'},"
+      "{'code':'A2','weight':20,'method':'efficacy','missing':'exclude'},"
+      "{'code':'A3','weight':20,'method':'minmax','groups':['g1']}]},"
+      "{'code':'B1','weight':30,'method':'rank','direction':'lower','missing':'exclude'},"
+      "{'code':'B2','method':'bonus','params':{'cap':3}}]}");
+  for (char *q = zS; *q; q++)
+    if (*q == '\'') *q = '"';
+  Scheme *pS = scheme_parse("v.json", zS, &zErr);
+  if (!pS) fail_msg("%s", zErr);
+  RobustSpec *pSpec = robust_spec_parse(pS, pS->zUncertainty, &zErr);
+  if (!pSpec) fail_msg("%s", zErr);
+  ScoreInput in = {0};
+  in.pScheme = pS;
+  assert_int_equal(period_parse("2021-B3", &in.period, NULL), 0);
+  in.nUnit = NU;
+  in.azUnit = azUnit;
+  in.azGroup = azGroup;
+  in.aValue = aV;
+  in.aTarget = aT;
+  RobustPlan *pPlan = robust_plan(&in, pSpec, &zErr);
+  if (!pPlan) fail_msg("%s", zErr);
+  RobustWork *w = robust_work_new(pPlan);
+  double aU[64], aTotal[NU];
+  int aRank[NU], aGrade[NU];
+  long long aSum[NU] = {0};
+  enum { ND = 200 };
+  for (int d = 0; d < ND; d++) {
+    for (int k = 0; k < pSpec->nDim; k++) aU[k] = rng_uniform(7, (uint64_t)d, (uint64_t)k);
+    robust_eval(pPlan, aU, w, aTotal, aRank, aGrade);
+    for (int u = 0; u < NU; u++) aSum[u] += aRank[u];
+    Scheme *pC = robust_scheme_for_draw(pPlan, aU);
+    ScoreInput in2 = in;
+    in2.pScheme = pC;
+    ScoreResult *pR = score_compute(&in2, &zErr);
+    if (!pR) fail_msg("draw %d: %s", d, zErr);
+    for (int u = 0; u < NU; u++) {
+      if (!(aTotal[u] == pR->aUnit[u].rTotal))
+        fail_msg("draw %d unit %d: %.17g, engine %.17g", d, u, aTotal[u], pR->aUnit[u].rTotal);
+      assert_int_equal(aRank[u], pR->aUnit[u].iRank);
+      assert_int_equal(aGrade[u], pR->aUnit[u].iGrade);
+    }
+    score_result_free(pR);
+    robust_scheme_copy_free(pC);
+  }
+  RobustResult *r = robust_run(pPlan, ND, 7, 2);
+  for (int u = 0; u < NU; u++) assert_true(r->aUnit[u].rMeanRank == (double)aSum[u] / ND);
+  robust_result_free(r);
+  robust_work_free(w);
+  robust_plan_free(pPlan);
+  robust_spec_free(pSpec);
+  scheme_free(pS);
+  free(zS);
+}
+
+/* The same seed gives the same result on 1, 2 and 3 threads (counter-based numbers). */
+static void test_threads_identical(void **state) {
+  (void)state;
+  Fx f;
+  fx_open(&f,
+          "{'code':'T','aggregation':'points','uncertainty':{'weights':0.25,"
+          "'methods':{'A1':['rank','minmax']},'aggregation':['geometric']},"
+          "'grades':{'by':'score','levels':[[80,'优'],[60,'良'],[null,'差']]},"
+          "'indicators':[" MIXED_LEAVES "]}",
+          6, NULL, aMixed);
+  RobustResult *r1 = robust_run(f.pPlan, 3001, 5, 1);
+  for (int t = 2; t <= 3; t++) {
+    RobustResult *r2 = robust_run(f.pPlan, 3001, 5, t);
+    assert_int_equal(r2->nThread, t);
+    for (int u = 0; u < 6; u++) {
+      assert_int_equal(r1->aUnit[u].iLo, r2->aUnit[u].iLo);
+      assert_int_equal(r1->aUnit[u].iHi, r2->aUnit[u].iHi);
+      assert_int_equal(r1->aUnit[u].iMedian, r2->aUnit[u].iMedian);
+      assert_true(r1->aUnit[u].rMeanRank == r2->aUnit[u].rMeanRank);
+      for (int g = 0; g <= r1->nGrade; g++)
+        assert_true(r1->aUnit[u].aGradeProb[g] == r2->aUnit[u].aGradeProb[g]);
+    }
+    assert_true(r1->rMeanAbsShift == r2->rMeanAbsShift);
+    robust_result_free(r2);
+  }
+  /* another seed gives other draws (the mean rank of a moving unit changes) */
+  RobustResult *r3 = robust_run(f.pPlan, 3001, 6, 1);
+  int bDiffer = 0;
+  for (int u = 0; u < 6; u++)
+    bDiffer |= r1->aUnit[u].rMeanRank != r3->aUnit[u].rMeanRank;
+  assert_true(bDiffer);
+  robust_result_free(r3);
+  robust_result_free(r1);
+  fx_close(&f);
+}
+
+/* Intervals at 10,000 and 100,000 draws differ by at most one place. */
+static void test_draws_converge(void **state) {
+  (void)state;
+  static const double aV[12 * 3] = {
+      95, 80, 70, 90, 85, 60, 88, 70, 90, 70, 95, 80, 60, 60, 99, 85, 75, 75,
+      80, 90, 65, 75, 65, 85, 99, 55, 60, 65, 99, 70, 72, 72, 72, 50, 50, 50,
+  };
+  Fx f;
+  fx_open(&f,
+          "{'code':'T','aggregation':'points','uncertainty':{'weights':0.25,"
+          "'methods':{'C':['rank','efficacy']}},'indicators':["
+          "{'code':'A','weight':40,'method':'minmax'},{'code':'B','weight':35,'method':'minmax'},"
+          "{'code':'C','weight':25,'method':'minmax'}]}",
+          12, NULL, aV);
+  RobustResult *r1 = robust_run(f.pPlan, 10000, 1, 2);
+  RobustResult *r2 = robust_run(f.pPlan, 100000, 1, 2);
+  int nWide = 0;
+  for (int u = 0; u < 12; u++) {
+    assert_true(abs(r1->aUnit[u].iLo - r2->aUnit[u].iLo) <= 1);
+    assert_true(abs(r1->aUnit[u].iHi - r2->aUnit[u].iHi) <= 1);
+    nWide += r2->aUnit[u].iHi > r2->aUnit[u].iLo;
+  }
+  assert_true(nWide >= 4); /* the data do make intervals */
+  robust_result_free(r1);
+  robust_result_free(r2);
+  fx_close(&f);
+}
+
+static void test_spec_errors(void **state) {
+  (void)state;
+  static const char *const azBad[][2] = {
+      {"{'weights':1.5}", "weights must be a number in [0, 1)"},
+      {"{'methods':{'Z9':['rank']}}", "no indicator \"Z9\""},
+      {"{'methods':{'A1':['goalpost']}}", "goalpost is not an alternative method"},
+      {"{'methods':{'B2':['rank']}}", "B2 (bonus) has no share to vary"},
+      {"{'missing':{'*':['zero'],'A1':['carry']}}", "\"*\" and indicator A1 both given"},
+      {"{'aggregation':['points']}", "names no alternative"},
+      {"{'methods':{'A1':['zscore']}}", "zscore is for index mode only"},
+      {"{'colour':1}", "unknown key \"colour\""},
+  };
+  for (size_t k = 0; k < sizeof azBad / sizeof azBad[0]; k++) {
+    char *zS = xasprintf("{'code':'T','aggregation':'points','uncertainty':%s,'indicators':["
+                         MIXED_LEAVES "]}", azBad[k][0]);
+    for (char *q = zS; *q; q++)
+      if (*q == '\'') *q = '"';
+    /* scheme_parse checks the choices (so `scheme import` refuses them) */
+    char *zErr = NULL;
+    Scheme *pS = scheme_parse("t.json", zS, &zErr);
+    assert_null(pS);
+    if (!zErr || !strstr(zErr, azBad[k][1]))
+      fail_msg("case %zu: expected \"%s\" in \"%s\"", k, azBad[k][1], zErr ? zErr : "(null)");
+    free(zErr);
+    free(zS);
+  }
+}
+
+/* ---------------------------------------------------------------- Sobol' */
+
+/* Ishigami a = 7, b = 0.1: S1 = 0.3139, S2 = 0.4424, S3 = 0, ST1 = 0.5576, ST2 = 0.4424,
+** ST3 = 0.2437 (Saltelli et al. 2000, "Sensitivity Analysis", section 2.9); estimated at
+** N = 2^14 within 0.02. */
+static void test_sobol_ishigami(void **state) {
+  (void)state;
+  SobolIndex e[3];
+  double s1[3], st[3];
+  assert_int_equal(sobol_test_function("ishigami", 1 << 14, 1, 200, e, s1, st), 3);
+  assert_within(s1[0], 0.3139, 0.0001);
+  assert_within(s1[1], 0.4424, 0.0001);
+  assert_within(st[0], 0.5576, 0.0001);
+  assert_within(st[2], 0.2437, 0.0001);
+  for (int i = 0; i < 3; i++) {
+    assert_within(e[i].rS1, s1[i], 0.02);
+    assert_within(e[i].rST, st[i], 0.02);
+    assert_true(e[i].rSTLo <= e[i].rST && e[i].rST <= e[i].rSTHi);
+  }
+}
+
+/* g-function, a = (0, 1, 4.5, 9, 99, 99, 99, 99): V_i = 1/(3 (1 + a_i)^2): V1 = 1/3,
+** V2 = 1/12, V3 = 1/90.75, V4 = 1/300, V5..8 = 1/30000; V = prod(1 + V_i) - 1 = 4/3 * 13/12 * 1.011019 * 1.003333 *
+** 1.0001333 - 1 = 0.46542, so S1 = (1/3)/0.46542 = 0.7162; estimated within 0.02 at N = 2^14. */
+static void test_sobol_gfunc(void **state) {
+  (void)state;
+  SobolIndex e[8];
+  double s1[8], st[8];
+  assert_int_equal(sobol_test_function("gfunc", 1 << 14, 3, 0, e, s1, st), 8);
+  double v[8] = {1.0 / 3, 1.0 / 12, 1 / 90.75, 1.0 / 300, 1.0 / 30000, 1.0 / 30000,
+                 1.0 / 30000, 1.0 / 30000};
+  double rProd = 1;
+  for (int i = 0; i < 8; i++)
+    rProd *= 1 + v[i];
+  assert_within(rProd - 1, 0.46542, 0.00001);
+  assert_within(s1[0], 0.7162, 0.0001);
+  assert_within(s1[0], (1.0 / 3) / (rProd - 1), 1e-12);
+  assert_within(st[1], (1.0 / 12) * rProd / (1 + 1.0 / 12) / (rProd - 1), 1e-12);
+  for (int i = 0; i < 8; i++) {
+    assert_within(e[i].rS1, s1[i], 0.02);
+    assert_within(e[i].rST, st[i], 0.02);
+  }
+}
+
+/* Sobol' indices of the choices: with only the method of C uncertain, it explains all the
+** variance of the mean rank shift (S1 = ST = 1 exactly: the output is a function of it). */
+static void test_sobol_choices(void **state) {
+  (void)state;
+  static const double aV[5 * 2] = {90, 10, 80, 30, 70, 50, 60, 80, 50, 99};
+  Fx f;
+  fx_open(&f,
+          "{'code':'T','aggregation':'points','uncertainty':{'weights':0,"
+          "'methods':{'B':['rank']}},'indicators':["
+          "{'code':'A','weight':50,'method':'minmax'},{'code':'B','weight':50,'method':'completion'}]}",
+          5, NULL, aV);
+  assert_int_equal(f.pSpec->nChoice, 1);
+  RobustSobol *s = robust_sobol(f.pPlan, 512, 3, 100, 2);
+  double rST = s->aST[5], rS1 = s->aS1[5]; /* column nUnit: the mean abs shift */
+  assert_within(rST, 1, 0.05);
+  assert_within(rS1, 1, 0.05);
+  robust_sobol_free(s);
+  fx_close(&f);
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(test_fixed_choices_collapse), cmocka_unit_test(test_best_everywhere_is_first),
+      cmocka_unit_test(test_probabilities_by_hand),  cmocka_unit_test(test_draws_match_engine),
+      cmocka_unit_test(test_threads_identical),      cmocka_unit_test(test_draws_converge),
+      cmocka_unit_test(test_spec_errors),            cmocka_unit_test(test_vector_paths_match_engine),            cmocka_unit_test(test_sobol_ishigami),
+      cmocka_unit_test(test_sobol_gfunc),            cmocka_unit_test(test_sobol_choices),
+  };
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}
