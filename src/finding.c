@@ -123,6 +123,13 @@ FindingCheck finding_check(FindingState eFrom, FindingAction eAction, unsigned m
   return FC_STATE;
 }
 
+unsigned finding_rule_roles(FindingState eFrom, FindingAction eAction) {
+  for (int i = 0; i < nFindingRule; i++)
+    if (aFindingRule[i].eFrom == eFrom && aFindingRule[i].eAction == eAction)
+      return aFindingRule[i].mRoles;
+  return 0;
+}
+
 void finding_policy_default(FindingPolicy *p) {
   p->nWarnDays = 3;
   p->nYellowReturns = 2;

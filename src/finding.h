@@ -111,6 +111,9 @@ typedef enum {
 FindingCheck finding_check(FindingState eFrom, FindingAction eAction, unsigned mActor,
                            unsigned mGiven, FindingState *peTo, unsigned *pmMissing);
 
+/* The FR_* roles allowed to take eAction in eFrom (0 when it does not apply there). */
+unsigned finding_rule_roles(FindingState eFrom, FindingAction eAction);
+
 /* ---- derived status ------------------------------------------------------------------ */
 
 #define FD_NONE (-2147483647 - 1) /* "no such day" for the day fields below */

@@ -39,6 +39,20 @@ const Verb aVerb[] = {
    "off the end), and so does --checkpoint FILE (a signed `audit checkpoint`, checked with\n"
    "the public key KEY.pub). Exit 0 when intact, 3 when a record was changed, removed or\n"
    "inserted."},
+  {"calendar due", calendar_due_cmd, "inspector",
+   "calendar due YYYY-MM-DD DAYS [--db F]",
+   "Prints the date on which the DAYS-th working day after the given date falls, on the\n"
+   "stored holiday calendar (weekends, public holidays and 调休 make-up working days).\n"
+   "The day itself does not count. Exit 1 when a year on the way has no calendar."},
+  {"calendar import", calendar_import_cmd, "inspector",
+   "calendar import FILE.csv... [--db F]",
+   "Imports the State Council's holiday notices (国务院办公厅关于……部分节假日安排的通知):\n"
+   "CSV with header year,date,kind,name, kind off (放假) or work (上班 on a weekend), lines\n"
+   "starting with # are comments (docs/supervision.md). Replaces the stored days of each year\n"
+   "the file holds. data/calendar/cn-2021.csv .. cn-2026.csv ship with kaoping. Audited."},
+  {"calendar show", calendar_show_cmd, "inspector",
+   "calendar show [YEAR] [--db F]",
+   "Lists the years with a holiday calendar, or one year's days off and make-up working days."},
   {"data import", data_import_cmd, "reporter",
    "data import FILE... --period P [--provenance self|department|feed] [--skip-bad] [--db F]",
    "Imports observations (指标值) for an open period from CSV (unit,indicator,value[,note];\n"
@@ -64,6 +78,38 @@ const Verb aVerb[] = {
    "2021-B4 open with a provisional review, 2021-B5 and 2021-B6 left to import by hand.\n"
    "The same files and reviews on every run (fixed seed). Refuses an existing database\n"
    "file unless --force, which replaces it."},
+  {"finding act", finding_act_cmd, "inspector",
+   "finding act FINDING ACTION --as USER [--note TEXT] [--deadline YYYY-MM-DD] [--days N]\n"
+   "      [--progress 0-100] [--dup-of FINDING | --dup-of-order ID] [--public] [--db F]",
+   "Moves a finding (督查问题) along its lifecycle as account USER. Actions: assign (交办;\n"
+   "sets the sign and rectification deadlines in working days), sign (签收), report (进展,\n"
+   "--note, --progress), request_close|request_extend (--deadline)|request_suspend|\n"
+   "request_partial (the unit asks: --note), approve, return (驳回, --note), verify (验收销号,\n"
+   "--note, --public), publish, archive, duplicate (--dup-of or --dup-of-order), reopen\n"
+   "(回头看: --note, --days), instruct (领导批示, --note). Only an inspector opens, assigns,\n"
+   "approves, returns, verifies; only the unit's own reporters sign and request; a leader\n"
+   "instructs. Every action is an event with actor, time and note, and is audited; a\n"
+   "refused one is audited too (finding.denied) and exits 1."},
+  {"finding add", finding_add_cmd, "inspector",
+   "finding add --as USER --unit CODE --category TEXT --text TEXT [--severity minor|major|severe]\n"
+   "      [--inspection N] [--days N] [--sign-days N] [--report-every DAYS] [--deduction P]\n"
+   "      [--place TEXT] [--lon X --lat Y] [--responsible NAME] [--co CODE,CODE] [--db F]",
+   "Records a finding (立项) of an inspection: the lead unit, category (作风, 安全生产, 环保,\n"
+   "营商环境, 值班值守, 吃喝风 ...), text, severity (default minor), time limits in working\n"
+   "days (整改时限 --days, default 10; 签收时限 --sign-days, default 2), progress report\n"
+   "frequency (--report-every, default 7 days; 0 = by stage), the points it deducts\n"
+   "(default 0.5) and co-handling units (协办, --co). USER must be an inspector."},
+  {"finding list", finding_list_cmd, "inspector",
+   "finding list [--as USER] [--unit CODE] [--category TEXT] [--state S] [--light red|yellow|\n"
+   "      blue|green|none] [--overdue] [--open] [--page N] [--per-page N] [--format table|json]",
+   "Lists findings newest first with their traffic light (red overdue, yellow behind time\n"
+   "progress 序时进度, blue near the deadline), overdue flag and escalation (黄牌, 提级督办),\n"
+   "computed for today (China time; $KAOPING_NOW in tests). --as USER lists what that\n"
+   "account may see (a reporter: its own unit's findings once assigned)."},
+  {"finding show", finding_show_cmd, "inspector",
+   "finding show FINDING [--as USER] [--format table|json] [--db F]",
+   "Shows one finding: status, deadlines, late flags, co-handling units, the event timeline\n"
+   "and (JSON) the actions USER may take now."},
   {"http", http_cmd, "local",
    "http REQUEST.txt|- [--as USER] [--peer IP] [--web-root DIR] [--db F] | http --routes",
    "Serves one raw HTTP request read from a file (or stdin) through the server's router,\n"
@@ -74,6 +120,14 @@ const Verb aVerb[] = {
    "init [--db FILE]",
    "Creates an empty kaoping database (SQLite, WAL) and applies every migration. On an\n"
    "existing database, applies the migrations it lacks."},
+  {"inspection add", inspection_add_cmd, "inspector",
+   "inspection add --as USER --kind undercover|announced|online --topic TEXT --team TEXT\n"
+   "      --start YYYY-MM-DD [--end YYYY-MM-DD] [--db F]",
+   "Records an inspection (督查: 暗访 undercover, 明查 announced, 网络/云督查 online) with its\n"
+   "team, dates and topic. Findings name it with --inspection. Audited."},
+  {"inspection list", inspection_list_cmd, "inspector",
+   "inspection list [--as USER] [--format table|json] [--db F]",
+   "Lists inspections, newest first, with their number of findings."},
   {"period close", period_close_cmd, "assessor",
    "period close PERIOD [--db F]",
    "Closes an open period: no more data entry; the review can be computed and published."},

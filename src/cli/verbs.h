@@ -66,5 +66,14 @@ VERB_HANDLER(user_policy_cmd);
 VERB_HANDLER(user_roles_cmd);
 VERB_HANDLER(user_totp_cmd);
 VERB_HANDLER(user_unlock_cmd);
+VERB_HANDLER(calendar_import_cmd);
+VERB_HANDLER(calendar_show_cmd);
+VERB_HANDLER(calendar_due_cmd);
+VERB_HANDLER(inspection_add_cmd);
+VERB_HANDLER(inspection_list_cmd);
+VERB_HANDLER(finding_add_cmd);
+VERB_HANDLER(finding_list_cmd);
+VERB_HANDLER(finding_show_cmd);
+VERB_HANDLER(finding_act_cmd);
 
 #endif
