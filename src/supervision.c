@@ -1107,3 +1107,481 @@ int sup_finding_list(Db *pDb, const EntryWho *w, const FindingFilter *f, json_t 
                      "green", aCount[FL_GREEN], "none", aCount[FL_NONE]);
   return 0;
 }
+
+/* ---- tasks (督办事项) ----------------------------------------------------------------- */
+
+/* The task lifecycle, as data like finding.c's: state x action -> state, who, note. */
+#define TR_OFFICE 1u /* the office that assigned it (assigner_cap) */
+#define TR_LEAD 2u   /* a reporter of the lead unit */
+#define TR_CO 4u     /* a reporter of a co-handling unit */
+static const struct {
+  const char *zFrom, *zAction, *zTo;
+  unsigned mRoles;
+  int bNote;
+} aTaskRule[] = {
+  {"open", "report", "open", TR_LEAD | TR_CO, 1},
+  {"open", "request_close", "req_close", TR_LEAD, 1},
+  {"req_close", "confirm", "closed", TR_OFFICE, 0},
+  {"req_close", "return", "open", TR_OFFICE, 1},
+};
+
+static const char *task_state_label(const char *z) {
+  if (strcmp(z, "open") == 0) return "办理中";
+  if (strcmp(z, "req_close") == 0) return "申请办结";
+  if (strcmp(z, "closed") == 0) return "已办结";
+  return z;
+}
+
+typedef struct TRow {
+  int64_t id;
+  char *zTitle, *zCategory, *zSource, *zLead, *zLeadName, *zState, *zBy, *zCap, *zCreatedAt;
+  int iAssigned, iDue, iRequested, iClosed, nReturns, nProgress;
+} TRow;
+
+#define TASK_SELECT                                                                           \
+  "SELECT t.id, t.title, t.category, t.source, t.lead_unit, u.name, t.state, t.assigned_by, " \
+  "t.assigner_cap, t.created_at, t.assigned_on, t.due, t.requested_on, t.closed_on, "         \
+  "t.returns, (SELECT progress FROM task_unit x WHERE x.task_id = t.id AND x.role = 'lead') " \
+  "FROM task t JOIN unit u ON u.code = t.lead_unit "
+
+static void trow_read(Arena *a, Stmt *s, TRow *r) {
+  r->id = stmt_int(s, 0);
+  r->zTitle = col_dup(a, s, 1);
+  r->zCategory = col_dup(a, s, 2);
+  r->zSource = col_dup(a, s, 3);
+  r->zLead = col_dup(a, s, 4);
+  r->zLeadName = col_dup(a, s, 5);
+  r->zState = col_dup(a, s, 6);
+  r->zBy = col_dup(a, s, 7);
+  r->zCap = col_dup(a, s, 8);
+  r->zCreatedAt = col_dup(a, s, 9);
+  r->iAssigned = day_of(stmt_text(s, 10));
+  r->iDue = day_of(stmt_text(s, 11));
+  r->iRequested = day_of(stmt_text(s, 12));
+  r->iClosed = day_of(stmt_text(s, 13));
+  r->nReturns = (int)stmt_int(s, 14);
+  r->nProgress = (int)stmt_int(s, 15);
+}
+
+static int trow_load(Db *pDb, Arena *a, int64_t id, TRow *r) {
+  Stmt *s = db_prepare(pDb, TASK_SELECT "WHERE t.id = ?1");
+  stmt_bind_int(s, 1, id);
+  int rc = stmt_step(s);
+  if (rc == 1) trow_read(a, s, r);
+  stmt_finalize(s);
+  return rc;
+}
+
+/* The reporter's unit's role in the task: "lead", "co" or NULL. */
+static const char *task_unit_role(Db *pDb, int64_t id, const char *zUnit, Arena *a) {
+  if (!zUnit) return NULL;
+  Stmt *s = db_prepare(pDb, "SELECT role FROM task_unit WHERE task_id = ?1 AND unit = ?2");
+  stmt_bind_int(s, 1, id);
+  stmt_bind_text(s, 2, zUnit);
+  const char *z = stmt_step(s) == 1 ? arena_strdup(a, stmt_text(s, 0)) : NULL;
+  stmt_finalize(s);
+  return z;
+}
+
+static unsigned trow_actor(Db *pDb, const AuthUser *u, const TRow *r, Arena *a) {
+  unsigned m = 0;
+  if ((strcmp(r->zCap, "inspect") == 0 && auth_has(u, CAP_INSPECT)) ||
+      (strcmp(r->zCap, "comment") == 0 && auth_has(u, CAP_COMMENT)))
+    m |= TR_OFFICE;
+  if (sup_reads_own(u)) {
+    const char *zRole = task_unit_role(pDb, r->id, u->zUnit, a);
+    if (zRole && strcmp(zRole, "lead") == 0) m |= TR_LEAD;
+    else if (zRole) m |= TR_CO;
+  }
+  return m;
+}
+
+static int trow_visible(Db *pDb, const AuthUser *u, const TRow *r, Arena *a) {
+  if (sup_reads_all(u)) return 1;
+  return sup_reads_own(u) && task_unit_role(pDb, r->id, u->zUnit, a) != NULL;
+}
+
+static json_t *trow_json(const TRow *r, const Calendar *pCal, const FindingPolicy *pPol,
+                         int iToday, FindingStatus *pSt) {
+  FindingClock c = {strcmp(r->zState, "open") == 0 ? FS_IN_PROGRESS
+                    : strcmp(r->zState, "req_close") == 0 ? FS_REQ_CLOSE : FS_CLOSED,
+                    r->iAssigned, FD_NONE, r->iAssigned, r->iDue, r->iRequested, FD_NONE, 0,
+                    r->nProgress, r->nReturns};
+  FindingStatus st;
+  char *zErr = NULL;
+  int rcS = finding_status(pCal, &c, pPol, iToday, &st, &zErr);
+  json_t *o = json_object();
+  json_object_set_new(o, "id", json_integer(r->id));
+  json_object_set_new(o, "title", json_string(r->zTitle));
+  json_object_set_new(o, "category", json_string(r->zCategory));
+  json_object_set_new(o, "source", r->zSource ? json_string(r->zSource) : json_null());
+  json_object_set_new(o, "lead_unit", json_string(r->zLead));
+  json_object_set_new(o, "lead_unit_name", json_string(r->zLeadName));
+  json_object_set_new(o, "state", json_string(r->zState));
+  json_object_set_new(o, "state_label", json_string(task_state_label(r->zState)));
+  json_object_set_new(o, "assigned_by", json_string(r->zBy));
+  json_object_set_new(o, "assigned_on", day_json(r->iAssigned));
+  json_object_set_new(o, "due", day_json(r->iDue));
+  json_object_set_new(o, "requested_on", day_json(r->iRequested));
+  json_object_set_new(o, "closed_on", day_json(r->iClosed));
+  json_object_set_new(o, "returns", json_integer(r->nReturns));
+  json_object_set_new(o, "progress", json_integer(r->nProgress));
+  if (rcS) {
+    json_object_set_new(o, "light", json_string("none"));
+    json_object_set_new(o, "calendar_error", json_string(zErr));
+    free(zErr);
+    memset(&st, 0, sizeof st);
+  } else {
+    json_object_set_new(o, "light", json_string(finding_light_name(st.eLight)));
+    json_object_set_new(o, "overdue", json_boolean(st.bOverdue));
+    json_object_set_new(o, "finish_late", json_boolean(st.bFinishLate));
+    json_object_set_new(o, "overdue_days", json_integer(st.nOverdueDays));
+    json_object_set_new(o, "days_left", strcmp(r->zState, "closed") == 0
+                                            ? json_null() : json_integer(st.nDaysLeft));
+    json_object_set_new(o, "time_progress", json_real(st.rTimeProgress));
+    json_object_set_new(o, "level", json_integer(st.iLevel));
+    json_object_set_new(o, "level_label", json_string(level_label(st.iLevel)));
+  }
+  if (pSt) *pSt = st;
+  return o;
+}
+
+int sup_task_add(Db *pDb, const EntryWho *w, json_t *pIn, json_t **ppOut, EntryErr *e) {
+  *ppOut = NULL;
+  const AuthUser *u = w->pUser;
+  if (!auth_has(u, CAP_COMMENT) && !auth_has(u, CAP_INSPECT)) {
+    entry_err_set(e, KP_E_SCOPE, NULL, "tasks are assigned by leaders and the supervision office");
+    sup_audit_denied(pDb, w, "task.denied", "task:new", "assign", e);
+    return -1;
+  }
+  const char *zTitle, *zCat, *zSource, *zLead, *zDeadline;
+  if (jtext(pIn, "title", 1, 400, &zTitle, e) || jtext(pIn, "category", 1, 64, &zCat, e) ||
+      jtext(pIn, "source", 0, 400, &zSource, e) || jtext(pIn, "lead_unit", 1, 16, &zLead, e) ||
+      jtext(pIn, "deadline", 0, 10, &zDeadline, e))
+    return -1;
+  int nDays = 0, iToday = sup_today(), iDue = FD_NONE;
+  if (jint(pIn, "days", 1, 365, &nDays, e) < 0) return -1;
+  if (zDeadline && (cal_date_parse(zDeadline, &iDue) || iDue <= iToday))
+    return entry_err_set(e, KP_E_INVALID, "deadline", "deadline \"%s\" must be a date "
+                         "YYYY-MM-DD after today", zDeadline);
+  if (!zDeadline && !nDays)
+    return entry_err_set(e, KP_E_MISSING, "deadline", "a deadline (date) or days (working "
+                         "days) is required");
+  json_t *aCo = json_object_get(pIn, "co_units");
+  if (aCo && !json_is_array(aCo) && !json_is_null(aCo))
+    return entry_err_set(e, KP_E_INVALID, "co_units", "co_units must be a list of unit codes");
+  if (!zDeadline) {
+    Calendar cal;
+    char *zErr = NULL;
+    if (sup_calendar_load(pDb, &cal, &zErr) ||
+        cal_add_workdays(&cal, iToday, nDays, &iDue, &zErr)) {
+      cal_free(&cal);
+      entry_err_set(e, KP_E_STATE, "days", "%s", zErr);
+      free(zErr);
+      return -1;
+    }
+    cal_free(&cal);
+  }
+  if (db_begin(pDb)) return entry_err_set(e, KP_E_UNAVAILABLE, NULL, "the database is busy");
+  if (!unit_exists(pDb, zLead)) {
+    db_rollback(pDb);
+    return entry_err_set(e, KP_E_NO_SUCH, "lead_unit", "no unit %s", zLead);
+  }
+  char zNow[32];
+  db_now(zNow);
+  const char *zCap = auth_has(u, CAP_COMMENT) ? "comment" : "inspect";
+  Stmt *s = db_prepare(pDb, "INSERT INTO task(title, category, source, lead_unit, assigned_on, "
+                            "due, state, assigned_by, assigner_cap, created_at, updated_at) "
+                            "VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'open', ?7, ?8, ?9, ?9)");
+  stmt_bind_text(s, 1, zTitle);
+  stmt_bind_text(s, 2, zCat);
+  stmt_bind_text(s, 3, zSource);
+  stmt_bind_text(s, 4, zLead);
+  bind_day(s, 5, iToday);
+  bind_day(s, 6, iDue);
+  stmt_bind_text(s, 7, u->zName);
+  stmt_bind_text(s, 8, zCap);
+  stmt_bind_text(s, 9, zNow);
+  int bad = stmt_run(s);
+  stmt_finalize(s);
+  int64_t id = db_last_insert_id(pDb);
+  if (bad) goto sql_error;
+  s = db_prepare(pDb, "INSERT INTO task_unit(task_id, unit, role) VALUES (?1, ?2, 'lead')");
+  stmt_bind_int(s, 1, id);
+  stmt_bind_text(s, 2, zLead);
+  bad = stmt_run(s);
+  stmt_finalize(s);
+  if (bad) goto sql_error;
+  size_t i;
+  json_t *v;
+  json_array_foreach(aCo, i, v) {
+    const char *zCo = json_is_string(v) ? json_string_value(v) : NULL;
+    if (!zCo || !unit_exists(pDb, zCo) || strcmp(zCo, zLead) == 0) {
+      db_rollback(pDb);
+      return entry_err_set(e, KP_E_INVALID, "co_units", "co_units[%zu]: %s%s", i,
+                           zCo ? zCo : "not a unit code",
+                           zCo && strcmp(zCo, zLead) == 0 ? " is the lead unit" : ": no such unit");
+    }
+    s = db_prepare(pDb, "INSERT OR IGNORE INTO task_unit(task_id, unit, role) VALUES (?1, ?2, 'co')");
+    stmt_bind_int(s, 1, id);
+    stmt_bind_text(s, 2, zCo);
+    bad = stmt_run(s);
+    stmt_finalize(s);
+    if (bad) goto sql_error;
+  }
+  s = db_prepare(pDb, "INSERT INTO task_event(task_id, unit, action, actor, at, note) "
+                      "VALUES (?1, NULL, 'assign', ?2, ?3, ?4)");
+  stmt_bind_int(s, 1, id);
+  stmt_bind_text(s, 2, u->zName);
+  stmt_bind_text(s, 3, zNow);
+  stmt_bind_text(s, 4, zSource);
+  bad = stmt_run(s);
+  stmt_finalize(s);
+  if (bad) goto sql_error;
+  char zObj[48], zDue[11];
+  snprintf(zObj, sizeof zObj, "task:%lld", (long long)id);
+  cal_date_format(iDue, zDue);
+  json_t *d = json_pack("{s:s, s:s, s:s, s:s}", "title", zTitle, "category", zCat, "lead_unit",
+                        zLead, "due", zDue);
+  int rcA = audit_record(pDb, u->zName, w->zIp, "task.assign", zObj, "ok", d);
+  json_decref(d);
+  if (rcA || db_commit(pDb)) {
+    db_rollback(pDb);
+    return entry_err_set(e, KP_E_UNAVAILABLE, NULL, "the audit log cannot be written: nothing saved");
+  }
+  return sup_task_show(pDb, w, id, ppOut, e);
+sql_error:
+  db_rollback(pDb);
+  return entry_err_set(e, KP_E_INTERNAL, NULL, "database error: %s", db_errmsg(pDb));
+}
+
+int sup_task_act(Db *pDb, const EntryWho *w, int64_t id, const char *zAction, json_t *pArgs,
+                 json_t **ppOut, EntryErr *e) {
+  *ppOut = NULL;
+  const AuthUser *u = w->pUser;
+  char zObj[48];
+  snprintf(zObj, sizeof zObj, "task:%lld", (long long)id);
+  const char *zNote;
+  int nProgress = -1;
+  if (jtext(pArgs, "note", 0, 4000, &zNote, e) || jint(pArgs, "progress", 0, 100, &nProgress, e) < 0)
+    return -1;
+  int iRule = -1, bKnown = 0;
+  Arena *pArena = arena_new();
+  int rc = -1;
+  if (db_begin(pDb)) {
+    entry_err_set(e, KP_E_UNAVAILABLE, NULL, "the database is busy");
+    goto done;
+  }
+  TRow r;
+  int k = trow_load(pDb, pArena, id, &r);
+  if (k < 0) goto sql_error;
+  if (k == 0 || !trow_visible(pDb, u, &r, pArena)) {
+    db_rollback(pDb);
+    entry_err_set(e, KP_E_NO_SUCH, "task", "no task %lld", (long long)id);
+    if (k) sup_audit_denied(pDb, w, "task.denied", zObj, zAction, e);
+    goto done;
+  }
+  for (size_t i = 0; zAction && i < sizeof aTaskRule / sizeof aTaskRule[0]; i++) {
+    if (strcmp(aTaskRule[i].zAction, zAction) != 0) continue;
+    bKnown = 1;
+    if (strcmp(aTaskRule[i].zFrom, r.zState) == 0) iRule = (int)i;
+  }
+  unsigned mActor = trow_actor(pDb, u, &r, pArena);
+  if (!bKnown) {
+    db_rollback(pDb);
+    entry_err_set(e, KP_E_INVALID, "action", "unknown action \"%s\" (report, request_close, "
+                  "confirm, return)", zAction ? zAction : "");
+    goto done;
+  }
+  if (iRule < 0 || !(aTaskRule[iRule].mRoles & mActor) || (aTaskRule[iRule].bNote && !zNote)) {
+    db_rollback(pDb);
+    if (iRule < 0)
+      entry_err_set(e, KP_E_STATE, "action", "task %lld is %s (%s): %s does not apply",
+                    (long long)id, r.zState, task_state_label(r.zState), zAction);
+    else if (!(aTaskRule[iRule].mRoles & mActor))
+      entry_err_set(e, KP_E_SCOPE, "action", "%s on task %lld is only for %s", zAction,
+                    (long long)id, aTaskRule[iRule].mRoles & TR_OFFICE
+                    ? "the office that assigned it" : aTaskRule[iRule].mRoles & TR_CO
+                    ? "the lead and co-handling units' reporters" : "the lead unit's reporters");
+    else
+      entry_err_set(e, KP_E_MISSING, "note", "%s needs note", zAction);
+    sup_audit_denied(pDb, w, "task.denied", zObj, zAction, e);
+    goto done;
+  }
+  char zNow[32];
+  db_now(zNow);
+  int iToday = sup_today();
+  const char *zTo = aTaskRule[iRule].zTo;
+  const char *zUnit = (mActor & (TR_LEAD | TR_CO)) && !(aTaskRule[iRule].mRoles & TR_OFFICE)
+                          ? u->zUnit : NULL;
+  Stmt *s;
+  int bad = 0;
+  if (zUnit && (strcmp(zAction, "report") == 0 || nProgress >= 0)) {
+    s = db_prepare(pDb, "UPDATE task_unit SET progress = coalesce(?3, progress), "
+                        "last_report_on = ?4 WHERE task_id = ?1 AND unit = ?2");
+    stmt_bind_int(s, 1, id);
+    stmt_bind_text(s, 2, zUnit);
+    if (nProgress >= 0) stmt_bind_int(s, 3, nProgress);
+    else stmt_bind_null(s, 3);
+    bind_day(s, 4, iToday);
+    bad |= stmt_run(s);
+    stmt_finalize(s);
+  }
+  s = db_prepare(pDb, "UPDATE task SET state = ?2, updated_at = ?3, "
+                      "requested_on = CASE ?4 WHEN 'request_close' THEN ?5 WHEN 'return' THEN "
+                      "NULL ELSE requested_on END, "
+                      "closed_on = CASE ?4 WHEN 'confirm' THEN ?5 ELSE closed_on END, "
+                      "returns = returns + (?4 = 'return') WHERE id = ?1 AND state = ?6");
+  stmt_bind_int(s, 1, id);
+  stmt_bind_text(s, 2, zTo);
+  stmt_bind_text(s, 3, zNow);
+  stmt_bind_text(s, 4, zAction);
+  bind_day(s, 5, iToday);
+  stmt_bind_text(s, 6, r.zState);
+  bad |= stmt_run(s);
+  stmt_finalize(s);
+  if (bad || db_changes(pDb) != 1) goto sql_error;
+  s = db_prepare(pDb, "INSERT INTO task_event(task_id, unit, action, actor, at, note, progress) "
+                      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)");
+  stmt_bind_int(s, 1, id);
+  stmt_bind_text(s, 2, zUnit);
+  stmt_bind_text(s, 3, zAction);
+  stmt_bind_text(s, 4, u->zName);
+  stmt_bind_text(s, 5, zNow);
+  stmt_bind_text(s, 6, zNote);
+  if (nProgress >= 0) stmt_bind_int(s, 7, nProgress);
+  else stmt_bind_null(s, 7);
+  bad = stmt_run(s);
+  stmt_finalize(s);
+  if (bad) goto sql_error;
+  char zEvent[48];
+  snprintf(zEvent, sizeof zEvent, "task.%s", zAction);
+  json_t *d = json_pack("{s:s, s:s, s:s?, s:s?}", "from", r.zState, "to", zTo, "note", zNote,
+                        "unit", zUnit);
+  if (nProgress >= 0) json_object_set_new(d, "progress", json_integer(nProgress));
+  int rcA = audit_record(pDb, u->zName, w->zIp, zEvent, zObj, "ok", d);
+  json_decref(d);
+  if (rcA || db_commit(pDb)) {
+    db_rollback(pDb);
+    entry_err_set(e, KP_E_UNAVAILABLE, NULL, "the audit log cannot be written: nothing saved");
+    goto done;
+  }
+  rc = sup_task_show(pDb, w, id, ppOut, e);
+  goto done;
+sql_error:
+  db_rollback(pDb);
+  entry_err_set(e, KP_E_INTERNAL, NULL, "database error: %s", db_errmsg(pDb));
+done:
+  arena_free(pArena);
+  return rc;
+}
+
+int sup_task_show(Db *pDb, const EntryWho *w, int64_t id, json_t **ppOut, EntryErr *e) {
+  *ppOut = NULL;
+  const AuthUser *u = w->pUser;
+  if (!sup_reads_all(u) && !sup_reads_own(u))
+    return entry_err_set(e, KP_E_SCOPE, NULL, "this account does not read tasks");
+  Arena *pArena = arena_new();
+  TRow r;
+  int k = trow_load(pDb, pArena, id, &r);
+  if (k <= 0 || !trow_visible(pDb, u, &r, pArena)) {
+    arena_free(pArena);
+    if (k < 0) return entry_err_set(e, KP_E_INTERNAL, NULL, "database error");
+    return entry_err_set(e, KP_E_NO_SUCH, "task", "no task %lld", (long long)id);
+  }
+  Calendar cal;
+  char *zErr = NULL;
+  if (sup_calendar_load(pDb, &cal, &zErr)) {
+    arena_free(pArena);
+    entry_err_set(e, KP_E_INTERNAL, NULL, "%s", zErr);
+    free(zErr);
+    return -1;
+  }
+  FindingPolicy pol;
+  sup_policy(pDb, &pol);
+  json_t *o = trow_json(&r, &cal, &pol, sup_today(), NULL);
+  cal_free(&cal);
+  json_t *aU = json_array();
+  Stmt *s = db_prepare(pDb, "SELECT x.unit, u.name, x.role, x.progress, x.last_report_on FROM "
+                            "task_unit x JOIN unit u ON u.code = x.unit WHERE x.task_id = ?1 "
+                            "ORDER BY x.role DESC, u.sort_order");
+  stmt_bind_int(s, 1, id);
+  while (stmt_step(s) == 1)
+    json_array_append_new(aU, json_pack("{s:s, s:s, s:s, s:I, s:s?}", "unit", stmt_text(s, 0),
+                                         "name", stmt_text(s, 1), "role", stmt_text(s, 2),
+                                         "progress", (json_int_t)stmt_int(s, 3),
+                                         "last_report_on", stmt_text(s, 4)));
+  stmt_finalize(s);
+  json_object_set_new(o, "units", aU);
+  json_t *aEv = json_array();
+  s = db_prepare(pDb, "SELECT action, unit, actor, at, note, progress FROM task_event "
+                      "WHERE task_id = ?1 ORDER BY id");
+  stmt_bind_int(s, 1, id);
+  while (stmt_step(s) == 1) {
+    json_t *ev = json_pack("{s:s, s:s?, s:s, s:s, s:s?}", "action", stmt_text(s, 0), "unit",
+                           stmt_text(s, 1), "actor", stmt_text(s, 2), "at", stmt_text(s, 3),
+                           "note", stmt_text(s, 4));
+    json_object_set_new(ev, "progress", stmt_is_null(s, 5) ? json_null()
+                                                           : json_integer(stmt_int(s, 5)));
+    json_array_append_new(aEv, ev);
+  }
+  stmt_finalize(s);
+  json_object_set_new(o, "events", aEv);
+  json_t *aCan = json_array();
+  unsigned mActor = trow_actor(pDb, u, &r, pArena);
+  for (size_t i = 0; i < sizeof aTaskRule / sizeof aTaskRule[0]; i++)
+    if (strcmp(aTaskRule[i].zFrom, r.zState) == 0 && (aTaskRule[i].mRoles & mActor))
+      json_array_append_new(aCan, json_string(aTaskRule[i].zAction));
+  json_object_set_new(o, "actions", aCan);
+  arena_free(pArena);
+  *ppOut = o;
+  return 0;
+}
+
+int sup_task_list(Db *pDb, const EntryWho *w, const char *zUnit, const char *zState,
+                  json_t **ppOut, EntryErr *e) {
+  *ppOut = NULL;
+  const AuthUser *u = w->pUser;
+  const char *zScope = NULL;
+  if (!sup_reads_all(u)) {
+    if (!sup_reads_own(u)) return entry_err_set(e, KP_E_SCOPE, NULL, "this account does not read tasks");
+    zScope = u->zUnit;
+  }
+  Calendar cal;
+  char *zErr = NULL;
+  if (sup_calendar_load(pDb, &cal, &zErr)) {
+    entry_err_set(e, KP_E_INTERNAL, NULL, "%s", zErr);
+    free(zErr);
+    return -1;
+  }
+  FindingPolicy pol;
+  sup_policy(pDb, &pol);
+  int iToday = sup_today(), nOverdue = 0;
+  Stmt *s = db_prepare(pDb, TASK_SELECT
+                       "WHERE (?1 IS NULL OR t.id IN (SELECT task_id FROM task_unit WHERE unit = ?1)) "
+                       "AND (?2 IS NULL OR t.id IN (SELECT task_id FROM task_unit WHERE unit = ?2)) "
+                       "AND (?3 IS NULL OR t.state = ?3) ORDER BY t.due, t.id");
+  stmt_bind_text(s, 1, zScope);
+  stmt_bind_text(s, 2, zUnit);
+  stmt_bind_text(s, 3, zState);
+  json_t *a = json_array();
+  int rc;
+  while ((rc = stmt_step(s)) == 1) {
+    Arena *pArena = arena_new();
+    TRow r;
+    FindingStatus st;
+    trow_read(pArena, s, &r);
+    json_array_append_new(a, trow_json(&r, &cal, &pol, iToday, &st));
+    nOverdue += st.bOverdue;
+    arena_free(pArena);
+  }
+  stmt_finalize(s);
+  cal_free(&cal);
+  if (rc < 0) {
+    json_decref(a);
+    return entry_err_set(e, KP_E_INTERNAL, NULL, "database error");
+  }
+  *ppOut = json_pack("{s:i, s:i, s:o}", "total", (int)json_array_size(a), "overdue", nOverdue,
+                     "tasks", a);
+  return 0;
+}

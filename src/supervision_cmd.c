@@ -472,3 +472,134 @@ int finding_act_cmd(int argc, char **argv) {
   sup_cli_close(&c);
   return rc;
 }
+
+/* ---- tasks ----------------------------------------------------------------------------- */
+
+int task_add_cmd(int argc, char **argv) {
+  SupCli c = {0};
+  cli_init(&c.args, "task add", argc, argv);
+  json_t *pIn = json_object();
+  opt_text(&c, "--title", pIn, "title");
+  opt_text(&c, "--category", pIn, "category");
+  opt_text(&c, "--source", pIn, "source");
+  opt_text(&c, "--lead", pIn, "lead_unit");
+  opt_text(&c, "--deadline", pIn, "deadline");
+  int bad = opt_num(&c, "--days", pIn, "days", 1);
+  const char *zCo = cli_opt(&c.args, "--co");
+  if (zCo) {
+    json_t *a = json_array();
+    char *zCopy = xstrdup(zCo), *zSave = NULL;
+    for (char *z = strtok_r(zCopy, ",", &zSave); z; z = strtok_r(NULL, ",", &zSave))
+      json_array_append_new(a, json_string(text_trim(z)));
+    free(zCopy);
+    json_object_set_new(pIn, "co_units", a);
+  }
+  int rc = bad ? EXIT_USAGE : sup_cli_open(&c, 1);
+  if (!rc) {
+    json_t *pOut = NULL;
+    EntryErr e = {0};
+    if (sup_task_add(c.pDb, &c.who, pIn, &pOut, &e)) {
+      rc = sup_cli_fail(&c, &e);
+    } else {
+      printf("task %lld assigned to %s (%s), due %s\n", ji(pOut, "id"), js(pOut, "lead_unit_name"),
+             js(pOut, "lead_unit"), js(pOut, "due"));
+      json_decref(pOut);
+    }
+  }
+  json_decref(pIn);
+  sup_cli_close(&c);
+  return rc;
+}
+
+int task_list_cmd(int argc, char **argv) {
+  SupCli c = {0};
+  cli_init(&c.args, "task list", argc, argv);
+  const char *zUnit = cli_opt(&c.args, "--unit"), *zState = cli_opt(&c.args, "--state");
+  const char *zFormat = cli_opt(&c.args, "--format");
+  int rc = sup_cli_open(&c, 0);
+  if (rc) goto done;
+  json_t *pOut = NULL;
+  EntryErr e = {0};
+  if (sup_task_list(c.pDb, &c.who, zUnit, zState, &pOut, &e)) {
+    rc = sup_cli_fail(&c, &e);
+    goto done;
+  }
+  if (zFormat && strcmp(zFormat, "json") == 0) {
+    print_json(pOut);
+  } else {
+    size_t i;
+    json_t *o;
+    json_array_foreach(json_object_get(pOut, "tasks"), i, o)
+      printf("%4lld  %-8s %-10s %-6s due %s %3lld %%%s  %s\n", ji(o, "id"), js(o, "lead_unit"),
+             js(o, "state"), js(o, "light"), js(o, "due"), ji(o, "progress"),
+             json_is_true(json_object_get(o, "overdue")) ? " overdue" : "", js(o, "title"));
+    printf("%lld tasks, %lld overdue\n", ji(pOut, "total"), ji(pOut, "overdue"));
+  }
+  json_decref(pOut);
+done:
+  sup_cli_close(&c);
+  return rc;
+}
+
+int task_show_cmd(int argc, char **argv) {
+  SupCli c = {0};
+  cli_init(&c.args, "task show", argc, argv);
+  const char *zId = cli_positional(&c.args, 0);
+  const char *zFormat = cli_opt(&c.args, "--format");
+  int64_t id = 0;
+  int rc = sup_cli_open(&c, 0);
+  if (!rc && finding_id_arg(&c, zId, &id)) rc = EXIT_USAGE;
+  if (!rc) {
+    json_t *pOut = NULL;
+    EntryErr e = {0};
+    if (sup_task_show(c.pDb, &c.who, id, &pOut, &e)) {
+      rc = sup_cli_fail(&c, &e);
+    } else if (zFormat && strcmp(zFormat, "json") == 0) {
+      print_json(pOut);
+      json_decref(pOut);
+    } else {
+      printf("task %lld  %s  %s (%s)  light %s\n  lead %s %s, due %s, progress %lld %%\n", (long long)id,
+             js(pOut, "title"), js(pOut, "state_label"), js(pOut, "state"), js(pOut, "light"),
+             js(pOut, "lead_unit"), js(pOut, "lead_unit_name"), js(pOut, "due"),
+             ji(pOut, "progress"));
+      size_t i;
+      json_t *ev;
+      json_array_foreach(json_object_get(pOut, "events"), i, ev)
+        printf("  %s  %-10s %-14s %s\n", js(ev, "at"), js(ev, "actor"), js(ev, "action"),
+               json_is_string(json_object_get(ev, "note")) ? js(ev, "note") : "");
+      json_decref(pOut);
+    }
+  }
+  sup_cli_close(&c);
+  return rc;
+}
+
+int task_act_cmd(int argc, char **argv) {
+  SupCli c = {0};
+  cli_init(&c.args, "task act", argc, argv);
+  const char *zId = cli_positional(&c.args, 0), *zAction = cli_positional(&c.args, 1);
+  json_t *pArgs = json_object();
+  opt_text(&c, "--note", pArgs, "note");
+  int bad = opt_num(&c, "--progress", pArgs, "progress", 1);
+  int64_t id = 0;
+  int rc = bad ? EXIT_USAGE : sup_cli_open(&c, 1);
+  if (!rc && (finding_id_arg(&c, zId, &id) || !zAction)) {
+    if (!zAction) cli_error(&c.args, "usage: kaoping task act TASK ACTION --as USER ...");
+    rc = EXIT_USAGE;
+  }
+  if (!rc) {
+    json_t *pOut = NULL;
+    EntryErr e = {0};
+    if (sup_task_act(c.pDb, &c.who, id, zAction, pArgs, &pOut, &e)) {
+      rc = sup_cli_fail(&c, &e);
+    } else {
+      printf("task %lld: %s (%s), light %s, progress %lld %%\n", (long long)id,
+             js(pOut, "state"), js(pOut, "state_label"), js(pOut, "light"),
+             ji(pOut, "progress"));
+      json_decref(pOut);
+    }
+  }
+  json_decref(pArgs);
+  sup_cli_close(&c);
+  return rc;
+}

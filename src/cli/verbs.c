@@ -205,6 +205,26 @@ const Verb aVerb[] = {
    "Imports annual targets (目标值) of a scheme version (latest when no version is given),\n"
    "CSV or XLSX with header unit,indicator,target (also 单位代码|单位编码, 指标代码, 目标值).\n"
    "Bad rows as for data import; a changed target replaces the stored one."},
+  {"task act", task_act_cmd, "reporter",
+   "task act TASK report|request_close|confirm|return --as USER [--note TEXT] [--progress 0-100]\n"
+   "      [--db F]",
+   "Follows a key task (督办事项): the lead and co-handling units' reporters report progress\n"
+   "(--note, --progress), the lead unit asks to close (request_close), and only the office\n"
+   "that assigned it (leaders or the supervision office) confirms or returns it (--note).\n"
+   "Audited; refusals too (task.denied)."},
+  {"task add", task_add_cmd, "leader",
+   "task add --as USER --title TEXT --category TEXT --lead CODE [--co CODE,CODE]\n"
+   "      (--deadline YYYY-MM-DD | --days N) [--source TEXT] [--db F]",
+   "Assigns a key task from a meeting (环保督察整改, 防汛, 安全生产, 值班值守 ...) to a lead unit\n"
+   "(牵头) and co-handling units (协办) with a deadline (a date, or N working days from\n"
+   "today). USER is a leader or an inspector; that office alone may close it."},
+  {"task list", task_list_cmd, "leader",
+   "task list [--as USER] [--unit CODE] [--state open|req_close|closed] [--format table|json]",
+   "Lists tasks by deadline with their light, progress and overdue flag (the leaders'\n"
+   "dashboard); a reporter sees the tasks of its own unit."},
+  {"task show", task_show_cmd, "leader",
+   "task show TASK [--as USER] [--format table|json] [--db F]",
+   "Shows one task: units and their progress, the event timeline and what USER may do."},
   {"unit import", unit_import_cmd, "sysadmin",
    "unit import FILE [--skip-bad] [--db F]",
    "Imports or updates units (考核单位) and their peer groups from CSV or XLSX with header\n"

@@ -75,5 +75,9 @@ VERB_HANDLER(finding_add_cmd);
 VERB_HANDLER(finding_list_cmd);
 VERB_HANDLER(finding_show_cmd);
 VERB_HANDLER(finding_act_cmd);
+VERB_HANDLER(task_add_cmd);
+VERB_HANDLER(task_list_cmd);
+VERB_HANDLER(task_show_cmd);
+VERB_HANDLER(task_act_cmd);
 
 #endif

@@ -13,6 +13,8 @@
 #   sup-10 escalation: three returns -> 提级督办
 #   sup-11 lists: filters, lights, pages, JSON
 #   sup-12 every change and refusal in the audit log; the chain verifies
+#   sup-13 key tasks (督办): assignment, progress by lead and co-handling units, close only
+#          with the assigning office's confirmation, overdue on the dashboard
 # Dates: KAOPING_NOW is UTC; China is UTC+8, so 2021-10-11T16:00:00Z is already 10-12 there.
 #   env: KAOPING (default build/kaoping). Needs sqlite3 and jq.
 set -u
@@ -314,4 +316,55 @@ assert_eq "sup-12.3 the inspection refused to a reporter audited" "1" \
   "$(sql "SELECT count(*) FROM audit WHERE event = 'inspection.denied' AND actor = 'rep'")"
 kp audit verify
 assert_rc "sup-12.4 the chain verifies" 0
+# ---- sup-13: key tasks ----------------------------------------------------------------------
+at 2021-11-02T02:00:00Z # Tuesday
+kp task add --as rep --title x --category 防汛 --lead 430421 --days 5
+assert_rc "sup-13.1 a reporter assigns no task" 1
+kp task add --as ldr --title "汛后水毁设施修复" --category 防汛 --lead 430421 --co 430422 --days 5 \
+  --source "2021年第5次高质量发展点评会"
+assert_rc "sup-13.2 a leader assigns a task" 0
+# 11-03, 04, 05, 08, 09: 5 working days
+assert_contains "sup-13.2 due in 5 working days" "$out" "due 2021-11-09"
+kp task act 1 report --as rep3 --note x
+assert_rc "sup-13.3 an unrelated unit cannot report" 1
+assert_contains "sup-13.3 as if absent" "$err" "no task 1"
+kp task act 1 report --as rep2 --note "协办：已完成排查" --progress 50
+assert_rc "sup-13.4 the co-handling unit reports" 0
+kp task act 1 report --as rep --progress 40
+assert_rc "sup-13.5 a report needs a note" 1
+kp task act 1 report --as rep --note "牵头：修复过半" --progress 60
+assert_rc "sup-13.6 the lead unit reports" 0
+assert_contains "sup-13.6 lead progress" "$out" "progress 60 %"
+kp task act 1 request_close --as rep2 --note x
+assert_rc "sup-13.7 only the lead unit asks to close" 1
+kp task act 1 confirm --as rep
+assert_rc "sup-13.8 the unit cannot confirm" 1
+kp task act 1 request_close --as rep --note "修复完成" --progress 100
+assert_rc "sup-13.9 close requested" 0
+kp task act 1 confirm --as ins
+assert_rc "sup-13.10 not the assigning office: refused" 1
+assert_contains "sup-13.10 says who" "$err" "only for the office that assigned it"
+kp task act 1 return --as ldr --note "缺少验收材料"
+assert_rc "sup-13.11 the leader returns it" 0
+at 2021-11-09T15:59:59Z
+kp task list
+assert_contains "sup-13.12 not overdue on the deadline day" "$out" "1 tasks, 0 overdue"
+at 2021-11-09T16:00:00Z
+kp task list
+assert_contains "sup-13.13 overdue the moment the deadline passes" "$out" "1 tasks, 1 overdue"
+assert_contains "sup-13.13 red" "$out" "red"
+kp task list --as rep3
+assert_contains "sup-13.14 an unrelated unit sees no task" "$out" "0 tasks"
+kp task act 1 request_close --as rep --note "验收材料已补齐"
+kp task act 1 confirm --as ldr
+assert_rc "sup-13.15 confirmed by the leader: closed" 0
+kp task show 1 --format json
+assert_eq "sup-13.15 state" "closed" "$(echo "$out" | jq -r .state)"
+assert_eq "sup-13.15 timeline" "assign report report request_close return request_close confirm" \
+  "$(echo "$out" | jq -r '[.events[].action] | join(" ")')"
+assert_eq "sup-13.15 finished late (requested 11-10, due 11-09)" "true" "$(echo "$out" | jq -r .finish_late)"
+# Refused: 13.1 (assign), 13.3, 13.5, 13.7, 13.8, 13.10 = 6.
+assert_eq "sup-13.16 task refusals audited" "6" "$(sql "SELECT count(*) FROM audit WHERE event = 'task.denied'")"
+assert_eq "sup-13.16 task changes audited" "$(sql "SELECT count(*) FROM task_event")" \
+  "$(sql "SELECT count(*) FROM audit WHERE event LIKE 'task.%' AND outcome = 'ok'")"
 finish
