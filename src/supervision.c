@@ -17,6 +17,10 @@
 #include <string.h>
 
 #include "audit.h"
+#include "finding_map.h"
+#include "period.h"
+#include "period_store.h"
+#include "scheme_store.h"
 #include "http/errcode.h"
 #include "util/mem.h"
 
@@ -232,8 +236,23 @@ sql_error:
 }
 
 void sup_policy(Db *pDb, FindingPolicy *p) {
-  (void)pDb;
   finding_policy_default(p);
+  Stmt *s = db_prepare(pDb, "SELECT body FROM scheme ORDER BY year DESC, id DESC");
+  while (stmt_step(s) == 1) {
+    json_t *pBody = json_loads(stmt_text(s, 0), 0, NULL);
+    json_t *pSup = pBody ? json_object_get(pBody, "supervision") : NULL;
+    FindingMap map;
+    char *zErr = NULL;
+    int bFound = pSup && finding_map_parse(NULL, pSup, &map, &zErr) == 0;
+    if (bFound) {
+      *p = map.policy;
+      finding_map_free(&map);
+    }
+    free(zErr);
+    json_decref(pBody);
+    if (bFound) break;
+  }
+  stmt_finalize(s);
 }
 
 /* ---- inspections ---------------------------------------------------------------------- */
@@ -1584,4 +1603,204 @@ int sup_task_list(Db *pDb, const EntryWho *w, const char *zUnit, const char *zSt
   *ppOut = json_pack("{s:i, s:i, s:o}", "total", (int)json_array_size(a), "overdue", nOverdue,
                      "tasks", a);
   return 0;
+}
+
+/* ---- findings -> indicator values ------------------------------------------------------ */
+
+int sup_finding_sync(Db *pDb, const EntryWho *w, const char *zPeriod, json_t **ppOut,
+                     EntryErr *e) {
+  *ppOut = NULL;
+  const AuthUser *u = w->pUser;
+  if (!auth_has(u, CAP_INSPECT) && !auth_has(u, CAP_REVIEW_PUBLISH))
+    return entry_err_set(e, KP_E_SCOPE, NULL, "findings are written into a period by the "
+                         "supervision office or the performance office");
+  Period per;
+  char *zErr = NULL;
+  if (!zPeriod || period_parse(zPeriod, &per, &zErr)) {
+    entry_err_set(e, KP_E_INVALID, "period", "%s", zErr ? zErr : "period is required");
+    free(zErr);
+    return -1;
+  }
+  Scheme *pScheme = NULL;
+  FindingMap map = {0};
+  Calendar cal;
+  cal_init(&cal);
+  json_t *aVal = json_array(), *pBody = NULL;
+  double *aSum = NULL;
+  int rc = -1, nWritten = 0, nSame = 0, nUnit = 0;
+  char **azUnit = NULL, **azGroup = NULL;
+  if (db_begin(pDb)) {
+    entry_err_set(e, KP_E_UNAVAILABLE, NULL, "the database is busy");
+    goto done;
+  }
+  PeriodRow pr;
+  int k = period_store_get(pDb, per.zCode, &pr);
+  if (k <= 0) {
+    db_rollback(pDb);
+    entry_err_set(e, k < 0 ? KP_E_INTERNAL : KP_E_NO_SUCH, "period", "no period %s", per.zCode);
+    goto done;
+  }
+  if (strcmp(pr.zState, "published") == 0) {
+    db_rollback(pDb);
+    entry_err_set(e, KP_E_STATE, "period", "period %s is published: its values are frozen "
+                  "(corrections go through data revise)", per.zCode);
+    goto done;
+  }
+  pScheme = scheme_store_load(pDb, pr.iSchemeId, NULL, &zErr);
+  Stmt *s = db_prepare(pDb, "SELECT body FROM scheme WHERE id = ?1");
+  stmt_bind_int(s, 1, pr.iSchemeId);
+  if (stmt_step(s) == 1) pBody = json_loads(stmt_text(s, 0), 0, NULL);
+  stmt_finalize(s);
+  if (!pScheme || !pBody ||
+      finding_map_parse(pScheme, json_object_get(pBody, "supervision"), &map, &zErr)) {
+    db_rollback(pDb);
+    entry_err_set(e, KP_E_INTERNAL, NULL, "the period's scheme: %s", zErr ? zErr : "unreadable");
+    goto done;
+  }
+  if (map.nEntry == 0) {
+    db_rollback(pDb);
+    entry_err_set(e, KP_E_STATE, "period", "the scheme of period %s maps no finding category "
+                  "to an indicator (its \"supervision\": {\"map\": ...} section)", per.zCode);
+    goto done;
+  }
+  if (sup_calendar_load(pDb, &cal, &zErr)) {
+    db_rollback(pDb);
+    entry_err_set(e, KP_E_INTERNAL, NULL, "%s", zErr);
+    goto done;
+  }
+  /* Assessed units (those with a peer group), in the units file's order. */
+  s = db_prepare(pDb, "SELECT code, peer_group FROM unit WHERE peer_group IS NOT NULL "
+                      "ORDER BY sort_order");
+  while (stmt_step(s) == 1) {
+    azUnit = xrealloc_array(azUnit, (size_t)nUnit + 1, sizeof *azUnit);
+    azGroup = xrealloc_array(azGroup, (size_t)nUnit + 1, sizeof *azGroup);
+    azUnit[nUnit] = xstrdup(stmt_text(s, 0));
+    azGroup[nUnit] = xstrdup(stmt_text(s, 1));
+    nUnit++;
+  }
+  stmt_finalize(s);
+  aSum = xcalloc((size_t)(nUnit ? nUnit : 1) * (size_t)map.nEntry, sizeof *aSum);
+  char zFirst[11], zYearStart[11], zLast[11];
+  snprintf(zFirst, sizeof zFirst, "%04d-%02d-01", per.iYear, per.iFirstMonth);
+  snprintf(zYearStart, sizeof zYearStart, "%04d-01-01", per.iYear);
+  period_end_date(&per, zLast);
+  int iToday = sup_today();
+  /* Every confirmed finding of the year up to the period end; which ones count for a leaf
+  ** depends on its accumulation. */
+  s = db_prepare(pDb, FINDING_SELECT "WHERE f.assigned_on >= ?1 AND f.assigned_on <= ?2 "
+                      "AND f.state NOT IN ('registered','duplicate') ORDER BY f.id");
+  stmt_bind_text(s, 1, zYearStart);
+  stmt_bind_text(s, 2, zLast);
+  int rcStep;
+  while ((rcStep = stmt_step(s)) == 1) {
+    Arena *pArena = arena_new();
+    FRow r;
+    frow_read(pArena, s, &r);
+    const FindingMapEntry *pE = finding_map_find(&map, r.zCategory);
+    FindingStatus st;
+    char zAssigned[11];
+    cal_date_format(r.c.iAssigned, zAssigned);
+    if (pE && finding_status(&cal, &r.c, &map.policy, iToday, &st, &zErr) == 0) {
+      int iNode = scheme_find(pScheme, pE->zLeaf);
+      int bYtd = pScheme->aNode[iNode].eAccumulate == ACCUMULATE_YTD;
+      if (bYtd || strcmp(zAssigned, zFirst) >= 0) {
+        for (int iU = 0; iU < nUnit; iU++) {
+          if (strcmp(azUnit[iU], r.zUnit) != 0) continue;
+          /* All categories mapped to the same leaf add into its first entry's slot. */
+          int iE = 0;
+          while (strcmp(map.aEntry[iE].zLeaf, pE->zLeaf) != 0) iE++;
+          aSum[iU * map.nEntry + iE] += pE->bVeto ? 1 : r.rDeduct + st.rExtraDeduct;
+        }
+      }
+    }
+    arena_free(pArena);
+    if (zErr) {
+      stmt_finalize(s);
+      db_rollback(pDb);
+      entry_err_set(e, KP_E_STATE, "calendar", "%s", zErr);
+      goto done;
+    }
+  }
+  stmt_finalize(s);
+  if (rcStep < 0) goto sql_error;
+  char zNow[32];
+  db_now(zNow);
+  char zReason[64];
+  char zToday[11];
+  cal_date_format(iToday, zToday);
+  snprintf(zReason, sizeof zReason, "supervision findings as of %s", zToday);
+  for (int iE = 0; iE < map.nEntry; iE++) {
+    int bFirst = 1; /* one write per leaf: later entries for the same leaf were summed in */
+    for (int j = 0; j < iE; j++)
+      if (strcmp(map.aEntry[j].zLeaf, map.aEntry[iE].zLeaf) == 0) bFirst = 0;
+    if (!bFirst) continue;
+    int iNode = scheme_find(pScheme, map.aEntry[iE].zLeaf);
+    for (int iU = 0; iU < nUnit; iU++) {
+      if (!scheme_leaf_applies(pScheme, iNode, azGroup[iU])) continue;
+      double rValue = aSum[iU * map.nEntry + iE];
+      s = db_prepare(pDb, "SELECT revision, value FROM observation WHERE period = ?1 AND "
+                          "unit = ?2 AND indicator = ?3 ORDER BY revision DESC LIMIT 1");
+      stmt_bind_text(s, 1, per.zCode);
+      stmt_bind_text(s, 2, azUnit[iU]);
+      stmt_bind_text(s, 3, map.aEntry[iE].zLeaf);
+      int kc = stmt_step(s);
+      int iRev = kc == 1 ? (int)stmt_int(s, 0) : 0;
+      int bSame = kc == 1 && !stmt_is_null(s, 1) && stmt_double(s, 1) == rValue;
+      stmt_finalize(s);
+      if (kc < 0) goto sql_error;
+      json_array_append_new(aVal, json_pack("{s:s, s:s, s:f}", "unit", azUnit[iU], "indicator",
+                                            map.aEntry[iE].zLeaf, "value", rValue));
+      if (bSame) {
+        nSame++;
+        continue;
+      }
+      s = db_prepare(pDb, "INSERT INTO observation(period, unit, indicator, revision, value, "
+                          "note, provenance, state, reason, entered_by, entered_at) VALUES "
+                          "(?1, ?2, ?3, ?4, ?5, ?6, 'finding', 'verified', ?6, ?7, ?8)");
+      stmt_bind_text(s, 1, per.zCode);
+      stmt_bind_text(s, 2, azUnit[iU]);
+      stmt_bind_text(s, 3, map.aEntry[iE].zLeaf);
+      stmt_bind_int(s, 4, iRev + 1);
+      stmt_bind_double(s, 5, rValue);
+      stmt_bind_text(s, 6, zReason);
+      stmt_bind_text(s, 7, u->zName);
+      stmt_bind_text(s, 8, zNow);
+      int bad = stmt_run(s);
+      stmt_finalize(s);
+      if (bad) goto sql_error;
+      nWritten++;
+    }
+  }
+  char zObj[32];
+  snprintf(zObj, sizeof zObj, "period:%s", per.zCode);
+  json_t *d = json_pack("{s:i, s:i, s:s}", "written", nWritten, "unchanged", nSame, "as_of", zToday);
+  int rcA = audit_record(pDb, u->zName, w->zIp, "finding.sync", zObj, "ok", d);
+  json_decref(d);
+  if (rcA || db_commit(pDb)) {
+    db_rollback(pDb);
+    entry_err_set(e, KP_E_UNAVAILABLE, NULL, "the audit log cannot be written: nothing saved");
+    goto done;
+  }
+  *ppOut = json_pack("{s:s, s:i, s:i, s:O}", "period", per.zCode, "written", nWritten,
+                     "unchanged", nSame, "values", aVal);
+  rc = 0;
+  goto done;
+sql_error:
+  db_rollback(pDb);
+  entry_err_set(e, KP_E_INTERNAL, NULL, "database error: %s", db_errmsg(pDb));
+done:
+  for (int i = 0; i < nUnit; i++) {
+    free(azUnit[i]);
+    free(azGroup[i]);
+  }
+  free(azUnit);
+  free(azGroup);
+  free(aSum);
+  free(zErr);
+  json_decref(aVal);
+  json_decref(pBody);
+  finding_map_free(&map);
+  cal_free(&cal);
+  scheme_free(pScheme);
+  return rc;
 }

@@ -41,7 +41,8 @@ int sup_calendar_import(Db *pDb, const char *zActor, const char *zFile, const ch
 /* Today's China date as a day number, from db_now(). */
 int sup_today(void);
 
-/* The policy in force (finding.h FindingPolicy): defaults. */
+/* The policy in force (finding.h FindingPolicy): the newest scheme's supervision section
+** (finding_map.h), else the defaults. */
 void sup_policy(Db *pDb, FindingPolicy *p);
 
 /* Inspections. pIn = {kind: undercover|announced|online (or 暗访|明查|网络), topic, team,
@@ -79,6 +80,17 @@ typedef struct FindingFilter {
 /* Findings in scope, newest first, with status: {total, page, per_page, findings: [...],
 ** counts: {red, yellow, blue, green, none}} (counts over all the filtered findings). */
 int sup_finding_list(Db *pDb, const EntryWho *w, const FindingFilter *f, json_t **ppOut,
+                     EntryErr *e);
+
+/* Writes the findings of period zPeriod as observations (provenance `finding`, state
+** verified) of the deduct and veto leaves the period's scheme maps them to (finding_map.h):
+** per unit and leaf, a deduct leaf gets the points of the unit's confirmed findings (each
+** finding's deduction plus the escalation schedule's extra for its level today), a veto
+** leaf their number; 0 when none. Confirmed = handed over (assigned) within the period
+** (from 1 January for a year-to-date leaf) and not a duplicate. A value that did not change
+** adds no revision. Needs CAP_INSPECT or CAP_REVIEW_PUBLISH; refused for a published
+** period. Audited (finding.sync). *ppOut = {period, written, unchanged, values: [...]}. */
+int sup_finding_sync(Db *pDb, const EntryWho *w, const char *zPeriod, json_t **ppOut,
                      EntryErr *e);
 
 /* ---- tasks (督办事项) ------------------------------------------------------------------

@@ -603,3 +603,35 @@ int task_act_cmd(int argc, char **argv) {
   sup_cli_close(&c);
   return rc;
 }
+
+int finding_sync_cmd(int argc, char **argv) {
+  SupCli c = {0};
+  cli_init(&c.args, "finding sync", argc, argv);
+  const char *zPeriod = cli_positional(&c.args, 0);
+  int rc = sup_cli_open(&c, 0);
+  if (!rc && !zPeriod) {
+    cli_error(&c.args, "usage: kaoping finding sync PERIOD [--as USER]");
+    rc = EXIT_USAGE;
+  }
+  if (!rc) {
+    /* Without --as, the operator acts for the performance office, as `review compute` does. */
+    if (!c.bAs) c.user.caps |= CAP_REVIEW_PUBLISH;
+    json_t *pOut = NULL;
+    EntryErr e = {0};
+    if (sup_finding_sync(c.pDb, &c.who, zPeriod, &pOut, &e)) {
+      rc = sup_cli_fail(&c, &e);
+    } else {
+      size_t i;
+      json_t *o;
+      json_array_foreach(json_object_get(pOut, "values"), i, o) {
+        double r = json_number_value(json_object_get(o, "value"));
+        if (r != 0) printf("  %s %s %g\n", js(o, "unit"), js(o, "indicator"), r);
+      }
+      printf("period %s: %lld values written, %lld unchanged\n", js(pOut, "period"),
+             ji(pOut, "written"), ji(pOut, "unchanged"));
+      json_decref(pOut);
+    }
+  }
+  sup_cli_close(&c);
+  return rc;
+}

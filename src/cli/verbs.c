@@ -110,6 +110,13 @@ const Verb aVerb[] = {
    "finding show FINDING [--as USER] [--format table|json] [--db F]",
    "Shows one finding: status, deadlines, late flags, co-handling units, the event timeline\n"
    "and (JSON) the actions USER may take now."},
+  {"finding sync", finding_sync_cmd, "inspector",
+   "finding sync PERIOD [--as USER] [--db F]",
+   "Writes the period's confirmed findings as values of the deduct and veto indicators the\n"
+   "scheme's \"supervision\" section maps their categories to (provenance finding): per\n"
+   "unit, the points of its findings (each finding's deduction plus the escalation extra\n"
+   "for 黄牌/提级督办) or, for a veto leaf, their number; 0 when none. Run it before\n"
+   "`review compute`. Refused for a published period. Audited."},
   {"http", http_cmd, "local",
    "http REQUEST.txt|- [--as USER] [--peer IP] [--web-root DIR] [--db F] | http --routes",
    "Serves one raw HTTP request read from a file (or stdin) through the server's router,\n"

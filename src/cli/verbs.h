@@ -75,6 +75,7 @@ VERB_HANDLER(finding_add_cmd);
 VERB_HANDLER(finding_list_cmd);
 VERB_HANDLER(finding_show_cmd);
 VERB_HANDLER(finding_act_cmd);
+VERB_HANDLER(finding_sync_cmd);
 VERB_HANDLER(task_add_cmd);
 VERB_HANDLER(task_list_cmd);
 VERB_HANDLER(task_show_cmd);

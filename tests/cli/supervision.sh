@@ -15,6 +15,8 @@
 #   sup-12 every change and refusal in the audit log; the chain verifies
 #   sup-13 key tasks (督办): assignment, progress by lead and co-handling units, close only
 #          with the assigning office's confirmation, overdue on the dashboard
+#   sup-14 scores: confirmed findings become deduct/veto values (provenance finding) through
+#          the scheme's supervision map; the next computed review shows the deductions
 # Dates: KAOPING_NOW is UTC; China is UTC+8, so 2021-10-11T16:00:00Z is already 10-12 there.
 #   env: KAOPING (default build/kaoping). Needs sqlite3 and jq.
 set -u
@@ -25,7 +27,7 @@ for tool in sqlite3 jq; do
 done
 ROOT=$PWD
 T=$(mktemp -d "${TMPDIR:-/tmp}/kp-sup.XXXXXX")
-trap 'rm -rf "$T"' EXIT
+trap '[ -n "${KEEP:-}" ] || rm -rf "$T"' EXIT
 export KAOPING_DB="$T/k.db"
 export KAOPING_NOW=2021-09-28T02:00:00Z # Tuesday 10:00 in China
 
@@ -367,4 +369,71 @@ assert_eq "sup-13.15 finished late (requested 11-10, due 11-09)" "true" "$(echo 
 assert_eq "sup-13.16 task refusals audited" "6" "$(sql "SELECT count(*) FROM audit WHERE event = 'task.denied'")"
 assert_eq "sup-13.16 task changes audited" "$(sql "SELECT count(*) FROM task_event")" \
   "$(sql "SELECT count(*) FROM audit WHERE event LIKE 'task.%' AND outcome = 'ok'")"
+# ---- sup-14: findings in the review -----------------------------------------------------------
+export KAOPING_DB="$T/k2.db"
+at 2021-09-01T02:00:00Z
+kp init
+kp unit import "$KAOPING_SHARED/data/units.csv"
+for u in "ins inspector -" "rep reporter 430421"; do
+  set -- $u
+  if [ "$3" == "-" ]; then kp user add "$1" --role "$2"; else kp user add "$1" --role "$2" --unit "$3"; fi
+done
+kp calendar import "$ROOT/data/calendar/cn-2021.csv"
+cat >"$T/sup-scheme.json" <<'JSON'
+{"code": "SUP", "name": "督查测试方案", "year": 2021, "aggregation": "points", "total": 100,
+ "grades": {"by": "score", "levels": [[90, "优秀"], [60, "一般"], [null, "较差"]]},
+ "indicators": [
+  {"code": "E1", "name": "经济运行", "weight": 100, "method": "minmax"},
+  {"code": "D1", "name": "暗访督查问题扣分", "method": "deduct", "params": {"per_event": 1, "cap": 5}},
+  {"code": "V1", "name": "重大安全生产事故", "method": "veto"}],
+ "supervision": {"map": {"值班值守": "D1", "作风": "D1", "安全生产事故": "V1"},
+                 "escalation_deduct": [0, 0.5, 1]}}
+JSON
+sed 's/"安全生产事故": "V1"/"安全生产事故": "E1"/' "$T/sup-scheme.json" >"$T/sup-bad.json"
+kp scheme validate "$T/sup-bad.json"
+assert_rc "sup-14.1 a map onto a weighted leaf is refused" 1
+assert_contains "sup-14.1 says why" "$err" "leaf E1 must use the deduct or veto method"
+kp scheme import "$T/sup-scheme.json"
+assert_rc "sup-14.2 scheme with a supervision map" 0
+kp period open 2021-B4 --scheme SUP
+kp period open 2021-B5 --scheme SUP
+(echo unit,indicator,value; cut -d, -f1 "$KAOPING_SHARED/data/units.csv" | tail -n +2 | sed 's/$/,E1,10/') >"$T/e1.csv"
+kp data import "$T/e1.csv" --period 2021-B5
+assert_rc "sup-14.3 values" 0
+fadd() { kp finding add --as ins --unit "$1" --category "$2" --text "$3" --days "$4" --deduction "$5"; }
+at 2021-08-10T02:00:00Z
+fadd 430424 作风 "七月问题(上一期)" 10 0.5 && kp finding act 1 assign --as ins
+at 2021-09-28T02:00:00Z
+fadd 430421 值班值守 "值班室无人" 5 1 && kp finding act 2 assign --as ins   # due 10-11
+fadd 430421 作风 "上班时间玩游戏" 10 0.5 && kp finding act 3 assign --as ins  # due 10-18
+kp finding act 3 sign --as rep # signed in time: no 黄牌 (finding 2 is never signed)
+fadd 430422 值班值守 "未交办的问题" 5 0.5                                      # never assigned
+fadd 430423 安全生产事故 "较大生产安全事故" 5 0 && kp finding act 5 assign --as ins
+fadd 430421 值班值守 "重复" 5 1 && kp finding act 6 assign --as ins && kp finding act 6 duplicate --as ins --dup-of 2
+at 2021-10-12T02:00:00Z # finding 2 is 1 working day overdue: 黄牌 (+0.5); finding 3 on time
+kp finding sync 2021-B5 --as rep
+assert_rc "sup-14.4 a reporter cannot write findings into a period" 1
+kp finding sync 2021-B5 --as ins
+assert_rc "sup-14.5 sync" 0
+# 430421: finding 2 (1 + 0.5 黄牌) + finding 3 (0.5) = 2; finding 6 is a duplicate, finding 4
+# never assigned, finding 1 (430424) was assigned in B4: D1 = 0 there.
+assert_contains "sup-14.5 430421 D1" "$out" "430421 D1 2"
+assert_contains "sup-14.5 430423 V1" "$out" "430423 V1 1"
+assert_not_contains "sup-14.5 430424 nothing in B5" "$out" "430424 D1"
+assert_contains "sup-14.5 one value per unit and leaf (16 x 2)" "$out" "32 values written, 0 unchanged"
+assert_eq "sup-14.5 provenance finding" "32" "$(sql "SELECT count(*) FROM observation WHERE provenance = 'finding' AND state = 'verified'")"
+kp finding sync 2021-B5 --as ins
+assert_contains "sup-14.6 again: nothing changed" "$out" "0 values written, 32 unchanged"
+kp review compute 2021-B5
+assert_rc "sup-14.7 review" 0
+kp review show 2021-B5 --unit 430421 --format json
+assert_eq "sup-14.7 430421 total 100 - 2" "98" "$(echo "$out" | jq '.total')"
+assert_eq "sup-14.7 430421 deduct 2" "2" "$(echo "$out" | jq '.deduct')"
+kp review show 2021-B5 --unit 430423 --format json
+assert_eq "sup-14.8 430423 vetoed" '["VETO"]' "$(echo "$out" | jq -c '.flags')"
+assert_eq "sup-14.8 lowest grade" "较差" "$(echo "$out" | jq -r '.grade')"
+kp finding sync 2021-B4 --as ins
+# Finding 1 (0.5 points) was due 08-24 and is still open on 10-12: far more than 5 working
+# days overdue, 提级督办, +1: 1.5.
+assert_contains "sup-14.9 B4: 430424's August finding, escalated" "$out" "430424 D1 1.5"
 finish
