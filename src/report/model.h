@@ -150,6 +150,8 @@ typedef struct ReportModel {
   RpUnit *aUnit; int nUnit;
   int nCityUnits, nCityGroups, nCityBehind, nCityMissing;
   int *aVeto; int nVeto;         /* unit indices of city.vetoes */
+  struct RpSupervision *pSup;    /* 暗访督查情况通报 from the store (report/sup_section.c), or
+                                 ** NULL: no section */
 } ReportModel;
 
 /* Parses the review JSON text into *ppModel (allocated; free with report_model_free).

@@ -16,7 +16,8 @@
 #   sup-13 key tasks (督办): assignment, progress by lead and co-handling units, close only
 #          with the assigning office's confirmation, overdue on the dashboard
 #   sup-14 scores: confirmed findings become deduct/veto values (provenance finding) through
-#          the scheme's supervision map; the next computed review shows the deductions
+#          the scheme's supervision map; the next computed review shows the deductions; the
+#          bulletin's section 暗访督查情况通报
 # Dates: KAOPING_NOW is UTC; China is UTC+8, so 2021-10-11T16:00:00Z is already 10-12 there.
 #   env: KAOPING (default build/kaoping). Needs sqlite3 and jq.
 set -u
@@ -436,4 +437,22 @@ kp finding sync 2021-B4 --as ins
 # Finding 1 (0.5 points) was due 08-24 and is still open on 10-12: far more than 5 working
 # days overdue, 提级督办, +1: 1.5.
 assert_contains "sup-14.9 B4: 430424's August finding, escalated" "$out" "430424 D1 1.5"
+kp finding act 3 request_close --as rep --note "已整改"
+kp finding act 3 return --as ins --note "缺少佐证材料"
+kp finding act 3 request_close --as rep --note "已补充佐证"
+kp finding act 3 approve --as ins
+kp report --period 2021-B5 --format md -o "$T/b5.md"
+assert_rc "sup-14.10 bulletin" 0
+md=$(cat "$T/b5.md")
+# Handed over in B5 (09-01..10-31): findings 2, 3, 5 (6 is a duplicate, 4 never assigned, 1
+# in August). 2: overdue; 3: returned once, then closed before its deadline (on time); 5:
+# never signed (sign overdue).
+assert_contains "sup-14.10 section" "$md" "## 暗访督查情况通报"
+assert_contains "sup-14.10 summary" "$md" "统计截至 2021-10-12 (2021-09-01 – 2021-10-31): 3, 按期整改 1, 逾期 2, 被驳回 1, 未办结 2."
+assert_contains "sup-14.10 unit total" "$md" "| 衡阳县 | 合计 | 2 | 1 | 1 | 1 | 1 |"
+assert_contains "sup-14.10 by category" "$md" "| 衡阳县 | 值班值守 | 1 | 0 | 1 | 0 | 1 |"
+assert_contains "sup-14.10 returned, then on time" "$md" "| 衡阳县 | 作风 | 1 | 1 | 0 | 1 | 0 |"
+assert_contains "sup-14.10 never signed" "$md" "| 衡山县 | 安全生产事故 | 1 | 0 | 1 | 0 | 1 |"
+kp report --period 2021-B5 --format html -o "$T/b5.html"
+assert_contains "sup-14.11 HTML section" "$(cat "$T/b5.html")" '<section id="supervision"'
 finish

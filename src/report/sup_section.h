@@ -1,0 +1,33 @@
+/*
+** sup_section.h: the bulletin's section 暗访督查情况通报 (supervision findings of the
+** period): per unit and category, how many findings were handed over in the period, how
+** many were rectified on time, are or were overdue, were returned (驳回), and are still
+** open. Loaded from the store beside the review model (the review JSON does not carry it:
+** findings keep changing after a review is computed; the bulletin shows them as of the
+** day it is rendered, and says so), rendered by html.c and md.c.
+*/
+#ifndef KP_REPORT_SUP_SECTION_H
+#define KP_REPORT_SUP_SECTION_H
+#include "report/model.h"
+#include "util/mem.h"
+
+typedef struct RpSupRow {
+  char *zUnit, *zUnitName, *zCategory; /* zCategory NULL = the unit's total row */
+  int nTotal, nOnTime, nOverdue, nReturned, nOpen;
+} RpSupRow;
+
+typedef struct RpSupervision {
+  char *zAsOf;        /* YYYY-MM-DD (China) the figures are for */
+  char *zFrom, *zTo;  /* the period's days */
+  RpSupRow *aRow;
+  int nRow;
+  int nTotal, nOnTime, nOverdue, nReturned, nOpen; /* city-wide */
+} RpSupervision;
+
+/* Loads the section for m->zPeriod into m->pSup (in m's arena). A database without
+** findings tables or findings leaves m->pSup NULL (no section). 0, or -1 with *pzErr. */
+int rp_supervision_load(Db *pDb, ReportModel *m, char **pzErr);
+void rp_supervision_html(const ReportModel *m, Buf *p);
+void rp_supervision_md(const ReportModel *m, Buf *p);
+
+#endif
