@@ -22,6 +22,7 @@
 #include <sodium.h>
 
 #include "audit.h"
+#include "http/api_supervision.h"
 #include "http/http.h"
 #include "period.h"
 #include "review.h"
@@ -38,6 +39,25 @@ const Route aRoute[] = {
   {"GET", "/api/audit/export", api_audit_export, CAP_AUDIT_READ, CSRF_NONE, 0, 0, "",
    "The whole audit log as CSV (cells a spreadsheet would run as formulas neutralised); "
    "audited as audit.export."},
+  {"GET", "/api/findings", api_findings_list, CAP_INSPECT | CAP_COMMENT | CAP_REVIEW_DRAFT | CAP_DATA_OWN_UNIT, CSRF_NONE, 0,
+   ROUTE_CAP_ANY, "category,light,open,overdue,page,per_page,state,unit",
+   "Supervision findings (督查问题), newest first, with light, overdue and escalation; filters "
+   "?unit ?category ?state ?light=red|yellow|blue|green|none ?overdue=1 ?open=1, pages "
+   "?page ?per_page (<= 500). A reporter: its own unit's findings once assigned."},
+  {"POST", "/api/findings", api_findings_add, CAP_INSPECT, CSRF_TOKEN, 16384, 0, "",
+   "Records a finding (立项): {unit, category, text, severity?, inspection?, place?, lon?, "
+   "lat?, responsible?, days?, sign_days?, report_every?, deduction?, co_units?} (audited)."},
+  {"GET", "/api/findings/{id}", api_finding_get, CAP_INSPECT | CAP_COMMENT | CAP_REVIEW_DRAFT | CAP_DATA_OWN_UNIT, CSRF_NONE, 0,
+   ROUTE_CAP_ANY, "", "One finding with its status, co-handling units, event timeline and the "
+   "actions the account may take."},
+  {"POST", "/api/findings/{id}/actions", api_finding_act, CAP_INSPECT | CAP_COMMENT |
+   CAP_DATA_OWN_UNIT, CSRF_TOKEN, 16384, ROUTE_CAP_ANY, "",
+   "A lifecycle action: {action, note?, deadline?, days?, progress?, dup_of?, dup_of_order?, "
+   "public?}; the role rules of docs/supervision.md; refusals audited."},
+  {"GET", "/api/inspections", api_inspections_list, CAP_INSPECT | CAP_COMMENT, CSRF_NONE, 0,
+   ROUTE_CAP_ANY, "", "Inspections (督查) with their number of findings."},
+  {"POST", "/api/inspections", api_inspections_add, CAP_INSPECT, CSRF_TOKEN, 8192, 0, "",
+   "Records an inspection: {kind: undercover|announced|online, topic, team, start, end?}."},
   {"POST", "/api/login", api_login, CAP_PUBLIC, CSRF_ORIGIN, 4096, ROUTE_MUST_CHANGE_OK, "",
    "Signs in with {username, password}: sets the session cookie, returns the CSRF token "
    "and must_change_password. Lockout after failed logins (429 + Retry-After)."},
@@ -76,6 +96,10 @@ const Route aRoute[] = {
    "Submits the drafts in scope: {unit?, indicator?}."},
   {"POST", "/api/periods/{period}/entry/verify", api_entry_check, CAP_SCHEME_MANAGE, CSRF_TOKEN,
    4096, 0, "", "Verifies submitted values: {unit, indicator?} -> verified."},
+  {"POST", "/api/periods/{period}/findings/sync", api_findings_sync,
+   CAP_INSPECT | CAP_REVIEW_PUBLISH, CSRF_TOKEN, 0, ROUTE_CAP_ANY, "",
+   "Writes the period's confirmed findings as deduct/veto values (provenance finding) through "
+   "the scheme's supervision map (audited)."},
   {"GET", "/api/periods/{period}/progress", api_period_progress, CAP_REVIEW_DRAFT, CSRF_NONE, 0,
    0, "", "Per unit: applicable indicators, empty/draft/submitted/verified/rejected counts."},
   {"POST", "/api/periods/{period}/publish", api_period_publish, CAP_REVIEW_PUBLISH, CSRF_TOKEN,
@@ -101,6 +125,17 @@ const Route aRoute[] = {
    "unit", "Leaders' comments (点评意见), ?unit=U; a reporter: its own unit, once published."},
   {"POST", "/api/reviews/{period}/comments", api_comments_add, CAP_COMMENT, CSRF_TOKEN, 16384, 0,
    "", "Adds a comment on a unit: {unit, text} (audited)."},
+  {"GET", "/api/tasks", api_tasks_list, CAP_INSPECT | CAP_COMMENT | CAP_REVIEW_DRAFT | CAP_DATA_OWN_UNIT, CSRF_NONE, 0,
+   ROUTE_CAP_ANY, "state,unit", "Key tasks (督办事项) by deadline with light and progress; "
+   "?unit ?state; a reporter: its own unit's."},
+  {"POST", "/api/tasks", api_tasks_add, CAP_COMMENT | CAP_INSPECT, CSRF_TOKEN, 16384,
+   ROUTE_CAP_ANY, "", "Assigns a task: {title, category, lead_unit, co_units?, deadline | days, "
+   "source?} (audited)."},
+  {"GET", "/api/tasks/{id}", api_task_get, CAP_INSPECT | CAP_COMMENT | CAP_REVIEW_DRAFT | CAP_DATA_OWN_UNIT, CSRF_NONE, 0,
+   ROUTE_CAP_ANY, "", "One task with its units' progress and its timeline."},
+  {"POST", "/api/tasks/{id}/actions", api_task_act, CAP_INSPECT | CAP_COMMENT |
+   CAP_DATA_OWN_UNIT, CSRF_TOKEN, 16384, ROUTE_CAP_ANY, "",
+   "{action: report|request_close|confirm|return, note?, progress?} (audited)."},
   {"POST", "/api/totp/confirm", api_totp_confirm, CAP_LOGIN, CSRF_TOKEN, 1024,
    ROUTE_MUST_CHANGE_OK, "", "Confirms one's TOTP enrolment with a current code: {code}."},
   {"POST", "/api/totp/enrol", api_totp_enrol, CAP_LOGIN, CSRF_TOKEN, 0, ROUTE_MUST_CHANGE_OK, "",
@@ -566,6 +601,10 @@ static int route_arg_valid(const char *zName, const char *zValue) {
     return bOk;
   }
   if (strcmp(zName, "file") == 0) return 1; /* page_static does its own, stricter checks */
+  if (strcmp(zName, "id") == 0) { /* a row number: finding, task */
+    size_t n = strlen(zValue);
+    return n > 0 && n <= 15 && strspn(zValue, "0123456789") == n && zValue[0] != '0';
+  }
   if (strcmp(zName, "code") == 0) { /* a unit code: 430421, P01 */
     size_t n = strlen(zValue);
     if (n == 0 || n > 16) return 0;

@@ -101,6 +101,12 @@ assert_eq "http-1.2 every route has a capability and help" "" \
 KNOWN="GET /
 GET /api/audit
 GET /api/audit/export
+GET /api/findings
+POST /api/findings
+GET /api/findings/{id}
+POST /api/findings/{id}/actions
+GET /api/inspections
+POST /api/inspections
 POST /api/login
 POST /api/login/totp
 POST /api/logout
@@ -115,6 +121,7 @@ POST /api/periods/{period}/entry
 POST /api/periods/{period}/entry/return
 POST /api/periods/{period}/entry/submit
 POST /api/periods/{period}/entry/verify
+POST /api/periods/{period}/findings/sync
 GET /api/periods/{period}/progress
 POST /api/periods/{period}/publish
 POST /api/periods/{period}/upload
@@ -126,6 +133,10 @@ GET /api/reviews/{period}/bulletin.pdf
 GET /api/reviews/{period}/bulletin.xlsx
 GET /api/reviews/{period}/comments
 POST /api/reviews/{period}/comments
+GET /api/tasks
+POST /api/tasks
+GET /api/tasks/{id}
+POST /api/tasks/{id}/actions
 POST /api/totp/confirm
 POST /api/totp/enrol
 GET /api/units
@@ -236,7 +247,18 @@ GET /bulletin/2021-B1.html - N N N Y Y Y Y Y
 GET / - Y Y Y Y Y Y Y Y
 GET /assets/app.js - Y Y Y Y Y Y Y Y
 POST /api/login {} Y Y Y Y Y Y Y Y
-POST /login - Y Y Y Y Y Y Y Y'
+POST /login - Y Y Y Y Y Y Y Y
+GET /api/findings - N N N Y N Y Y Y
+POST /api/findings {} N N N N N N Y N
+GET /api/findings/1 - N N N Y N Y Y Y
+POST /api/findings/1/actions {} N N N N N Y Y Y
+GET /api/inspections - N N N N N N Y Y
+POST /api/inspections {} N N N N N N Y N
+POST /api/periods/2099-B1/findings/sync - N N N Y N N Y N
+GET /api/tasks - N N N Y N Y Y Y
+POST /api/tasks {} N N N N N N Y Y
+GET /api/tasks/1 - N N N Y N Y Y Y
+POST /api/tasks/1/actions {} N N N N N Y Y Y'
 bad_cells=""
 while read -r m p body exp; do
   [ "$body" = - ] && body=
@@ -263,7 +285,8 @@ for mp in "GET /api/audit" "POST /api/logout" "GET /api/me" "POST /api/password"
           "POST /api/periods/2021-B4/upload" "GET /api/periods/2021-B4/progress" \
           "POST /api/periods/2021-B4/close" "GET /api/reviews/2021-B1/bulletin.pdf" \
           "POST /api/reviews/2021-B1/comments" "GET /api/units" "GET /api/units/430421/trend" \
-          "GET /api/providers/x1/indicators"; do
+          "GET /api/providers/x1/indicators" "GET /api/findings" "POST /api/findings/1/actions" \
+          "GET /api/tasks" "POST /api/inspections"; do
   set -- $mp
   s=$(req - "$1" "$2")
   c=$(code)
