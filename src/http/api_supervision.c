@@ -70,7 +70,8 @@ int api_inspections_list(HttpReq *r) {
   EntryErr e;
   sup_who(r, &w, &e);
   json_t *pOut = NULL;
-  return sup_result(r, sup_inspection_list(r->pDb, &w, &pOut, &e), pOut, &e, 200);
+  int rc = sup_inspection_list(r->pDb, &w, &pOut, &e);
+  return sup_result(r, rc, pOut, &e, 200);
 }
 
 int api_inspections_add(HttpReq *r) {
@@ -100,7 +101,8 @@ int api_findings_list(HttpReq *r) {
   EntryErr e;
   sup_who(r, &w, &e);
   json_t *pOut = NULL;
-  return sup_result(r, sup_finding_list(r->pDb, &w, &f, &pOut, &e), pOut, &e, 200);
+  int rc = sup_finding_list(r->pDb, &w, &f, &pOut, &e);
+  return sup_result(r, rc, pOut, &e, 200);
 }
 
 int api_findings_add(HttpReq *r) {
@@ -126,7 +128,8 @@ int api_finding_get(HttpReq *r) {
   EntryErr e;
   sup_who(r, &w, &e);
   json_t *pOut = NULL;
-  return sup_result(r, sup_finding_show(r->pDb, &w, id, &pOut, &e), pOut, &e, 200);
+  int rc = sup_finding_show(r->pDb, &w, id, &pOut, &e);
+  return sup_result(r, rc, pOut, &e, 200);
 }
 
 int api_finding_act(HttpReq *r) {
@@ -155,8 +158,8 @@ int api_findings_sync(HttpReq *r) {
   EntryErr e;
   sup_who(r, &w, &e);
   json_t *pOut = NULL;
-  return sup_result(r, sup_finding_sync(r->pDb, &w, http_arg(r, "period"), &pOut, &e), pOut,
-                    &e, 200);
+  int rc = sup_finding_sync(r->pDb, &w, http_arg(r, "period"), &pOut, &e);
+  return sup_result(r, rc, pOut, &e, 200);
 }
 
 int api_tasks_list(HttpReq *r) {
@@ -164,8 +167,9 @@ int api_tasks_list(HttpReq *r) {
   EntryErr e;
   sup_who(r, &w, &e);
   json_t *pOut = NULL;
-  return sup_result(r, sup_task_list(r->pDb, &w, http_query(r, "unit"), http_query(r, "state"),
-                                     &pOut, &e), pOut, &e, 200);
+  int rc = sup_task_list(r->pDb, &w, http_query(r, "unit"), http_query(r, "state"),
+                     &pOut, &e);
+  return sup_result(r, rc, pOut, &e, 200);
 }
 
 int api_tasks_add(HttpReq *r) {
@@ -189,7 +193,8 @@ int api_task_get(HttpReq *r) {
   EntryErr e;
   sup_who(r, &w, &e);
   json_t *pOut = NULL;
-  return sup_result(r, sup_task_show(r->pDb, &w, id, &pOut, &e), pOut, &e, 200);
+  int rc = sup_task_show(r->pDb, &w, id, &pOut, &e);
+  return sup_result(r, rc, pOut, &e, 200);
 }
 
 int api_task_act(HttpReq *r) {
