@@ -32,6 +32,7 @@
 #include "auth.h"
 #include "cli/cli.h"
 #include "cli/verbs.h"
+#include "demo_supervision.h"
 #include "demo/gen.h"
 #include "store/db.h"
 #include "util/mem.h"
@@ -361,6 +362,7 @@ int demo_cmd(int argc, char **argv) {
     char *zLogins = xasprintf("%s/demo-logins.txt", zDir);
     rc = demo_accounts(zDb, zLogins);
     free(zLogins);
+    if (rc == EXIT_OK) rc = demo_supervision(zDb); /* demo_supervision.c */
     if (rc != EXIT_OK) goto done;
   }
 

@@ -1,5 +1,6 @@
 // A small i18n of our own: Chinese by default, English on request (kept in localStorage).
 import { ref } from 'vue'
+import { supZh, supEn } from './i18n-supervision.js'
 
 const saved = typeof localStorage !== 'undefined' ? localStorage.getItem('kp.lang') : null
 export const locale = ref(saved === 'en' ? 'en' : 'zh')
@@ -102,6 +103,7 @@ const zh = {
   'wf.reason_prompt': '退回 {u} 的填报数据,请填写原因:', 'wf.reason_required': '请填写退回原因', 'wf.reason_example': '例:数据与统计快报不一致',
   'cm.title': '领导点评意见', 'cm.add': '发表点评', 'cm.placeholder': '点出问题短板、评出好坏优劣、比出潜力动力……', 'cm.none': '暂无点评意见', 'cm.added': '点评意见已发表',
   'review.pdf': '通报 PDF', 'review.xlsx': '通报 Excel', 'review.csv': '通报 CSV', 'audit.export_all': '导出全部(服务器)',
+  ...supZh,
 }
 
 const en = {
@@ -197,6 +199,7 @@ const en = {
   'wf.reason_prompt': 'Return the values of {u}: why?', 'wf.reason_required': 'A reason is required', 'wf.reason_example': 'e.g. differs from the statistics flash report',
   'cm.title': "Leaders' comments", 'cm.add': 'Comment', 'cm.placeholder': 'Shortfalls, good and bad, potential and momentum…', 'cm.none': 'No comments yet', 'cm.added': 'Comment added',
   'review.pdf': 'Bulletin PDF', 'review.xlsx': 'Bulletin Excel', 'review.csv': 'Bulletin CSV', 'audit.export_all': 'Export all (server)',
+  ...supEn,
 }
 
 const dict = { zh, en }

@@ -15,6 +15,9 @@ const routes = [
   { path: '/totp', name: 'totp', component: () => import('./views/Totp.vue') },
   { path: '/audit', name: 'audit', component: () => import('./views/Audit.vue'), meta: { cap: 'audit_read' } },
   { path: '/users', name: 'users', component: () => import('./views/Users.vue'), meta: { cap: 'user_read' } },
+  { path: '/findings', name: 'findings', component: () => import('./views/Findings.vue'), meta: { capAny: ['inspect', 'comment', 'review_draft', 'data_own_unit'] } },
+  { path: '/findings/:id', name: 'finding', component: () => import('./views/Finding.vue'), meta: { capAny: ['inspect', 'comment', 'review_draft', 'data_own_unit'] } },
+  { path: '/tasks', name: 'tasks', component: () => import('./views/Tasks.vue'), meta: { capAny: ['inspect', 'comment', 'review_draft', 'data_own_unit'] } },
   { path: '/:rest(.*)*', redirect: '/' },
 ]
 
