@@ -40,7 +40,8 @@ int finding_map_parse(const Scheme *p, json_t *pSup, FindingMap *pMap, char **pz
     return -1;
   }
   static const char *const azKey[] = {"map", "warn_days", "yellow_returns", "escalate_returns",
-                                      "escalate_overdue_days", "escalation_deduct", NULL};
+                                      "escalate_overdue_days", "escalation_deduct", "projects",
+                                      NULL};
   const char *zKey;
   json_t *v;
   json_object_foreach(pSup, zKey, v) {
@@ -98,6 +99,35 @@ int finding_map_parse(const Scheme *p, json_t *pSup, FindingMap *pMap, char **pz
       e->bVeto = bVeto;
     }
   }
+  json_t *pProj = json_object_get(pSup, "projects");
+  if (pProj && !json_is_object(pProj)) {
+    map_err(&err, &nErr, "%s must be an object {invest_rate|start_rate|produce_rate: leaf}",
+            "projects");
+  } else if (pProj) {
+    static const char *const azFig[3] = {"invest_rate", "start_rate", "produce_rate"};
+    json_object_foreach(pProj, zKey, v) {
+      int k = 0;
+      while (k < 3 && strcmp(azFig[k], zKey) != 0) k++;
+      if (k == 3) {
+        map_err(&err, &nErr, "projects: unknown figure \"%s\" (invest_rate, start_rate, "
+                "produce_rate)", zKey);
+        continue;
+      }
+      if (!json_is_string(v)) {
+        map_err(&err, &nErr, "projects.%s must be a leaf code", zKey);
+        continue;
+      }
+      const char *zLeaf = json_string_value(v);
+      if (p) {
+        int iNode = scheme_find(p, zLeaf);
+        if (iNode < 0 || !p->aNode[iNode].bLeaf || !scheme_method_weighted(p->aNode[iNode].eMethod)) {
+          map_err(&err, &nErr, "projects: %s is not a weighted leaf indicator", zLeaf);
+          continue;
+        }
+      }
+      pMap->azProjectLeaf[k] = xstrdup(zLeaf);
+    }
+  }
   if (nErr) {
     *pzErr = buf_detach(&err);
     finding_map_free(pMap);
@@ -114,6 +144,10 @@ void finding_map_free(FindingMap *pMap) {
   }
   free(pMap->aEntry);
   pMap->aEntry = NULL;
+  for (int k = 0; k < 3; k++) {
+    free(pMap->azProjectLeaf[k]);
+    pMap->azProjectLeaf[k] = NULL;
+  }
   pMap->nEntry = 0;
 }
 

@@ -145,6 +145,28 @@ const Verb aVerb[] = {
    "period open PERIOD --scheme CODE[@VERSION] [--deadline YYYY-MM-DD] [--db F]",
    "Opens a period (e.g. 2021-B3) for data entry under a scheme version (latest when no\n"
    "version is given)."},
+  {"project add", project_add_cmd, "assessor",
+   "project add --code C --name N --unit U --industry I --total 亿元 --year Y --annual-plan 亿元\n"
+   "      [--plan-start D] [--plan-produce D] [--signed D] [--started D] [--produced D]\n"
+   "      [--lon X --lat Y] [--stream https://...] [--as USER] [--db F]",
+   "Registers an industrial project (产业项目): unit, industry, total and annual planned\n"
+   "investment (亿元), milestones 签约/开工/投产 (planned and actual dates), the site and its\n"
+   "live camera or stream address (连线现场, http or https only). Audited."},
+  {"project list", project_list_cmd, "assessor",
+   "project list --period P [--unit CODE] [--as USER] [--format table|json] [--db F]",
+   "Lists projects with investment completed from January to the period's end against the\n"
+   "annual plan, the lagging flag (落后时序进度: completed share below time progress) and\n"
+   "milestones due, then per unit 投资完成率, 开工率 and 投产率 (%)."},
+  {"project progress", project_progress_cmd, "reporter",
+   "project progress PROJECT --period P --completed 亿元 --as USER [--note T] [--started D]\n"
+   "      [--produced D] [--db F]",
+   "Reports a project's investment completed in a period (replacing an earlier figure for\n"
+   "that period) and its actual milestones, as the unit's reporter or the data department."},
+  {"project sync", project_sync_cmd, "assessor",
+   "project sync PERIOD [--as USER] [--db F]",
+   "Writes each unit's project figures of the period (投资完成率, 开工率, 投产率 in %) into the\n"
+   "leaves the scheme's supervision section maps them to (\"projects\": {...}), provenance\n"
+   "project. A figure with nothing due writes no value. Audited."},
   {"provider assign", provider_assign_cmd, "assessor",
    "provider assign ACCOUNT [INDICATOR...] [--db F]",
    "Sets the indicators a provider account (数据提供部门) enters for every unit, replacing\n"

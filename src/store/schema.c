@@ -236,8 +236,8 @@ static const SchemaMigration aMigration[] = {
    "  prefix_hash TEXT NOT NULL         -- SHA-256 over the hashes of the purged records, in order\n"
    ");\n",
    "PRAGMA user_version = 4"},
-  {"supervision: working-day calendar, inspections, findings and their events, key tasks "
-   "(calendar.c, finding.c, supervision.c)",
+  {"supervision: working-day calendar, inspections, findings and their events, key tasks, "
+   "industrial projects (calendar.c, finding.c, supervision.c, project_store.c)",
    "CREATE TABLE calendar_year(\n"
    "  year INTEGER PRIMARY KEY,         -- a year whose State Council holiday notice is loaded\n"
    "  source TEXT NOT NULL,             -- the file it came from (data/calendar/cn-YYYY.csv)\n"
@@ -350,7 +350,34 @@ static const SchemaMigration aMigration[] = {
    "  note TEXT,\n"
    "  progress INTEGER\n"
    ");\n"
-   "CREATE INDEX task_event_by_task ON task_event(task_id, id);\n",
+   "CREATE INDEX task_event_by_task ON task_event(task_id, id);\n"
+   "CREATE TABLE project(\n"
+   "  id INTEGER PRIMARY KEY,\n"
+   "  code TEXT NOT NULL UNIQUE,        -- 项目编号\n"
+   "  name TEXT NOT NULL,\n"
+   "  unit TEXT NOT NULL REFERENCES unit(code), -- the unit it is counted for\n"
+   "  industry TEXT NOT NULL,           -- 产业类别\n"
+   "  total_investment REAL NOT NULL,   -- 亿元, planned total\n"
+   "  year INTEGER NOT NULL,            -- the year of annual_plan\n"
+   "  annual_plan REAL NOT NULL,        -- 亿元 planned for that year\n"
+   "  plan_start TEXT, started_on TEXT,     -- 开工: planned and actual dates YYYY-MM-DD\n"
+   "  plan_produce TEXT, produced_on TEXT,  -- 投产: planned and actual\n"
+   "  signed_on TEXT,                   -- 签约\n"
+   "  lon REAL, lat REAL,               -- the site (GCJ-02)\n"
+   "  stream_url TEXT,                  -- live camera or stream of the site (连线现场), https\n"
+   "  created_at TEXT NOT NULL,\n"
+   "  created_by TEXT NOT NULL,\n"
+   "  updated_at TEXT NOT NULL\n"
+   ");\n"
+   "CREATE TABLE project_progress(\n"
+   "  project_id INTEGER NOT NULL REFERENCES project(id),\n"
+   "  period TEXT NOT NULL,             -- period code (2021-B3); investment of that period\n"
+   "  completed REAL NOT NULL,          -- 亿元 completed within the period\n"
+   "  note TEXT,\n"
+   "  entered_at TEXT NOT NULL,\n"
+   "  entered_by TEXT NOT NULL,\n"
+   "  PRIMARY KEY (project_id, period)\n"
+   ");\n",
    "PRAGMA user_version = 5"},
 };
 

@@ -18,6 +18,8 @@
 #   sup-14 scores: confirmed findings become deduct/veto values (provenance finding) through
 #          the scheme's supervision map; the next computed review shows the deductions; the
 #          bulletin's section 暗访督查情况通报
+#   sup-15 industrial projects: registry, investment per period, lagging against time
+#          progress, 投资完成率/开工率/投产率 written into the review (provenance project)
 # Dates: KAOPING_NOW is UTC; China is UTC+8, so 2021-10-11T16:00:00Z is already 10-12 there.
 #   env: KAOPING (default build/kaoping). Needs sqlite3 and jq.
 set -u
@@ -455,4 +457,71 @@ assert_contains "sup-14.10 returned, then on time" "$md" "| 衡阳县 | 作风 |
 assert_contains "sup-14.10 never signed" "$md" "| 衡山县 | 安全生产事故 | 1 | 0 | 1 | 0 | 1 |"
 kp report --period 2021-B5 --format html -o "$T/b5.html"
 assert_contains "sup-14.11 HTML section" "$(cat "$T/b5.html")" '<section id="supervision"'
+# ---- sup-15: industrial projects ---------------------------------------------------------------
+export KAOPING_DB="$T/k3.db"
+at 2021-03-01T02:00:00Z
+kp init
+kp unit import "$KAOPING_SHARED/data/units.csv"
+kp user add rep --role reporter --unit 430421
+cat >"$T/prj-scheme.json" <<'JSON'
+{"code": "PRJ", "name": "项目测试方案", "year": 2021, "aggregation": "points", "total": 100,
+ "indicators": [
+  {"code": "P1", "name": "投资完成率", "unit": "%", "weight": 60, "method": "minmax"},
+  {"code": "P2", "name": "开工率", "unit": "%", "weight": 40, "method": "minmax"}],
+ "supervision": {"projects": {"invest_rate": "P1", "start_rate": "P2"}}}
+JSON
+kp scheme import "$T/prj-scheme.json"
+assert_rc "sup-15.1 scheme mapping project figures" 0
+kp period open 2021-B3 --scheme PRJ
+kp project add --as rep --code XM-01 --name x --unit 430421 --industry 制造业 --total 20 --year 2021 --annual-plan 10
+assert_rc "sup-15.2 a reporter keeps no registry" 1
+kp project add --code XM-01 --name "年产10万吨新材料项目" --unit 430421 --industry 新材料 --total 30 \
+  --year 2021 --annual-plan 10 --plan-start 2021-03-01 --started 2021-03-20 --plan-produce 2021-12-01 \
+  --lon 112.4 --lat 26.9 --stream https://live.example.cn/xm01
+assert_rc "sup-15.3 project A" 0
+kp project add --code XM-02 --name "智能装备产业园" --unit 430421 --industry 装备制造 --total 12 \
+  --year 2021 --annual-plan 6 --plan-start 2021-06-15 --plan-produce 2021-06-30
+assert_rc "sup-15.4 project B" 0
+kp project add --code XM-03 --name "冷链物流中心" --unit 430424 --industry 物流 --total 8 --year 2021 \
+  --annual-plan 8 --stream "javascript:alert(1)"
+assert_rc "sup-15.5 a stream address that is not http(s) is refused" 1
+assert_contains "sup-15.5 says so" "$err" "stream_url must be an http:// or https:// address"
+kp project add --code XM-03 --name "冷链物流中心" --unit 430424 --industry 物流 --total 8 --year 2021 --annual-plan 8
+kp project add --code XM-03 --name again --unit 430424 --industry 物流 --total 8 --year 2021 --annual-plan 8
+assert_rc "sup-15.6 a code is unique" 1
+kp project progress 1 --as rep --period 2021-B1 --completed 1.5
+kp project progress 1 --as rep --period 2021-B2 --completed 1.5
+kp project progress 1 --as rep --period 2021-B3 --completed 1
+kp project progress 2 --as rep --period 2021-B3 --completed 3.5 --note "主体厂房封顶"
+assert_rc "sup-15.7 the unit reports its investment" 0
+kp project progress 3 --as rep --period 2021-B3 --completed 2
+assert_rc "sup-15.8 not another unit's project" 1
+kp project progress 1 --as rep --period 2021-B2 --completed 1.5 --note "复核后不变"
+assert_rc "sup-15.9 reporting a period again replaces it" 0
+# 2021-B3 (May-Jun): time progress 6/12 = 50 %. A: 1.5 + 1.5 + 1 = 4 of 10 = 40 %: lagging;
+# B: 3.5 of 6 = 58.3 %. 430421: 7.5 / 16 = 46.875 %; start: A started, B (due 06-15) not:
+# 50 %; produce: B due 06-30, not producing: 0 %.
+kp project list --period 2021-B3 --format json
+assert_eq "sup-15.10 A lags" "true" "$(echo "$out" | jq '.projects[] | select(.code=="XM-01") | .lagging')"
+assert_eq "sup-15.10 B does not" "false" "$(echo "$out" | jq '.projects[] | select(.code=="XM-02") | .lagging')"
+assert_eq "sup-15.10 B not started although due" "true" "$(echo "$out" | jq '.projects[] | select(.code=="XM-02") | .start_overdue')"
+assert_eq "sup-15.11 430421 rates" "46.875 50 0 1" \
+  "$(echo "$out" | jq -r '.units[] | select(.unit=="430421") | "\(.invest_rate) \(.start_rate) \(.produce_rate) \(.lagging)"')"
+assert_eq "sup-15.11 430424: nothing done of 8" "0 null" \
+  "$(echo "$out" | jq -r '.units[] | select(.unit=="430424") | "\(.invest_rate) \(.start_rate)"')"
+assert_eq "sup-15.12 the site link" "https://live.example.cn/xm01" "$(echo "$out" | jq -r '.projects[0].stream_url')"
+kp project list --period 2021-B2 --format json
+# 2021-B2 (Mar-Apr): time 4/12 = 33.3 %; A 3 of 10 = 30 %: lagging; B 0 of 6: lagging.
+assert_eq "sup-15.13 B2: both lag" "2" "$(echo "$out" | jq '.units[] | select(.unit=="430421") | .lagging')"
+kp project list --period 2021-B3 --as rep --format json
+assert_eq "sup-15.14 a reporter sees its unit's projects" "XM-01 XM-02" "$(echo "$out" | jq -r '[.projects[].code] | join(" ")')"
+kp project sync 2021-B3
+assert_rc "sup-15.15 project figures into the period" 0
+assert_contains "sup-15.15 three values (invest: 430421, 430424; start: 430421 only, nothing due at 430424)" "$out" "3 values written"
+assert_eq "sup-15.15 provenance project" "46.875" \
+  "$(sql "SELECT value FROM observation WHERE provenance = 'project' AND unit = '430421' AND indicator = 'P1'")"
+kp review compute 2021-B3
+kp review show 2021-B3 --unit 430421 --format json
+assert_eq "sup-15.16 the review uses the figure" "46.875" "$(echo "$out" | jq '.indicators[] | select(.code=="P1") | .value')"
+assert_eq "sup-15.17 audited (5 reports, 3 projects, 1 sync)" "5|3|1" "$(sql "SELECT sum(event = 'project.progress'), sum(event = 'project.add'), sum(event = 'project.sync') FROM audit")"
 finish
