@@ -23,6 +23,7 @@
 
 #include "auth.h"
 #include "cli/cli.h"
+#include "project_store.h"
 #include "supervision.h"
 #include "util/mem.h"
 #include "util/text.h"
@@ -51,11 +52,11 @@ static char *demo_calendar_dir(void) {
 typedef struct DemoSup {
   Db *pDb;
   Arena *pArena;
-  AuthUser aUser[3]; /* ducha, hengyang, leader */
+  AuthUser aUser[5]; /* ducha, hengyang, leader, kpb, tongji */
   int bFail;
 } DemoSup;
 
-enum { DU_DUCHA, DU_UNIT, DU_LEADER };
+enum { DU_DUCHA, DU_UNIT, DU_LEADER, DU_KPB, DU_TONGJI };
 
 static int64_t demo_id(json_t *o) {
   json_t *v = json_object_get(o, "id");
@@ -83,6 +84,8 @@ static int64_t demo_do(DemoSup *d, const char *zNow, int iUser, const char *zWha
   else if (strcmp(zWhat, "finding") == 0) rc = sup_finding_add(d->pDb, &w, pIn, &pOut, &e);
   else if (strcmp(zWhat, "task") == 0) rc = sup_task_add(d->pDb, &w, pIn, &pOut, &e);
   else if (strcmp(zWhat, "task_act") == 0) rc = sup_task_act(d->pDb, &w, id, zAction, pIn, &pOut, &e);
+  else if (strcmp(zWhat, "project") == 0) rc = proj_add(d->pDb, &w, pIn, &pOut, &e);
+  else if (strcmp(zWhat, "progress") == 0) rc = proj_progress(d->pDb, &w, id, pIn, &pOut, &e);
   else rc = sup_finding_act(d->pDb, &w, id, zAction, pIn, &pOut, &e);
   json_decref(pIn);
   if (rc) {
@@ -137,8 +140,8 @@ int demo_supervision(const char *zDb) {
     zErr = NULL;
     free(zPath);
   }
-  static const char *const azUser[3] = {"ducha", "hengyang", "leader"};
-  for (int i = 0; i < 3 && rc == EXIT_OK; i++)
+  static const char *const azUser[5] = {"ducha", "hengyang", "leader", "kpb", "tongji"};
+  for (int i = 0; i < 5 && rc == EXIT_OK; i++)
     if (auth_user_load(d.pDb, d.pArena, azUser[i], &d.aUser[i])) rc = EXIT_INTERNAL;
   if (rc != EXIT_OK) goto done;
 
@@ -226,9 +229,44 @@ int demo_supervision(const char *zDb) {
           json_pack("{s:s, s:s, s:s, s:s, s:i}", "title", "冬春火灾防控和安全生产大检查",
                     "category", "安全生产", "source", "全市高质量发展点评会(2021年第5期)",
                     "lead_unit", "430424", "days", 20));
+  /* Industrial projects (产业项目), 2021 plans, investment per bimonth up to 2021-B4; the
+  ** site links are placeholders of the synthetic demo. */
+  static const struct {
+    const char *zCode, *zName, *zUnit, *zIndustry, *zPlanStart, *zStarted, *zPlanProduce;
+    double rTotal, rPlan, aDone[4], rLon, rLat;
+  } aProj[] = {
+    {"HY2021-001", "年产5万吨锂电池正极材料项目", "430421", "新材料", "2021-03-01", "2021-03-18",
+     "2021-12-30", 32, 12, {1.5, 2.0, 2.5, 1.0}, 112.37, 26.96},
+    {"HY2021-002", "智能输变电装备产业园", "430424", "装备制造", "2021-04-15", "2021-05-10",
+     "2022-06-30", 18, 8, {0, 0.8, 1.6, 2.2}, 112.90, 27.08},
+    {"HY2021-003", "冷链物流与农产品加工中心", "430422", "现代物流", "2021-05-01", NULL,
+     "2021-10-31", 9, 6, {0, 0.3, 0.4, 0.3}, 112.68, 26.74},
+    {"HY2021-004", "电子信息产业园二期", "P01", "电子信息", "2021-02-20", "2021-02-26",
+     "2021-08-30", 25, 10, {2.0, 2.0, 2.4, 1.8}, 112.57, 26.88},
+  };
+  static const char *const azB[4] = {"2021-B1", "2021-B2", "2021-B3", "2021-B4"};
+  static const char *const azAt[4] = {"2021-03-05T02:00:00Z", "2021-05-06T02:00:00Z",
+                                       "2021-07-06T02:00:00Z", "2021-09-06T02:00:00Z"};
+  for (size_t i = 0; i < sizeof aProj / sizeof aProj[0]; i++) {
+    char zUrl[80];
+    snprintf(zUrl, sizeof zUrl, "https://live.example.cn/hengyang/%s", aProj[i].zCode);
+    json_t *pIn = json_pack("{s:s, s:s, s:s, s:s, s:f, s:i, s:f, s:s, s:s, s:f, s:f, s:s}",
+                            "code", aProj[i].zCode, "name", aProj[i].zName, "unit",
+                            aProj[i].zUnit, "industry", aProj[i].zIndustry, "total_investment",
+                            aProj[i].rTotal, "year", 2021, "annual_plan", aProj[i].rPlan,
+                            "plan_start", aProj[i].zPlanStart, "plan_produce",
+                            aProj[i].zPlanProduce, "lon", aProj[i].rLon, "lat", aProj[i].rLat,
+                            "stream_url", zUrl);
+    int64_t ip = demo_do(&d, "2021-01-20T02:00:00Z", DU_KPB, "project", 0, NULL, pIn);
+    for (int b = 0; b < 4; b++) {
+      json_t *pP = json_pack("{s:s, s:f}", "period", azB[b], "completed", aProj[i].aDone[b]);
+      if (b == 1 && aProj[i].zStarted) json_object_set_new(pP, "started_on", json_string(aProj[i].zStarted));
+      demo_do(&d, azAt[b], DU_TONGJI, "progress", ip, NULL, pP);
+    }
+  }
   if (d.bFail) rc = EXIT_INTERNAL;
   else printf("  3 inspections, 6 findings (verified, returned, extended, unsigned, "
-              "registered, duplicate), 2 key tasks\n");
+              "registered, duplicate), 2 key tasks, 4 industrial projects\n");
 done:
   unsetenv("KAOPING_NOW"); /* the caller restores its own */
   arena_free(d.pArena);

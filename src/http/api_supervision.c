@@ -1,5 +1,6 @@
 /*
-** api_supervision.c: HTTP handlers for inspections, findings and tasks (api_supervision.h).
+** api_supervision.c: HTTP handlers for inspections, findings, tasks and industrial projects
+** (api_supervision.h).
 ** Bodies are JSON objects with declared keys only (http_json_body refuses others); the
 ** domain functions of supervision.c check values, scope and the lifecycle, and audit.
 */
@@ -9,6 +10,7 @@
 
 #include "http/api_supervision.h"
 #include "http/errcode.h"
+#include "project_store.h"
 #include "supervision.h"
 
 static void sup_who(HttpReq *r, EntryWho *w, EntryErr *e) {
@@ -214,5 +216,68 @@ int api_task_act(HttpReq *r) {
   json_t *pOut = NULL;
   int rc = sup_task_act(r->pDb, &w, id, zAction, o, &pOut, &e);
   json_decref(o);
+  return sup_result(r, rc, pOut, &e, 200);
+}
+
+/* ---- industrial projects (project_store.c) ------------------------------------------------ */
+
+int api_projects_list(HttpReq *r) {
+  EntryWho w;
+  EntryErr e;
+  sup_who(r, &w, &e);
+  json_t *pOut = NULL;
+  int rc = proj_list(r->pDb, &w, http_query(r, "period"), http_query(r, "unit"), &pOut, &e);
+  return sup_result(r, rc, pOut, &e, 200);
+}
+
+int api_projects_add(HttpReq *r) {
+  static const char *const azField[] = {"code", "name", "unit", "industry", "total_investment",
+                                        "year", "annual_plan", "plan_start", "plan_produce",
+                                        "signed_on", "started_on", "produced_on", "lon", "lat",
+                                        "stream_url", NULL};
+  json_t *o = http_json_body(r, azField);
+  if (!o) return -1;
+  EntryWho w;
+  EntryErr e;
+  sup_who(r, &w, &e);
+  json_t *pOut = NULL;
+  int rc = proj_add(r->pDb, &w, o, &pOut, &e);
+  json_decref(o);
+  return sup_result(r, rc, pOut, &e, 201);
+}
+
+int api_project_get(HttpReq *r) {
+  int64_t id;
+  if (sup_id(r, "id", &id)) return -1;
+  EntryWho w;
+  EntryErr e;
+  sup_who(r, &w, &e);
+  json_t *pOut = NULL;
+  int rc = proj_show(r->pDb, &w, id, http_query(r, "period"), &pOut, &e);
+  return sup_result(r, rc, pOut, &e, 200);
+}
+
+int api_project_progress(HttpReq *r) {
+  static const char *const azField[] = {"period", "completed", "note", "started_on",
+                                        "produced_on", NULL};
+  int64_t id;
+  if (sup_id(r, "id", &id)) return -1;
+  json_t *o = http_json_body(r, azField);
+  if (!o) return -1;
+  EntryWho w;
+  EntryErr e;
+  sup_who(r, &w, &e);
+  json_t *pOut = NULL;
+  int rc = proj_progress(r->pDb, &w, id, o, &pOut, &e);
+  json_decref(o);
+  return sup_result(r, rc, pOut, &e, 200);
+}
+
+int api_projects_sync(HttpReq *r) {
+  EntryWho w;
+  EntryErr e;
+  sup_who(r, &w, &e);
+  json_t *pOut = NULL;
+  int rc = proj_sync(r->pDb, &w, http_arg(r, "period"), &pOut, &e);
   return sup_result(r, rc, pOut, &e, 200);
 }

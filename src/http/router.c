@@ -102,12 +102,30 @@ const Route aRoute[] = {
    "the scheme's supervision map (audited)."},
   {"GET", "/api/periods/{period}/progress", api_period_progress, CAP_REVIEW_DRAFT, CSRF_NONE, 0,
    0, "", "Per unit: applicable indicators, empty/draft/submitted/verified/rejected counts."},
+  {"POST", "/api/periods/{period}/projects/sync", api_projects_sync,
+   CAP_REVIEW_PUBLISH | CAP_DATA_DEPARTMENT, CSRF_TOKEN, 0, ROUTE_CAP_ANY, "",
+   "Writes each unit's project figures (投资完成率, 开工率, 投产率 %) into the leaves the "
+   "scheme maps them to (provenance project; audited)."},
   {"POST", "/api/periods/{period}/publish", api_period_publish, CAP_REVIEW_PUBLISH, CSRF_TOKEN,
    0, 0, "", "Publishes the computed review of a closed period (inputs unchanged)."},
   {"POST", "/api/periods/{period}/upload", api_entry_upload, CAP_DATA_OWN_UNIT | CAP_DATA_DEPARTMENT,
    CSRF_TOKEN, 8u << 20, ROUTE_CAP_ANY | ROUTE_RAW, "filename",
    "Uploads a CSV/XLSX file of values as drafts (raw body, ?filename=NAME); any bad row: 422 "
    "with the row report, nothing imported."},
+  {"GET", "/api/projects", api_projects_list, CAP_PERIOD_READ, CSRF_NONE, 0, 0, "period,unit",
+   "Industrial projects at the end of ?period= (required): investment year to date against "
+   "the annual plan, lagging flag, milestones, site link; per-unit rates. A reporter: its "
+   "own unit's."},
+  {"POST", "/api/projects", api_projects_add, CAP_SCHEME_MANAGE | CAP_DATA_DEPARTMENT, CSRF_TOKEN,
+   8192, ROUTE_CAP_ANY, "", "Registers a project: {code, name, unit, industry, "
+   "total_investment, year, annual_plan, plan_start?, plan_produce?, signed_on?, started_on?, "
+   "produced_on?, lon?, lat?, stream_url? (http/https)} (audited)."},
+  {"GET", "/api/projects/{id}", api_project_get, CAP_PERIOD_READ, CSRF_NONE, 0, 0, "period",
+   "One project at the end of ?period=, with its investment per period."},
+  {"POST", "/api/projects/{id}/progress", api_project_progress,
+   CAP_DATA_OWN_UNIT | CAP_DATA_DEPARTMENT, CSRF_TOKEN, 4096, ROUTE_CAP_ANY, "",
+   "Investment completed in a period: {period, completed, note?, started_on?, produced_on?} "
+   "(the unit's reporter or the data department; audited)."},
   {"GET", "/api/providers/{name}/indicators", api_provider_get, CAP_SCHEME_MANAGE, CSRF_NONE, 0,
    0, "", "The indicators a provider account enters for all units."},
   {"POST", "/api/providers/{name}/indicators", api_provider_set, CAP_SCHEME_MANAGE, CSRF_TOKEN,

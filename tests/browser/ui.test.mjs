@@ -636,3 +636,26 @@ test('supervision: finding recorded, rectification submitted, returned, then ver
   await ins.close()
   await rep.close()
 })
+
+test("projects: progress against the annual plan, lagging flag and the live site link", async () => {
+  const page = await newPage(ctx[ROLE_USERS.leader])
+  await page.goto(`${BASE}/projects`)
+  await page.locator('[data-test=projects-table] .el-table__row').first().waitFor()
+  // demo: HY2021-001 has 7 of 12 亿元 by 2021-B4 (58.3 %), none reported since: behind time
+  // progress in whichever period the page opens on (the latest: 2021-B4 or B5)
+  await page.locator('[data-test=lagging-HY2021-001]').waitFor()
+  const text = await page.locator('[data-test=projects-table]').textContent()
+  assert.match(text, /年产5万吨锂电池正极材料项目/)
+  assert.match(text, /7\.00 亿元/)
+  assert.match(await page.locator('[data-test=project-units]').textContent(), /58\.33%/)
+  await page.locator('[data-test=site-HY2021-001]').click()
+  await page.locator('[data-test=site-dialog]').waitFor()
+  assert.equal((await page.locator('[data-test=site-url]').textContent()).trim(), 'https://live.example.cn/hengyang/HY2021-001')
+  await shot(page, '35-projects')
+  await page.close()
+  const rep = await newPage(ctx[ROLE_USERS.reporter])
+  await rep.goto(`${BASE}/projects`)
+  await rep.locator('[data-test=projects-table] .el-table__row').first().waitFor()
+  assert.equal(await rep.locator('[data-test=projects-table] .el-table__row').count(), 1) // its own unit's only
+  await rep.close()
+})

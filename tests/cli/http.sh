@@ -123,8 +123,13 @@ POST /api/periods/{period}/entry/submit
 POST /api/periods/{period}/entry/verify
 POST /api/periods/{period}/findings/sync
 GET /api/periods/{period}/progress
+POST /api/periods/{period}/projects/sync
 POST /api/periods/{period}/publish
 POST /api/periods/{period}/upload
+GET /api/projects
+POST /api/projects
+GET /api/projects/{id}
+POST /api/projects/{id}/progress
 GET /api/providers/{name}/indicators
 POST /api/providers/{name}/indicators
 GET /api/reviews/{period}
@@ -258,7 +263,12 @@ POST /api/periods/2099-B1/findings/sync - N N N Y N N Y N
 GET /api/tasks - N N N Y N Y Y Y
 POST /api/tasks {} N N N N N N Y Y
 GET /api/tasks/1 - N N N Y N Y Y Y
-POST /api/tasks/1/actions {} N N N N N Y Y Y'
+POST /api/tasks/1/actions {} N N N N N Y Y Y
+GET /api/projects?period=2021-B3 - N N N Y Y Y Y Y
+POST /api/projects {} N N N Y Y N N N
+GET /api/projects/1?period=2021-B3 - N N N Y Y Y Y Y
+POST /api/projects/1/progress {} N N N N Y Y N N
+POST /api/periods/2099-B1/projects/sync - N N N Y Y N N N'
 bad_cells=""
 while read -r m p body exp; do
   [ "$body" = - ] && body=

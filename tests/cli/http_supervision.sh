@@ -8,6 +8,7 @@
 #   hsup-4 lists: filters, pages, bad parameters and fields refused
 #   hsup-5 key tasks: assign, report, request, confirm only by the assigning office
 #   hsup-6 the audit trail of all of it; the chain verifies
+#   hsup-7 industrial projects: registry, investment by the unit, lagging flag, site link
 # The clock is the real one: deadlines are counted from today on the shipped calendars (a
 # year without one gets a minimal test calendar, so the test does not expire).
 #   Needs curl, jq and sqlite3.
@@ -191,6 +192,26 @@ assert_eq "hsup-5.8 the unit lists its task" "200 1" "$s $(j .total)"
 s=$(req ldr GET /api/tasks/1)
 assert_eq "hsup-5.9 units and progress" "430421:lead:100 430423:co:30" \
   "$(j '[.units[] | "\(.unit):\(.role):\(.progress)"] | join(" ")')"
+
+# ---- hsup-7 projects -------------------------------------------------------------------------
+s=$(req asr POST /api/projects '{"code":"XM-2026-01","name":"新能源电池材料项目","unit":"430421","industry":"新材料","total_investment":30,"year":2026,"annual_plan":10,"stream_url":"https://live.example.cn/xm1"}')
+assert_eq "hsup-7.1 the assessor registers a project" "201 1" "$s $(j .id)"
+s=$(req asr POST /api/projects '{"code":"XM-2026-02","name":"x","unit":"430421","industry":"x","total_investment":1,"year":2026,"annual_plan":1,"stream_url":"javascript:alert(1)"}')
+assert_eq "hsup-7.2 a javascript: site link is refused" "400 3003 stream_url" "$s $(code) $(j .field)"
+s=$(req rep POST /api/projects/1/progress '{"period":"2026-B5","completed":4,"note":"设备进场"}')
+assert_eq "hsup-7.3 the unit reports investment" "200 4" "$s $(j .ytd)"
+s=$(req rep3 POST /api/projects/1/progress '{"period":"2026-B5","completed":9}')
+assert_eq "hsup-7.4 another unit may not (403 2012)" "403 2012" "$s $(code)"
+s=$(req ins POST /api/projects/1/progress '{"period":"2026-B5","completed":9}')
+assert_eq "hsup-7.5 nor the inspector (403 2004)" "403 2004" "$s $(code)"
+# 2026-B5 ends in October: time progress 10/12; 4 of 10 = 40 %: lagging.
+s=$(req ldr GET '/api/projects?period=2026-B5')
+assert_eq "hsup-7.6 lagging, with its site link" "200 true https://live.example.cn/xm1 40" \
+  "$s $(j '.projects[0].lagging') $(j '.projects[0].stream_url') $(j '.units[0].invest_rate')"
+s=$(req ldr GET '/api/projects')
+assert_eq "hsup-7.7 the period is required (400 3003)" "400 3003" "$s $(code)"
+s=$(req rep3 GET '/api/projects?period=2026-B5')
+assert_eq "hsup-7.8 another unit's reporter sees none" "200 0" "$s $(j '.projects | length')"
 
 # ---- hsup-6 audit -------------------------------------------------------------------------
 assert_eq "hsup-6.1 each finding event audited with the account and address" \

@@ -1,7 +1,13 @@
 // Labels of the supervision screens (云督查: findings, their timeline and actions, tasks),
 // merged into i18n.js. Chinese first; English for the switch.
 export const supZh = {
-  'nav.findings': '督查问题', 'nav.tasks': '督办事项',
+  'nav.findings': '督查问题', 'nav.tasks': '督办事项', 'nav.projects': '产业项目',
+  'prj.title': '产业项目建设', 'prj.tp': '时序进度 {p}', 'prj.code': '项目编号', 'prj.name': '项目名称', 'prj.industry': '产业类别',
+  'prj.plan': '年度计划', 'prj.ytd': '累计完成', 'prj.yi': '亿元', 'prj.share': '年度计划完成比例', 'prj.lagging': '落后时序进度',
+  'prj.not_started': '逾期未开工', 'prj.on_track': '正常推进', 'prj.site': '连线现场', 'prj.live': '连线现场',
+  'prj.units': '各单位项目指标', 'prj.count': '项目数', 'prj.lagging_count': '落后项目数', 'prj.invest_rate': '投资完成率',
+  'prj.start_rate': '开工率', 'prj.produce_rate': '投产率', 'prj.site_note': '项目建设现场视频(在新窗口中打开):',
+  'prj.coords': '现场坐标', 'prj.open_window': '新窗口打开',
   'sup.findings': '督查问题台账', 'sup.tasks': '督办事项', 'sup.new': '录入问题', 'sup.new_task': '交办任务',
   'sup.unit': '责任单位', 'sup.category': '问题类别', 'sup.severity': '严重程度', 'sup.text': '问题描述',
   'sup.place': '地点', 'sup.responsible': '责任人', 'sup.days': '整改时限(工作日)', 'sup.sign_days': '签收时限(工作日)',
@@ -28,7 +34,13 @@ export const supZh = {
   'ts.open': '办理中', 'ts.req_close': '申请办结', 'ts.closed': '已办结',
 }
 export const supEn = {
-  'nav.findings': 'Findings', 'nav.tasks': 'Tasks',
+  'nav.findings': 'Findings', 'nav.tasks': 'Tasks', 'nav.projects': 'Projects',
+  'prj.title': 'Industrial projects', 'prj.tp': 'time progress {p}', 'prj.code': 'Code', 'prj.name': 'Project', 'prj.industry': 'Industry',
+  'prj.plan': 'Annual plan', 'prj.ytd': 'Done (YTD)', 'prj.yi': '100m yuan', 'prj.share': 'Share of annual plan', 'prj.lagging': 'Behind time progress',
+  'prj.not_started': 'Start overdue', 'prj.on_track': 'On track', 'prj.site': 'Site', 'prj.live': 'Live site',
+  'prj.units': 'Project figures by unit', 'prj.count': 'Projects', 'prj.lagging_count': 'Lagging', 'prj.invest_rate': 'Investment completion',
+  'prj.start_rate': 'Start rate', 'prj.produce_rate': 'Production rate', 'prj.site_note': 'Live video of the construction site (opens in a new window):',
+  'prj.coords': 'Site coordinates', 'prj.open_window': 'Open in a new window',
   'sup.findings': 'Supervision findings', 'sup.tasks': 'Key tasks', 'sup.new': 'New finding', 'sup.new_task': 'Assign a task',
   'sup.unit': 'Unit', 'sup.category': 'Category', 'sup.severity': 'Severity', 'sup.text': 'Finding',
   'sup.place': 'Place', 'sup.responsible': 'Responsible', 'sup.days': 'Time limit (working days)', 'sup.sign_days': 'Sign within (working days)',
