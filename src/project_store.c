@@ -92,12 +92,29 @@ static int pj_audit(Db *pDb, const EntryWho *w, const char *zEvent, int64_t id, 
   return rc;
 }
 
+/* Audits a refusal in its own transaction (best effort: the refusal stands anyway). */
+static void pj_audit_denied(Db *pDb, const EntryWho *w, int64_t id, const EntryErr *e) {
+  char zObj[40];
+  if (id) snprintf(zObj, sizeof zObj, "project:%lld", (long long)id);
+  else snprintf(zObj, sizeof zObj, "project:new");
+  json_t *d = json_pack("{s:s}", "why", e->zMsg);
+  if (db_begin(pDb) == 0) {
+    if (audit_record(pDb, w->pUser->zName, w->zIp, "project.denied", zObj, "denied", d) ||
+        db_commit(pDb))
+      db_rollback(pDb);
+  }
+  json_decref(d);
+}
+
 int proj_add(Db *pDb, const EntryWho *w, json_t *pIn, json_t **ppOut, EntryErr *e) {
   *ppOut = NULL;
   const AuthUser *u = w->pUser;
-  if (!auth_has(u, CAP_SCHEME_MANAGE) && !auth_has(u, CAP_DATA_DEPARTMENT))
-    return entry_err_set(e, KP_E_SCOPE, NULL, "the project registry is kept by the "
-                         "performance office and the data department");
+  if (!auth_has(u, CAP_SCHEME_MANAGE) && !auth_has(u, CAP_DATA_DEPARTMENT)) {
+    entry_err_set(e, KP_E_SCOPE, NULL, "the project registry is kept by the performance "
+                  "office and the data department");
+    pj_audit_denied(pDb, w, 0, e);
+    return -1;
+  }
   int bad = 0;
   const char *zCode = pj_str(pIn, "code", 1, 32, e, &bad);
   const char *zName = pj_str(pIn, "name", 1, 200, e, &bad);
@@ -399,11 +416,14 @@ int proj_progress(Db *pDb, const EntryWho *w, int64_t id, json_t *pIn, json_t **
                        (auth_has(u, CAP_DATA_OWN_UNIT) && u->zUnit && strcmp(u->zUnit, zUnit) == 0));
   if (!bMay) {
     db_rollback(pDb);
+    int bExists = zUnit != NULL;
     free(zUnit);
-    if (zUnit || auth_has(u, CAP_ALL_UNITS))
-      return entry_err_set(e, zUnit ? KP_E_SCOPE : KP_E_NO_SUCH, "project", zUnit
-                           ? "a project's investment is reported by its unit or the data department"
-                           : "no project %lld", (long long)id);
+    if (bExists) {
+      entry_err_set(e, KP_E_SCOPE, "project", "a project's investment is reported by its unit "
+                    "or the data department");
+      pj_audit_denied(pDb, w, id, e);
+      return -1;
+    }
     return entry_err_set(e, KP_E_NO_SUCH, "project", "no project %lld", (long long)id);
   }
   free(zUnit);
