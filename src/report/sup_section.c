@@ -5,6 +5,7 @@
 */
 #include "report/sup_section.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,6 +13,7 @@
 #include "calendar.h"
 #include "finding.h"
 #include "period.h"
+#include "project_store.h"
 #include "store/db.h"
 #include "supervision.h"
 #include "util/html.h"
@@ -111,8 +113,40 @@ int rp_supervision_load(Db *pDb, ReportModel *m, char **pzErr) {
     *pzErr = xasprintf("database error: %s", db_errmsg(pDb));
     return -1;
   }
+  /* Industrial projects: the per-unit figures of project_store.c, read as an account that
+  ** reads every unit (the bulletin's readers already passed the review's scope). */
+  AuthUser reader;
+  memset(&reader, 0, sizeof reader);
+  reader.zName = "bulletin";
+  reader.caps = CAP_LOGIN | CAP_PERIOD_READ | CAP_ALL_UNITS;
+  EntryWho w = {&reader, NULL};
+  EntryErr e = {0};
+  json_t *pList = NULL;
+  if (proj_list(pDb, &w, m->zPeriod, NULL, &pList, &e) == 0) {
+    json_t *aU = json_object_get(pList, "units");
+    s->nProj = (int)json_array_size(aU);
+    s->aProj = arena_alloc(m->pArena, sizeof *s->aProj * (size_t)(s->nProj + 1));
+    for (int i = 0; i < s->nProj; i++) {
+      json_t *u = json_array_get(aU, (size_t)i);
+      json_t *v = json_object_get(u, "invest_rate");
+      s->aProj[i].zUnitName = arena_strdup(m->pArena, json_string_value(json_object_get(u, "unit_name")));
+      s->aProj[i].nProjects = (int)json_integer_value(json_object_get(u, "projects"));
+      s->aProj[i].nLagging = (int)json_integer_value(json_object_get(u, "lagging"));
+      s->aProj[i].rInvestRate = json_is_number(v) ? json_number_value(v) : NAN;
+    }
+    json_decref(pList);
+  } else {
+    entry_err_free(&e);
+  }
   m->pSup = s;
   return 0;
+}
+
+static const char *proj_label(const ReportModel *m, int i) {
+  static const char *const az[2][5] = {
+      {"产业项目推进情况", "单位", "项目数", "落后时序进度", "投资完成率"},
+      {"Industrial projects", "Unit", "Projects", "Behind time progress", "Investment completion"}};
+  return az[m->eLang == RP_EN][i];
 }
 
 static const char *sup_label(const ReportModel *m, int i) {
@@ -124,6 +158,9 @@ static const char *sup_label(const ReportModel *m, int i) {
   return az[m->eLang == RP_EN][i];
 }
 
+static void rp_findings_table_html(const ReportModel *m, Buf *p);
+static void rp_projects_table_html(const ReportModel *m, Buf *p);
+
 void rp_supervision_html(const ReportModel *m, Buf *p) {
   const RpSupervision *s = m->pSup;
   if (!s) return;
@@ -133,10 +170,13 @@ void rp_supervision_html(const ReportModel *m, Buf *p) {
               s->zAsOf, s->zFrom, s->zTo, s->nTotal, sup_label(m, 4), s->nOnTime,
               sup_label(m, 5), s->nOverdue, sup_label(m, 6), s->nReturned, sup_label(m, 7),
               s->nOpen);
-  if (!s->nRow) {
-    html_printf(p, "</section>\n");
-    return;
-  }
+  if (s->nRow) rp_findings_table_html(m, p);
+  rp_projects_table_html(m, p);
+  html_printf(p, "</section>\n");
+}
+
+static void rp_findings_table_html(const ReportModel *m, Buf *p) {
+  const RpSupervision *s = m->pSup;
   html_printf(p, "<table class=\"rank\">\n<thead><tr><th>%h</th><th>%h</th><th class=\"num\">"
               "%h</th><th class=\"num\">%h</th><th class=\"num\">%h</th><th class=\"num\">%h"
               "</th><th class=\"num\">%h</th></tr></thead>\n<tbody>\n",
@@ -158,7 +198,28 @@ void rp_supervision_html(const ReportModel *m, Buf *p) {
                 "<td class=\"num\">%d</td></tr>\n", r->zUnitName, sup_label(m, 8), r->nTotal,
                 r->nOnTime, r->nOverdue, r->nReturned, r->nOpen);
   }
-  html_printf(p, "</tbody>\n</table>\n</section>\n");
+  html_printf(p, "</tbody>\n</table>\n");
+}
+
+static void rp_projects_table_html(const ReportModel *m, Buf *p) {
+  const RpSupervision *s = m->pSup;
+  if (s->nProj) {
+    html_printf(p, "<h3>%h</h3>\n<table class=\"rank\">\n<thead><tr><th>%h</th><th class=\"num\">"
+                "%h</th><th class=\"num\">%h</th><th class=\"num\">%h</th></tr></thead>\n<tbody>\n",
+                proj_label(m, 0), proj_label(m, 1), proj_label(m, 2), proj_label(m, 3),
+                proj_label(m, 4));
+    for (int i = 0; i < s->nProj; i++) {
+      const RpProjRow *r = &s->aProj[i];
+      if (isnan(r->rInvestRate))
+        html_printf(p, "<tr><td>%h</td><td class=\"num\">%d</td><td class=\"num\">%d</td>"
+                    "<td class=\"num\">—</td></tr>\n", r->zUnitName, r->nProjects, r->nLagging);
+      else
+        html_printf(p, "<tr><td>%h</td><td class=\"num\">%d</td><td class=\"num\">%d</td>"
+                    "<td class=\"num\">%.2f%%</td></tr>\n", r->zUnitName, r->nProjects,
+                    r->nLagging, r->rInvestRate);
+    }
+    html_printf(p, "</tbody>\n</table>\n");
+  }
 }
 
 /* Markdown text: the same escaping rule as md.c (ASCII punctuation backslashed). */
@@ -179,18 +240,31 @@ void rp_supervision_md(const ReportModel *m, Buf *p) {
              sup_label(m, 0), sup_label(m, 9), s->zAsOf, s->zFrom, s->zTo, s->nTotal,
              sup_label(m, 4), s->nOnTime, sup_label(m, 5), s->nOverdue, sup_label(m, 6),
              s->nReturned, sup_label(m, 7), s->nOpen);
-  if (!s->nRow) return;
-  buf_printf(p, "| %s | %s | %s | %s | %s | %s | %s |\n| --- | --- | ---: | ---: | ---: | ---: "
-             "| ---: |\n", sup_label(m, 1), sup_label(m, 2), sup_label(m, 3), sup_label(m, 4),
-             sup_label(m, 5), sup_label(m, 6), sup_label(m, 7));
-  for (int i = 0; i < s->nRow; i++) {
-    const RpSupRow *r = &s->aRow[i];
+  if (s->nRow) {
+    buf_printf(p, "| %s | %s | %s | %s | %s | %s | %s |\n| --- | --- | ---: | ---: | ---: | "
+               "---: | ---: |\n", sup_label(m, 1), sup_label(m, 2), sup_label(m, 3),
+               sup_label(m, 4), sup_label(m, 5), sup_label(m, 6), sup_label(m, 7));
+    for (int i = 0; i < s->nRow; i++) {
+      const RpSupRow *r = &s->aRow[i];
+      buf_puts(p, "| ");
+      sup_md_text(p, r->zUnitName);
+      buf_puts(p, " | ");
+      sup_md_text(p, r->zCategory ? r->zCategory : sup_label(m, 8));
+      buf_printf(p, " | %d | %d | %d | %d | %d |\n", r->nTotal, r->nOnTime, r->nOverdue,
+                 r->nReturned, r->nOpen);
+    }
+    buf_putc(p, '\n');
+  }
+  if (!s->nProj) return;
+  buf_printf(p, "### %s\n\n| %s | %s | %s | %s |\n| --- | ---: | ---: | ---: |\n",
+             proj_label(m, 0), proj_label(m, 1), proj_label(m, 2), proj_label(m, 3),
+             proj_label(m, 4));
+  for (int i = 0; i < s->nProj; i++) {
+    const RpProjRow *r = &s->aProj[i];
     buf_puts(p, "| ");
     sup_md_text(p, r->zUnitName);
-    buf_puts(p, " | ");
-    sup_md_text(p, r->zCategory ? r->zCategory : sup_label(m, 8));
-    buf_printf(p, " | %d | %d | %d | %d | %d |\n", r->nTotal, r->nOnTime, r->nOverdue,
-               r->nReturned, r->nOpen);
+    if (isnan(r->rInvestRate)) buf_printf(p, " | %d | %d | — |\n", r->nProjects, r->nLagging);
+    else buf_printf(p, " | %d | %d | %.2f%% |\n", r->nProjects, r->nLagging, r->rInvestRate);
   }
   buf_putc(p, '\n');
 }
