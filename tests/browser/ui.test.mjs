@@ -659,3 +659,16 @@ test("projects: progress against the annual plan, lagging flag and the live site
   assert.equal(await rep.locator('[data-test=projects-table] .el-table__row').count(), 1) // its own unit's only
   await rep.close()
 })
+
+test('supervision map: findings by light and project sites on the city map', async () => {
+  const page = await newPage(ctx[ROLE_USERS.inspector])
+  await page.goto(`${BASE}/supmap`)
+  await page.locator('[data-test=smap-chart] canvas').first().waitFor()
+  // demo: one finding has coordinates (衡阳县应急管理局), the four projects have sites (the
+  // projects arrive after the findings: wait for them)
+  await page.waitForFunction(() => /个项目现场/.test(document.querySelector('.kp-page-head small')?.textContent || '') &&
+    !/ 0 个项目现场/.test(document.querySelector('.kp-page-head small').textContent))
+  assert.match(await page.locator('.kp-page-head small').textContent(), /1 个问题点位, 4 个项目现场/)
+  await shot(page, '36-supervision-map')
+  await page.close()
+})

@@ -1,7 +1,9 @@
 // Labels of the supervision screens (云督查: findings, their timeline and actions, tasks),
 // merged into i18n.js. Chinese first; English for the switch.
 export const supZh = {
-  'nav.findings': '督查问题', 'nav.tasks': '督办事项', 'nav.projects': '产业项目',
+  'nav.findings': '督查问题', 'nav.tasks': '督办事项', 'nav.projects': '产业项目', 'nav.supmap': '督查地图',
+  'smap.title': '督查问题与项目现场地图', 'smap.counts': '{f} 个问题点位, {p} 个项目现场',
+  'smap.note': '圆点:督查问题(颜色为督办灯,点击查看);菱形:产业项目现场(紫红为落后时序进度)。只显示有坐标的问题。',
   'prj.title': '产业项目建设', 'prj.tp': '时序进度 {p}', 'prj.code': '项目编号', 'prj.name': '项目名称', 'prj.industry': '产业类别',
   'prj.plan': '年度计划', 'prj.ytd': '累计完成', 'prj.yi': '亿元', 'prj.share': '年度计划完成比例', 'prj.lagging': '落后时序进度',
   'prj.not_started': '逾期未开工', 'prj.on_track': '正常推进', 'prj.site': '连线现场', 'prj.live': '连线现场',
@@ -34,7 +36,9 @@ export const supZh = {
   'ts.open': '办理中', 'ts.req_close': '申请办结', 'ts.closed': '已办结',
 }
 export const supEn = {
-  'nav.findings': 'Findings', 'nav.tasks': 'Tasks', 'nav.projects': 'Projects',
+  'nav.findings': 'Findings', 'nav.tasks': 'Tasks', 'nav.projects': 'Projects', 'nav.supmap': 'Supervision map',
+  'smap.title': 'Findings and project sites', 'smap.counts': '{f} findings, {p} project sites',
+  'smap.note': 'Dots: findings (colour = light; click to open). Diamonds: project sites (purple = behind time progress). Only findings with coordinates.',
   'prj.title': 'Industrial projects', 'prj.tp': 'time progress {p}', 'prj.code': 'Code', 'prj.name': 'Project', 'prj.industry': 'Industry',
   'prj.plan': 'Annual plan', 'prj.ytd': 'Done (YTD)', 'prj.yi': '100m yuan', 'prj.share': 'Share of annual plan', 'prj.lagging': 'Behind time progress',
   'prj.not_started': 'Start overdue', 'prj.on_track': 'On track', 'prj.site': 'Site', 'prj.live': 'Live site',

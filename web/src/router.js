@@ -17,6 +17,7 @@ const routes = [
   { path: '/users', name: 'users', component: () => import('./views/Users.vue'), meta: { cap: 'user_read' } },
   { path: '/findings', name: 'findings', component: () => import('./views/Findings.vue'), meta: { capAny: ['inspect', 'comment', 'review_draft', 'data_own_unit'] } },
   { path: '/findings/:id', name: 'finding', component: () => import('./views/Finding.vue'), meta: { capAny: ['inspect', 'comment', 'review_draft', 'data_own_unit'] } },
+  { path: '/supmap', name: 'supmap', component: () => import('./views/SupMap.vue'), meta: { cap: 'period_read' } },
   { path: '/projects', name: 'projects', component: () => import('./views/Projects.vue'), meta: { cap: 'period_read' } },
   { path: '/tasks', name: 'tasks', component: () => import('./views/Tasks.vue'), meta: { capAny: ['inspect', 'comment', 'review_draft', 'data_own_unit'] } },
   { path: '/:rest(.*)*', redirect: '/' },
