@@ -32,6 +32,7 @@
 #include "auth.h"
 #include "cli/cli.h"
 #include "cli/verbs.h"
+#include "demo_supervision.h"
 #include "demo/gen.h"
 #include "demo/totp.h"
 #include "store/db.h"
@@ -365,6 +366,7 @@ int demo_cmd(int argc, char **argv) {
     rc = demo_accounts(zDb, zLogins);
     free(zLogins);
     if (rc == EXIT_OK) rc = wish_demo(zDb, ctx.zDataDir); /* wishes, map, contact points, honours */
+    if (rc == EXIT_OK) rc = demo_supervision(zDb); /* demo_supervision.c */
     if (rc != EXIT_OK) goto done;
   }
 

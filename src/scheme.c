@@ -31,6 +31,7 @@
 **       - strings (zName, zUnit, zSource) are never NULL ("" when not given).
 */
 #include "scheme.h"
+#include "finding_map.h"
 
 #include <jansson.h>
 #include <math.h>
@@ -69,6 +70,7 @@ static const char *const azSchemeTopKeys[] = {
                                                                          clearly labelled) */
     "uncertainty", /* the uncertain choices of the rank intervals: kept as text, read by
                    ** robust.c (docs/robustness.md) */
+    "supervision", /* findings -> deduct/veto leaves: finding_map.c checks it */
     NULL};
 static const char *const azSchemeLeafKeys[] = {"code",   "name",    "unit",   "direction",
                                                "weight", "method",  "params", "accumulate",
@@ -831,6 +833,16 @@ Scheme *scheme_parse(const char *zName, const char *zJson, char **pzErr) {
   p->nNode = ctx.nNode;
   ctx.aNode = NULL;
   scheme_check_tree(&ctx, p);
+  if (ctx.nErr == 0) { /* the leaf index exists only for a sound tree */
+    FindingMap map;
+    char *zSup = NULL;
+    if (finding_map_parse(p, json_object_get(pRoot, "supervision"), &map, &zSup)) {
+      scheme_err(&ctx, "supervision", "%s", zSup);
+      free(zSup);
+    } else {
+      finding_map_free(&map);
+    }
+  }
 
 done:
   json_decref(pRoot);

@@ -39,6 +39,20 @@ const Verb aVerb[] = {
    "off the end), and so does --checkpoint FILE (a signed `audit checkpoint`, checked with\n"
    "the public key KEY.pub). Exit 0 when intact, 3 when a record was changed, removed or\n"
    "inserted."},
+  {"calendar due", calendar_due_cmd, "inspector",
+   "calendar due YYYY-MM-DD DAYS [--db F]",
+   "Prints the date on which the DAYS-th working day after the given date falls, on the\n"
+   "stored holiday calendar (weekends, public holidays and 调休 make-up working days).\n"
+   "The day itself does not count. Exit 1 when a year on the way has no calendar."},
+  {"calendar import", calendar_import_cmd, "inspector",
+   "calendar import FILE.csv... [--db F]",
+   "Imports the State Council's holiday notices (国务院办公厅关于……部分节假日安排的通知):\n"
+   "CSV with header year,date,kind,name, kind off (放假) or work (上班 on a weekend), lines\n"
+   "starting with # are comments (docs/supervision.md). Replaces the stored days of each year\n"
+   "the file holds. data/calendar/cn-2021.csv .. cn-2026.csv ship with kaoping. Audited."},
+  {"calendar show", calendar_show_cmd, "inspector",
+   "calendar show [YEAR] [--db F]",
+   "Lists the years with a holiday calendar, or one year's days off and make-up working days."},
   {"contact assign", contact_assign_cmd, "leader",
    "contact assign PLACE LEADER [--db F]",
    "Assigns a leader account to a grassroots contact place (基层联点; a place of kind\n"
@@ -78,6 +92,45 @@ const Verb aVerb[] = {
    "2021-B4 open with a provisional review, 2021-B5 and 2021-B6 left to import by hand.\n"
    "The same files and reviews on every run (fixed seed). Refuses an existing database\n"
    "file unless --force, which replaces it."},
+  {"finding act", finding_act_cmd, "inspector",
+   "finding act FINDING ACTION --as USER [--note TEXT] [--deadline YYYY-MM-DD] [--days N]\n"
+   "      [--progress 0-100] [--dup-of FINDING | --dup-of-order ID] [--public] [--db F]",
+   "Moves a finding (督查问题) along its lifecycle as account USER. Actions: assign (交办;\n"
+   "sets the sign and rectification deadlines in working days), sign (签收), report (进展,\n"
+   "--note, --progress), request_close|request_extend (--deadline)|request_suspend|\n"
+   "request_partial (the unit asks: --note), approve, return (驳回, --note), verify (验收销号,\n"
+   "--note, --public), publish, archive, duplicate (--dup-of or --dup-of-order), reopen\n"
+   "(回头看: --note, --days), instruct (领导批示, --note). Only an inspector opens, assigns,\n"
+   "approves, returns, verifies; only the unit's own reporters sign and request; a leader\n"
+   "instructs. Every action is an event with actor, time and note, and is audited; a\n"
+   "refused one is audited too (finding.denied) and exits 1."},
+  {"finding add", finding_add_cmd, "inspector",
+   "finding add --as USER --unit CODE --category TEXT --text TEXT [--severity minor|major|severe]\n"
+   "      [--inspection N] [--days N] [--sign-days N] [--report-every DAYS] [--deduction P]\n"
+   "      [--place TEXT] [--lon X --lat Y] [--responsible NAME] [--co CODE,CODE] [--db F]",
+   "Records a finding (立项) of an inspection: the lead unit, category (作风, 安全生产, 环保,\n"
+   "营商环境, 值班值守, 吃喝风 ...), text, severity (default minor), time limits in working\n"
+   "days (整改时限 --days, default 10; 签收时限 --sign-days, default 2), progress report\n"
+   "frequency (--report-every, default 7 days; 0 = by stage), the points it deducts\n"
+   "(default 0.5) and co-handling units (协办, --co). USER must be an inspector."},
+  {"finding list", finding_list_cmd, "inspector",
+   "finding list [--as USER] [--unit CODE] [--category TEXT] [--state S] [--light red|yellow|\n"
+   "      blue|green|none] [--overdue] [--open] [--page N] [--per-page N] [--format table|json]",
+   "Lists findings newest first with their traffic light (red overdue, yellow behind time\n"
+   "progress 序时进度, blue near the deadline), overdue flag and escalation (黄牌, 提级督办),\n"
+   "computed for today (China time; $KAOPING_NOW in tests). --as USER lists what that\n"
+   "account may see (a reporter: its own unit's findings once assigned)."},
+  {"finding show", finding_show_cmd, "inspector",
+   "finding show FINDING [--as USER] [--format table|json] [--db F]",
+   "Shows one finding: status, deadlines, late flags, co-handling units, the event timeline\n"
+   "and (JSON) the actions USER may take now."},
+  {"finding sync", finding_sync_cmd, "inspector",
+   "finding sync PERIOD [--as USER] [--db F]",
+   "Writes the period's confirmed findings as values of the deduct and veto indicators the\n"
+   "scheme's \"supervision\" section maps their categories to (provenance finding): per\n"
+   "unit, the points of its findings (each finding's deduction plus the escalation extra\n"
+   "for 黄牌/提级督办) or, for a veto leaf, their number; 0 when none. Run it before\n"
+   "`review compute`. Refused for a published period. Audited."},
   {"honour add", honour_add_cmd, "sysadmin",
    "honour add --award A --year Y --recipient R --kind person|collective --citation T\n"
    "      [--unit U] [--db F]",
@@ -96,6 +149,14 @@ const Verb aVerb[] = {
    "init [--db FILE]",
    "Creates an empty kaoping database (SQLite, WAL) and applies every migration. On an\n"
    "existing database, applies the migrations it lacks."},
+  {"inspection add", inspection_add_cmd, "inspector",
+   "inspection add --as USER --kind undercover|announced|online --topic TEXT --team TEXT\n"
+   "      --start YYYY-MM-DD [--end YYYY-MM-DD] [--db F]",
+   "Records an inspection (督查: 暗访 undercover, 明查 announced, 网络/云督查 online) with its\n"
+   "team, dates and topic. Findings name it with --inspection. Audited."},
+  {"inspection list", inspection_list_cmd, "inspector",
+   "inspection list [--as USER] [--format table|json] [--db F]",
+   "Lists inspections, newest first, with their number of findings."},
   {"period close", period_close_cmd, "assessor",
    "period close PERIOD [--db F]",
    "Closes an open period: no more data entry; the review can be computed and published."},
@@ -126,6 +187,28 @@ const Verb aVerb[] = {
    "place route NAME NAME... [--format text|json] [--db F]",
    "A route through the named sites in the order given: straight-line (great-circle) legs\n"
    "and the total in km; not road distances."},
+  {"project add", project_add_cmd, "assessor",
+   "project add --code C --name N --unit U --industry I --total 亿元 --year Y --annual-plan 亿元\n"
+   "      [--plan-start D] [--plan-produce D] [--signed D] [--started D] [--produced D]\n"
+   "      [--lon X --lat Y] [--stream https://...] [--as USER] [--db F]",
+   "Registers an industrial project (产业项目): unit, industry, total and annual planned\n"
+   "investment (亿元), milestones 签约/开工/投产 (planned and actual dates), the site and its\n"
+   "live camera or stream address (连线现场, http or https only). Audited."},
+  {"project list", project_list_cmd, "assessor",
+   "project list --period P [--unit CODE] [--as USER] [--format table|json] [--db F]",
+   "Lists projects with investment completed from January to the period's end against the\n"
+   "annual plan, the lagging flag (落后时序进度: completed share below time progress) and\n"
+   "milestones due, then per unit 投资完成率, 开工率 and 投产率 (%)."},
+  {"project progress", project_progress_cmd, "reporter",
+   "project progress PROJECT --period P --completed 亿元 --as USER [--note T] [--started D]\n"
+   "      [--produced D] [--db F]",
+   "Reports a project's investment completed in a period (replacing an earlier figure for\n"
+   "that period) and its actual milestones, as the unit's reporter or the data department."},
+  {"project sync", project_sync_cmd, "assessor",
+   "project sync PERIOD [--as USER] [--db F]",
+   "Writes each unit's project figures of the period (投资完成率, 开工率, 投产率 in %) into the\n"
+   "leaves the scheme's supervision section maps them to (\"projects\": {...}), provenance\n"
+   "project. A figure with nothing due writes no value. Audited."},
   {"provider assign", provider_assign_cmd, "assessor",
    "provider assign ACCOUNT [INDICATOR...] [--db F]",
    "Sets the indicators a provider account (数据提供部门) enters for every unit, replacing\n"
@@ -204,6 +287,26 @@ const Verb aVerb[] = {
    "Imports annual targets (目标值) of a scheme version (latest when no version is given),\n"
    "CSV or XLSX with header unit,indicator,target (also 单位代码|单位编码, 指标代码, 目标值).\n"
    "Bad rows as for data import; a changed target replaces the stored one."},
+  {"task act", task_act_cmd, "reporter",
+   "task act TASK report|request_close|confirm|return --as USER [--note TEXT] [--progress 0-100]\n"
+   "      [--db F]",
+   "Follows a key task (督办事项): the lead and co-handling units' reporters report progress\n"
+   "(--note, --progress), the lead unit asks to close (request_close), and only the office\n"
+   "that assigned it (leaders or the supervision office) confirms or returns it (--note).\n"
+   "Audited; refusals too (task.denied)."},
+  {"task add", task_add_cmd, "leader",
+   "task add --as USER --title TEXT --category TEXT --lead CODE [--co CODE,CODE]\n"
+   "      (--deadline YYYY-MM-DD | --days N) [--source TEXT] [--db F]",
+   "Assigns a key task from a meeting (环保督察整改, 防汛, 安全生产, 值班值守 ...) to a lead unit\n"
+   "(牵头) and co-handling units (协办) with a deadline (a date, or N working days from\n"
+   "today). USER is a leader or an inspector; that office alone may close it."},
+  {"task list", task_list_cmd, "leader",
+   "task list [--as USER] [--unit CODE] [--state open|req_close|closed] [--format table|json]",
+   "Lists tasks by deadline with their light, progress and overdue flag (the leaders'\n"
+   "dashboard); a reporter sees the tasks of its own unit."},
+  {"task show", task_show_cmd, "leader",
+   "task show TASK [--as USER] [--format table|json] [--db F]",
+   "Shows one task: units and their progress, the event timeline and what USER may do."},
   {"test-sobol", test_sobol_cmd, "local",
    "test-sobol [--n N] [--seed S] [--boot B]",
    "Checks the Sobol' estimators (Saltelli design, Saltelli 2010 first order, Jansen total,\n"

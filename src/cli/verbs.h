@@ -89,5 +89,23 @@ VERB_HANDLER(wish_submit_cmd);
 VERB_HANDLER(review_robust_cmd);
 VERB_HANDLER(whatif_cmd);
 VERB_HANDLER(test_sobol_cmd);
+VERB_HANDLER(calendar_import_cmd);
+VERB_HANDLER(calendar_show_cmd);
+VERB_HANDLER(calendar_due_cmd);
+VERB_HANDLER(inspection_add_cmd);
+VERB_HANDLER(inspection_list_cmd);
+VERB_HANDLER(finding_add_cmd);
+VERB_HANDLER(finding_list_cmd);
+VERB_HANDLER(finding_show_cmd);
+VERB_HANDLER(finding_act_cmd);
+VERB_HANDLER(finding_sync_cmd);
+VERB_HANDLER(task_add_cmd);
+VERB_HANDLER(project_add_cmd);
+VERB_HANDLER(project_list_cmd);
+VERB_HANDLER(project_progress_cmd);
+VERB_HANDLER(project_sync_cmd);
+VERB_HANDLER(task_list_cmd);
+VERB_HANDLER(task_show_cmd);
+VERB_HANDLER(task_act_cmd);
 
 #endif

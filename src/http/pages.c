@@ -32,6 +32,7 @@
 #include "report/report.h"
 #include "store/db.h"
 #include "util/html.h"
+#include "report/sup_section.h"
 
 #define PAGE_FILE_MAX (32u << 20) /* largest static file served: 32 MiB */
 
@@ -342,6 +343,10 @@ int page_bulletin(HttpReq *r) {
     return http_fail(r, KP_E_INTERNAL, NULL, "the stored review cannot be rendered");
   }
   m->eLang = zLang && strcmp(zLang, "en") == 0 ? RP_EN : RP_ZH;
+  if (rp_supervision_load(r->pDb, m, &zErr)) { /* no section rather than no bulletin */
+    fprintf(stderr, "kaoping serve: bulletin %s rid=%s: %s\n", zPeriod, r->zRid, zErr);
+    free(zErr);
+  }
   buf_reset(&r->body);
   report_html(m, &r->body);
   report_model_free(m);

@@ -23,6 +23,7 @@
 #include <sodium.h>
 
 #include "audit.h"
+#include "http/api_supervision.h"
 #include "http/http.h"
 #include "period.h"
 #include "review.h"
@@ -47,6 +48,25 @@ const Route aRoute[] = {
   {"POST", "/api/contacts/{id}/visits", api_contact_visit, CAP_COMMENT, CSRF_TOKEN, 65536, 0, "",
    "Logs a visit on one's own contact point: {date YYYY-MM-DD, notes, problems: [text]} "
    "(audited); problems keep task_ref empty until they become tasks."},
+  {"GET", "/api/findings", api_findings_list, CAP_INSPECT | CAP_COMMENT | CAP_REVIEW_DRAFT | CAP_DATA_OWN_UNIT, CSRF_NONE, 0,
+   ROUTE_CAP_ANY, "category,light,open,overdue,page,per_page,state,unit",
+   "Supervision findings (督查问题), newest first, with light, overdue and escalation; filters "
+   "?unit ?category ?state ?light=red|yellow|blue|green|none ?overdue=1 ?open=1, pages "
+   "?page ?per_page (<= 500). A reporter: its own unit's findings once assigned."},
+  {"POST", "/api/findings", api_findings_add, CAP_INSPECT, CSRF_TOKEN, 16384, 0, "",
+   "Records a finding (立项): {unit, category, text, severity?, inspection?, place?, lon?, "
+   "lat?, responsible?, days?, sign_days?, report_every?, deduction?, co_units?} (audited)."},
+  {"GET", "/api/findings/{id}", api_finding_get, CAP_INSPECT | CAP_COMMENT | CAP_REVIEW_DRAFT | CAP_DATA_OWN_UNIT, CSRF_NONE, 0,
+   ROUTE_CAP_ANY, "", "One finding with its status, co-handling units, event timeline and the "
+   "actions the account may take."},
+  {"POST", "/api/findings/{id}/actions", api_finding_act, CAP_INSPECT | CAP_COMMENT |
+   CAP_DATA_OWN_UNIT, CSRF_TOKEN, 16384, ROUTE_CAP_ANY, "",
+   "A lifecycle action: {action, note?, deadline?, days?, progress?, dup_of?, dup_of_order?, "
+   "public?}; the role rules of docs/supervision.md; refusals audited."},
+  {"GET", "/api/inspections", api_inspections_list, CAP_INSPECT | CAP_COMMENT, CSRF_NONE, 0,
+   ROUTE_CAP_ANY, "", "Inspections (督查) with their number of findings."},
+  {"POST", "/api/inspections", api_inspections_add, CAP_INSPECT, CSRF_TOKEN, 8192, 0, "",
+   "Records an inspection: {kind: undercover|announced|online, topic, team, start, end?}."},
   {"POST", "/api/login", api_login, CAP_PUBLIC, CSRF_ORIGIN, 4096, ROUTE_MUST_CHANGE_OK, "",
    "Signs in with {username, password}: sets the session cookie, returns the CSRF token "
    "and must_change_password. Lockout after failed logins (429 + Retry-After)."},
@@ -97,8 +117,16 @@ const Route aRoute[] = {
    "Submits the drafts in scope: {unit?, indicator?}."},
   {"POST", "/api/periods/{period}/entry/verify", api_entry_check, CAP_SCHEME_MANAGE, CSRF_TOKEN,
    4096, 0, "", "Verifies submitted values: {unit, indicator?} -> verified."},
+  {"POST", "/api/periods/{period}/findings/sync", api_findings_sync,
+   CAP_INSPECT | CAP_REVIEW_PUBLISH, CSRF_TOKEN, 0, ROUTE_CAP_ANY, "",
+   "Writes the period's confirmed findings as deduct/veto values (provenance finding) through "
+   "the scheme's supervision map (audited)."},
   {"GET", "/api/periods/{period}/progress", api_period_progress, CAP_REVIEW_DRAFT, CSRF_NONE, 0,
    0, "", "Per unit: applicable indicators, empty/draft/submitted/verified/rejected counts."},
+  {"POST", "/api/periods/{period}/projects/sync", api_projects_sync,
+   CAP_REVIEW_PUBLISH | CAP_DATA_DEPARTMENT, CSRF_TOKEN, 0, ROUTE_CAP_ANY, "",
+   "Writes each unit's project figures (投资完成率, 开工率, 投产率 %) into the leaves the "
+   "scheme maps them to (provenance project; audited)."},
   {"POST", "/api/periods/{period}/publish", api_period_publish, CAP_REVIEW_PUBLISH, CSRF_TOKEN,
    0, 0, "", "Publishes the computed review of a closed period (inputs unchanged)."},
   {"POST", "/api/periods/{period}/upload", api_entry_upload, CAP_DATA_OWN_UNIT | CAP_DATA_DEPARTMENT,
@@ -112,6 +140,20 @@ const Route aRoute[] = {
    "without all_units; a period without a published review needs review_draft. Audited."},
   {"GET", "/api/places", api_places, CAP_ALL_UNITS | CAP_DATA_OWN_UNIT, CSRF_NONE, 0, ROUTE_CAP_ANY, "kind",
    "Every place (red, youth and contact kinds), GCJ-02, with datum and approximate flag."},
+  {"GET", "/api/projects", api_projects_list, CAP_PERIOD_READ, CSRF_NONE, 0, 0, "period,unit",
+   "Industrial projects at the end of ?period= (required): investment year to date against "
+   "the annual plan, lagging flag, milestones, site link; per-unit rates. A reporter: its "
+   "own unit's."},
+  {"POST", "/api/projects", api_projects_add, CAP_SCHEME_MANAGE | CAP_DATA_DEPARTMENT, CSRF_TOKEN,
+   8192, ROUTE_CAP_ANY, "", "Registers a project: {code, name, unit, industry, "
+   "total_investment, year, annual_plan, plan_start?, plan_produce?, signed_on?, started_on?, "
+   "produced_on?, lon?, lat?, stream_url? (http/https)} (audited)."},
+  {"GET", "/api/projects/{id}", api_project_get, CAP_PERIOD_READ, CSRF_NONE, 0, 0, "period",
+   "One project at the end of ?period=, with its investment per period."},
+  {"POST", "/api/projects/{id}/progress", api_project_progress,
+   CAP_DATA_OWN_UNIT | CAP_DATA_DEPARTMENT, CSRF_TOKEN, 4096, ROUTE_CAP_ANY, "",
+   "Investment completed in a period: {period, completed, note?, started_on?, produced_on?} "
+   "(the unit's reporter or the data department; audited)."},
   {"GET", "/api/providers/{name}/indicators", api_provider_get, CAP_SCHEME_MANAGE, CSRF_NONE, 0,
    0, "", "The indicators a provider account enters for all units."},
   {"POST", "/api/providers/{name}/indicators", api_provider_set, CAP_SCHEME_MANAGE, CSRF_TOKEN,
@@ -147,6 +189,17 @@ const Route aRoute[] = {
    ROUTE_SNAPSHOT, "unit", "Leaders' comments (点评意见), ?unit=U; a reporter: its own unit, once published."},
   {"POST", "/api/reviews/{period}/comments", api_comments_add, CAP_COMMENT, CSRF_TOKEN, 16384, 0,
    "", "Adds a comment on a unit: {unit, text} (audited)."},
+  {"GET", "/api/tasks", api_tasks_list, CAP_INSPECT | CAP_COMMENT | CAP_REVIEW_DRAFT | CAP_DATA_OWN_UNIT, CSRF_NONE, 0,
+   ROUTE_CAP_ANY, "state,unit", "Key tasks (督办事项) by deadline with light and progress; "
+   "?unit ?state; a reporter: its own unit's."},
+  {"POST", "/api/tasks", api_tasks_add, CAP_COMMENT | CAP_INSPECT, CSRF_TOKEN, 16384,
+   ROUTE_CAP_ANY, "", "Assigns a task: {title, category, lead_unit, co_units?, deadline | days, "
+   "source?} (audited)."},
+  {"GET", "/api/tasks/{id}", api_task_get, CAP_INSPECT | CAP_COMMENT | CAP_REVIEW_DRAFT | CAP_DATA_OWN_UNIT, CSRF_NONE, 0,
+   ROUTE_CAP_ANY, "", "One task with its units' progress and its timeline."},
+  {"POST", "/api/tasks/{id}/actions", api_task_act, CAP_INSPECT | CAP_COMMENT |
+   CAP_DATA_OWN_UNIT, CSRF_TOKEN, 16384, ROUTE_CAP_ANY, "",
+   "{action: report|request_close|confirm|return, note?, progress?} (audited)."},
   {"POST", "/api/totp/confirm", api_totp_confirm, CAP_LOGIN, CSRF_TOKEN, 1024,
    ROUTE_MUST_CHANGE_OK, "", "Confirms one's TOTP enrolment with a current code: {code}."},
   {"POST", "/api/totp/enrol", api_totp_enrol, CAP_LOGIN, CSRF_TOKEN, 0, ROUTE_MUST_CHANGE_OK, "",

@@ -24,6 +24,7 @@
 #include "report/chart.h"
 #include "report/label.h"
 #include "util/html.h"
+#include "report/sup_section.h"
 
 #define HTML_CSS \
   "@page{size:A4;margin:16mm 14mm 18mm 14mm;" \
@@ -462,6 +463,7 @@ void report_html(const ReportModel *m, Buf *p) {
     for (int i = 0; i < m->aGroup[g].nUnit; i++) html_card(p, m, &m->aUnit[m->aGroup[g].aUnit[i]]);
   html_printf(p, "</section>\n");
 
+  rp_supervision_html(m, p);
   html_notes(p, m);
   html_printf(p, "<footer class=\"runfoot\">%h · %h%h%h</footer>\n", buf_str(&title),
               buf_str(&period), notices.n ? " · " : "", buf_str(&notices));

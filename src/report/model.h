@@ -164,6 +164,8 @@ typedef struct ReportModel {
   RpStrings robustChoices;       /* one line per choice, e.g. "weights ±25 %", "method E3: a/b" */
   double rMeanShift;
   RpSensitivity *aSens; int nSens;
+  struct RpSupervision *pSup;    /* 暗访督查情况通报 from the store (report/sup_section.c), or
+                                 ** NULL: no section */
 } ReportModel;
 
 /* Parses the review JSON text into *ppModel (allocated; free with report_model_free).

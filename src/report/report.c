@@ -28,6 +28,7 @@
 #include "period.h"
 #include "report/label.h"
 #include "store/db.h"
+#include "report/sup_section.h"
 
 const RpCatResult *report_unit_cat(const RpUnit *u, int iCat) {
   for (int i = 0; i < u->nCat; i++)
@@ -186,6 +187,10 @@ int report_cmd(int argc, char **argv) {
     goto done;
   }
   m->eLang = eLang;
+  if (rp_supervision_load(pDb, m, &zErr)) {
+    cli_error(&args, "%s", zErr);
+    goto done;
+  }
 
   /* The temporary file: beside the output so that rename() is atomic, mode as a newly
   ** created file would get (mkstemp makes it 0600). */

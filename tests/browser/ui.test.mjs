@@ -908,3 +908,116 @@ test('rank intervals on the unit and review pages; what-if form on the unit page
   await shot(page, '31-review-intervals')
   await page.close()
 })
+
+// ---- supervision (云督查): an inspector records a finding, the unit's reporter submits its
+// rectification, the inspector returns it, then approves and verifies it -----------------------
+async function supAct(page, action, note) {
+  await page.locator(`[data-test=act-${action}]`).click()
+  const dlg = page.locator('[data-test=act-dialog]')
+  await dlg.waitFor()
+  if (note) await page.locator(':is(textarea[data-test=act-note], [data-test=act-note] textarea)').fill(note)
+  await page.locator('[data-test=act-submit]').click()
+  await dlg.waitFor({ state: 'hidden' })
+}
+const supState = (page, label) => page.locator('[data-test=finding-state]', { hasText: label }).waitFor()
+
+test('supervision: finding recorded, rectification submitted, returned, then verified', async () => {
+  const ins = await newPage(ctx[ROLE_USERS.inspector])
+  await ins.goto(`${BASE}/findings`)
+  await ins.locator('[data-test=findings-table]').waitFor()
+  await ins.locator('[data-test=finding-new]').click()
+  await ins.locator('[data-test=finding-dialog]').waitFor()
+  await ins.locator('[data-test=nf-unit]').click()
+  await ins.locator('.el-select-dropdown__item:visible', { hasText: '衡阳县 430421' }).click()
+  await ins.locator(':is(textarea[data-test=nf-text], [data-test=nf-text] textarea)').fill('浏览器测试：县行政服务中心窗口无人值守')
+  await shot(ins, '30-finding-new')
+  await ins.locator('[data-test=nf-submit]').click()
+  await ins.waitForURL(/\/findings\/\d+$/)
+  const url = ins.url()
+  await supState(ins, '已立项')
+  await supAct(ins, 'assign')
+  await supState(ins, '已交办')
+  assert.match(await ins.locator('[data-test=finding-due]').textContent(), /^\d{4}-\d{2}-\d{2}$/)
+
+  const rep = await newPage(ctx[ROLE_USERS.reporter])
+  await rep.goto(url)
+  await supState(rep, '已交办')
+  assert.equal(await rep.locator('[data-test=act-assign]').count(), 0) // not the unit's to do
+  await supAct(rep, 'sign')
+  await supState(rep, '办理中')
+  await supAct(rep, 'request_close', '已安排专人值守并建立巡查制度')
+  await supState(rep, '申请办结')
+  await shot(rep, '31-finding-unit-request')
+
+  await ins.reload()
+  await supState(ins, '申请办结')
+  await supAct(ins, 'return', '缺少制度文件和巡查记录，请补充')
+  await supState(ins, '办理中')
+  assert.equal((await ins.locator('[data-test=finding-returns]').textContent()).trim(), '1')
+  assert.match(await ins.locator('[data-test=finding-timeline]').textContent(), /缺少制度文件和巡查记录/)
+
+  await rep.reload()
+  await supState(rep, '办理中')
+  assert.match(await rep.locator('[data-test=finding-timeline]').textContent(), /驳回/)
+  await supAct(rep, 'request_close', '已补充制度文件和两周巡查记录')
+  await supState(rep, '申请办结')
+
+  await ins.reload()
+  await supAct(ins, 'approve')
+  await supState(ins, '已办结')
+  await supAct(ins, 'verify', '现场复查：窗口有人值守')
+  await supState(ins, '验收销号')
+  const tl = await ins.locator('[data-test=finding-timeline]').textContent()
+  for (const a of ['立项', '交办', '签收', '申请办结', '驳回', '审核通过', '验收销号']) assert.match(tl, new RegExp(a))
+  await shot(ins, '32-finding-verified')
+
+  // the list: the new finding is there with its light; the reporter sees its unit only
+  await ins.goto(`${BASE}/findings`)
+  await ins.locator('[data-test=findings-table] .el-table__row').first().waitFor()
+  await shot(ins, '33-findings-list')
+  await rep.goto(`${BASE}/findings`)
+  await rep.locator('[data-test=findings-table] .el-table__row').first().waitFor()
+  const units = await rep.locator('[data-test=findings-table] .el-table__row td:nth-child(3)').allTextContents()
+  assert.ok(units.length > 0 && units.every((u) => u.trim() === '衡阳县'), units.join(','))
+  await rep.goto(`${BASE}/tasks`)
+  await rep.locator('[data-test=tasks-table] .el-table__row').first().waitFor()
+  await shot(rep, '34-tasks')
+  await ins.close()
+  await rep.close()
+})
+
+test("projects: progress against the annual plan, lagging flag and the live site link", async () => {
+  const page = await newPage(ctx[ROLE_USERS.leader])
+  await page.goto(`${BASE}/projects`)
+  await page.locator('[data-test=projects-table] .el-table__row').first().waitFor()
+  // demo: HY2021-001 has 7 of 12 亿元 by 2021-B4 (58.3 %), none reported since: behind time
+  // progress in whichever period the page opens on (the latest: 2021-B4 or B5)
+  await page.locator('[data-test=lagging-HY2021-001]').waitFor()
+  const text = await page.locator('[data-test=projects-table]').textContent()
+  assert.match(text, /年产5万吨锂电池正极材料项目/)
+  assert.match(text, /7\.00 亿元/)
+  assert.match(await page.locator('[data-test=project-units]').textContent(), /58\.33%/)
+  await page.locator('[data-test=site-HY2021-001]').click()
+  await page.locator('[data-test=site-dialog]').waitFor()
+  assert.equal((await page.locator('[data-test=site-url]').textContent()).trim(), 'https://live.example.cn/hengyang/HY2021-001')
+  await shot(page, '35-projects')
+  await page.close()
+  const rep = await newPage(ctx[ROLE_USERS.reporter])
+  await rep.goto(`${BASE}/projects`)
+  await rep.locator('[data-test=projects-table] .el-table__row').first().waitFor()
+  assert.equal(await rep.locator('[data-test=projects-table] .el-table__row').count(), 1) // its own unit's only
+  await rep.close()
+})
+
+test('supervision map: findings by light and project sites on the city map', async () => {
+  const page = await newPage(ctx[ROLE_USERS.inspector])
+  await page.goto(`${BASE}/supmap`)
+  await page.locator('[data-test=smap-chart] canvas').first().waitFor()
+  // demo: one finding has coordinates (衡阳县应急管理局), the four projects have sites (the
+  // projects arrive after the findings: wait for them)
+  await page.waitForFunction(() => /个项目现场/.test(document.querySelector('.kp-page-head small')?.textContent || '') &&
+    !/ 0 个项目现场/.test(document.querySelector('.kp-page-head small').textContent))
+  assert.match(await page.locator('.kp-page-head small').textContent(), /1 个问题点位, 4 个项目现场/)
+  await shot(page, '36-supervision-map')
+  await page.close()
+})

@@ -122,6 +122,12 @@ GET /api/audit/export
 GET /api/contacts
 POST /api/contacts/problems/{id}/close
 POST /api/contacts/{id}/visits
+GET /api/findings
+POST /api/findings
+GET /api/findings/{id}
+POST /api/findings/{id}/actions
+GET /api/inspections
+POST /api/inspections
 POST /api/login
 POST /api/login/totp
 POST /api/logout
@@ -140,11 +146,17 @@ POST /api/periods/{period}/entry
 POST /api/periods/{period}/entry/return
 POST /api/periods/{period}/entry/submit
 POST /api/periods/{period}/entry/verify
+POST /api/periods/{period}/findings/sync
 GET /api/periods/{period}/progress
+POST /api/periods/{period}/projects/sync
 POST /api/periods/{period}/publish
 POST /api/periods/{period}/upload
 POST /api/periods/{period}/whatif
 GET /api/places
+GET /api/projects
+POST /api/projects
+GET /api/projects/{id}
+POST /api/projects/{id}/progress
 GET /api/providers/{name}/indicators
 POST /api/providers/{name}/indicators
 GET /api/public/honours
@@ -160,6 +172,10 @@ GET /api/reviews/{period}/bulletin.pdf
 GET /api/reviews/{period}/bulletin.xlsx
 GET /api/reviews/{period}/comments
 POST /api/reviews/{period}/comments
+GET /api/tasks
+POST /api/tasks
+GET /api/tasks/{id}
+POST /api/tasks/{id}/actions
 POST /api/totp/confirm
 POST /api/totp/enrol
 GET /api/units
@@ -306,7 +322,23 @@ POST /api/wishes/999/claim {} N N N Y Y Y Y Y
 POST /api/wishes/999/complete {} N N N Y Y Y Y Y
 POST /api/wishes/999/progress {} N N N Y Y Y Y Y
 POST /api/wishes/999/reject {} N N N Y Y Y Y Y
-POST /api/wishes/999/release {} N N N Y Y Y Y Y'
+POST /api/wishes/999/release {} N N N Y Y Y Y Y
+GET /api/findings - N N N Y N Y Y Y
+POST /api/findings {} N N N N N N Y N
+GET /api/findings/1 - N N N Y N Y Y Y
+POST /api/findings/1/actions {} N N N N N Y Y Y
+GET /api/inspections - N N N N N N Y Y
+POST /api/inspections {} N N N N N N Y N
+POST /api/periods/2099-B1/findings/sync - N N N Y N N Y N
+GET /api/tasks - N N N Y N Y Y Y
+POST /api/tasks {} N N N N N N Y Y
+GET /api/tasks/1 - N N N Y N Y Y Y
+POST /api/tasks/1/actions {} N N N N N Y Y Y
+GET /api/projects?period=2021-B3 - N N N Y Y Y Y Y
+POST /api/projects {} N N N Y Y N N N
+GET /api/projects/1?period=2021-B3 - N N N Y Y Y Y Y
+POST /api/projects/1/progress {} N N N N Y Y N N
+POST /api/periods/2099-B1/projects/sync - N N N Y Y N N N'
 bad_cells=""
 while read -r m p body exp; do
   [ "$body" = - ] && body=
@@ -334,7 +366,8 @@ for mp in "GET /api/audit" "POST /api/logout" "GET /api/me" "POST /api/password"
           "POST /api/periods/2021-B4/close" "GET /api/reviews/2021-B1/bulletin.pdf" \
           "POST /api/reviews/2021-B1/comments" "GET /api/units" "GET /api/units/430421/trend" \
           "GET /api/providers/x1/indicators" "GET /api/meetings/2021-B1" "GET /api/wishes" "POST /api/wishes/1/claim" \
-          "GET /api/contacts" "POST /api/users/x1/party" "GET /api/wishes/stats" "GET /api/places"; do
+          "GET /api/contacts" "POST /api/users/x1/party" "GET /api/wishes/stats" "GET /api/places" \
+          "GET /api/findings" "POST /api/findings/1/actions" "GET /api/tasks" "POST /api/inspections"; do
   set -- $mp
   s=$(req - "$1" "$2")
   c=$(code)

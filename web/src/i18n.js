@@ -1,6 +1,7 @@
 // A small i18n of our own: Chinese by default, English on request (kept in localStorage).
 import { ref } from 'vue'
 import * as wishI18n from './i18n-wish.js'
+import { supZh, supEn } from './i18n-supervision.js'
 
 const saved = typeof localStorage !== 'undefined' ? localStorage.getItem('kp.lang') : null
 export const locale = ref(saved === 'en' ? 'en' : 'zh')
@@ -114,6 +115,7 @@ const zh = {
   'wi.note': '同一评分引擎对输入数据的副本重新计分,不保存任何数据。',
   'wi.group_median': '组内中位数', 'wi.group_mean': '组内平均数', 'wi.group_best': '组内最优', 'wi.target': '目标值',
   'wi.timeprogress': '时序进度', 'wi.number': '指定数值', 'wi.remove': '移除',
+  ...supZh,
 }
 
 const en = {
@@ -220,6 +222,7 @@ const en = {
   'wi.note': 'The same scoring engine scores a copy of the inputs; nothing is stored.',
   'wi.group_median': 'Group median', 'wi.group_mean': 'Group mean', 'wi.group_best': 'Group best', 'wi.target': 'Target',
   'wi.timeprogress': 'Time progress', 'wi.number': 'A number', 'wi.remove': 'Remove',
+  ...supEn,
 }
 
 Object.assign(zh, wishI18n.zh)

@@ -21,6 +21,11 @@ const routes = [
   { path: '/honours', name: 'honours', component: () => import('./views/Honours.vue'), meta: { bare: true, public: true } },
   { path: '/wishes/:id?', name: 'wishes', component: () => import('./views/Wishes.vue'), meta: { capAny: ['all_units', 'data_own_unit'] } },
   { path: '/contacts', name: 'contacts', component: () => import('./views/Contacts.vue'), meta: { cap: 'comment' } },
+  { path: '/findings', name: 'findings', component: () => import('./views/Findings.vue'), meta: { capAny: ['inspect', 'comment', 'review_draft', 'data_own_unit'] } },
+  { path: '/findings/:id', name: 'finding', component: () => import('./views/Finding.vue'), meta: { capAny: ['inspect', 'comment', 'review_draft', 'data_own_unit'] } },
+  { path: '/supmap', name: 'supmap', component: () => import('./views/SupMap.vue'), meta: { cap: 'period_read' } },
+  { path: '/projects', name: 'projects', component: () => import('./views/Projects.vue'), meta: { cap: 'period_read' } },
+  { path: '/tasks', name: 'tasks', component: () => import('./views/Tasks.vue'), meta: { capAny: ['inspect', 'comment', 'review_draft', 'data_own_unit'] } },
   { path: '/:rest(.*)*', redirect: '/' },
 ]
 

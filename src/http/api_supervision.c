@@ -1,0 +1,283 @@
+/*
+** api_supervision.c: HTTP handlers for inspections, findings, tasks and industrial projects
+** (api_supervision.h).
+** Bodies are JSON objects with declared keys only (http_json_body refuses others); the
+** domain functions of supervision.c check values, scope and the lifecycle, and audit.
+*/
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "http/api_supervision.h"
+#include "http/errcode.h"
+#include "project_store.h"
+#include "supervision.h"
+
+static void sup_who(HttpReq *r, EntryWho *w, EntryErr *e) {
+  w->pUser = &r->user;
+  w->zIp = r->zPeer;
+  memset(e, 0, sizeof *e);
+}
+
+static int sup_result(HttpReq *r, int rc, json_t *pOut, EntryErr *e, int iOk) {
+  if (rc) {
+    if (e->iCode == KP_E_INTERNAL) fprintf(stderr, "kaoping serve: rid=%s: %s\n", r->zRid, e->zMsg);
+    http_fail_extra(r, e->iCode ? e->iCode : KP_E_INTERNAL, e->zField, e->pExtra, "%s",
+                    e->iCode == KP_E_INTERNAL ? "internal error" : e->zMsg);
+    entry_err_free(e);
+    return -1;
+  }
+  http_json(r, iOk, pOut);
+  return 0;
+}
+
+/* A path id: 1 to 15 digits. */
+static int sup_id(HttpReq *r, const char *zName, int64_t *pid) {
+  const char *z = http_arg(r, zName);
+  size_t n = z ? strlen(z) : 0;
+  if (n == 0 || n > 15 || strspn(z, "0123456789") != n || (*pid = strtoll(z, NULL, 10)) < 1) {
+    http_fail(r, KP_E_INVALID, zName, "%s must be a number", zName);
+    return -1;
+  }
+  return 0;
+}
+
+/* A query integer in [lo, hi], default iDefault. -1 after a 400. */
+static int sup_qint(HttpReq *r, const char *zName, int lo, int hi, int iDefault, int *pv) {
+  const char *z = http_query(r, zName);
+  *pv = iDefault;
+  if (!z) return 0;
+  size_t n = strlen(z);
+  if (n == 0 || n > 9 || strspn(z, "0123456789") != n || atoi(z) < lo || atoi(z) > hi) {
+    http_fail(r, KP_E_INVALID, zName, "%s must be a whole number from %d to %d", zName, lo, hi);
+    return -1;
+  }
+  *pv = atoi(z);
+  return 0;
+}
+
+/* A query flag: absent, 0/false or 1/true. */
+static int sup_qflag(HttpReq *r, const char *zName, int *pb) {
+  const char *z = http_query(r, zName);
+  *pb = 0;
+  if (!z) return 0;
+  if (strcmp(z, "1") == 0 || strcmp(z, "true") == 0) *pb = 1;
+  else if (strcmp(z, "0") && strcmp(z, "false"))
+    return http_fail(r, KP_E_INVALID, zName, "%s must be 1 or 0", zName);
+  return 0;
+}
+
+int api_inspections_list(HttpReq *r) {
+  EntryWho w;
+  EntryErr e;
+  sup_who(r, &w, &e);
+  json_t *pOut = NULL;
+  int rc = sup_inspection_list(r->pDb, &w, &pOut, &e);
+  return sup_result(r, rc, pOut, &e, 200);
+}
+
+int api_inspections_add(HttpReq *r) {
+  static const char *const azField[] = {"kind", "topic", "team", "start", "end", NULL};
+  json_t *o = http_json_body(r, azField);
+  if (!o) return -1;
+  EntryWho w;
+  EntryErr e;
+  sup_who(r, &w, &e);
+  json_t *pOut = NULL;
+  int rc = sup_inspection_add(r->pDb, &w, o, &pOut, &e);
+  json_decref(o);
+  return sup_result(r, rc, pOut, &e, 201);
+}
+
+int api_findings_list(HttpReq *r) {
+  FindingFilter f = {0};
+  f.zUnit = http_query(r, "unit");
+  f.zCategory = http_query(r, "category");
+  f.zState = http_query(r, "state");
+  f.zLight = http_query(r, "light");
+  if (sup_qflag(r, "overdue", &f.bOverdue) || sup_qflag(r, "open", &f.bOpen) ||
+      sup_qint(r, "page", 1, 1000000, 1, &f.iPage) ||
+      sup_qint(r, "per_page", 1, 500, 50, &f.nPerPage))
+    return -1;
+  EntryWho w;
+  EntryErr e;
+  sup_who(r, &w, &e);
+  json_t *pOut = NULL;
+  int rc = sup_finding_list(r->pDb, &w, &f, &pOut, &e);
+  return sup_result(r, rc, pOut, &e, 200);
+}
+
+int api_findings_add(HttpReq *r) {
+  static const char *const azField[] = {"unit", "category", "text", "severity", "inspection",
+                                        "place", "lon", "lat", "responsible", "days",
+                                        "sign_days", "report_every", "deduction", "co_units",
+                                        NULL};
+  json_t *o = http_json_body(r, azField);
+  if (!o) return -1;
+  EntryWho w;
+  EntryErr e;
+  sup_who(r, &w, &e);
+  json_t *pOut = NULL;
+  int rc = sup_finding_add(r->pDb, &w, o, &pOut, &e);
+  json_decref(o);
+  return sup_result(r, rc, pOut, &e, 201);
+}
+
+int api_finding_get(HttpReq *r) {
+  int64_t id;
+  if (sup_id(r, "id", &id)) return -1;
+  EntryWho w;
+  EntryErr e;
+  sup_who(r, &w, &e);
+  json_t *pOut = NULL;
+  int rc = sup_finding_show(r->pDb, &w, id, &pOut, &e);
+  return sup_result(r, rc, pOut, &e, 200);
+}
+
+int api_finding_act(HttpReq *r) {
+  static const char *const azField[] = {"action", "note", "deadline", "days", "progress",
+                                        "dup_of", "dup_of_order", "public", NULL};
+  int64_t id;
+  if (sup_id(r, "id", &id)) return -1;
+  json_t *o = http_json_body(r, azField);
+  if (!o) return -1;
+  const char *zAction = http_json_str(r, o, "action", 32, 1);
+  if (!zAction) {
+    json_decref(o);
+    return -1;
+  }
+  EntryWho w;
+  EntryErr e;
+  sup_who(r, &w, &e);
+  json_t *pOut = NULL;
+  int rc = sup_finding_act(r->pDb, &w, id, zAction, o, &pOut, &e);
+  json_decref(o);
+  return sup_result(r, rc, pOut, &e, 200);
+}
+
+int api_findings_sync(HttpReq *r) {
+  EntryWho w;
+  EntryErr e;
+  sup_who(r, &w, &e);
+  json_t *pOut = NULL;
+  int rc = sup_finding_sync(r->pDb, &w, http_arg(r, "period"), &pOut, &e);
+  return sup_result(r, rc, pOut, &e, 200);
+}
+
+int api_tasks_list(HttpReq *r) {
+  EntryWho w;
+  EntryErr e;
+  sup_who(r, &w, &e);
+  json_t *pOut = NULL;
+  int rc = sup_task_list(r->pDb, &w, http_query(r, "unit"), http_query(r, "state"),
+                     &pOut, &e);
+  return sup_result(r, rc, pOut, &e, 200);
+}
+
+int api_tasks_add(HttpReq *r) {
+  static const char *const azField[] = {"title", "category", "source", "lead_unit", "co_units",
+                                        "deadline", "days", NULL};
+  json_t *o = http_json_body(r, azField);
+  if (!o) return -1;
+  EntryWho w;
+  EntryErr e;
+  sup_who(r, &w, &e);
+  json_t *pOut = NULL;
+  int rc = sup_task_add(r->pDb, &w, o, &pOut, &e);
+  json_decref(o);
+  return sup_result(r, rc, pOut, &e, 201);
+}
+
+int api_task_get(HttpReq *r) {
+  int64_t id;
+  if (sup_id(r, "id", &id)) return -1;
+  EntryWho w;
+  EntryErr e;
+  sup_who(r, &w, &e);
+  json_t *pOut = NULL;
+  int rc = sup_task_show(r->pDb, &w, id, &pOut, &e);
+  return sup_result(r, rc, pOut, &e, 200);
+}
+
+int api_task_act(HttpReq *r) {
+  static const char *const azField[] = {"action", "note", "progress", NULL};
+  int64_t id;
+  if (sup_id(r, "id", &id)) return -1;
+  json_t *o = http_json_body(r, azField);
+  if (!o) return -1;
+  const char *zAction = http_json_str(r, o, "action", 32, 1);
+  if (!zAction) {
+    json_decref(o);
+    return -1;
+  }
+  EntryWho w;
+  EntryErr e;
+  sup_who(r, &w, &e);
+  json_t *pOut = NULL;
+  int rc = sup_task_act(r->pDb, &w, id, zAction, o, &pOut, &e);
+  json_decref(o);
+  return sup_result(r, rc, pOut, &e, 200);
+}
+
+/* ---- industrial projects (project_store.c) ------------------------------------------------ */
+
+int api_projects_list(HttpReq *r) {
+  EntryWho w;
+  EntryErr e;
+  sup_who(r, &w, &e);
+  json_t *pOut = NULL;
+  int rc = proj_list(r->pDb, &w, http_query(r, "period"), http_query(r, "unit"), &pOut, &e);
+  return sup_result(r, rc, pOut, &e, 200);
+}
+
+int api_projects_add(HttpReq *r) {
+  static const char *const azField[] = {"code", "name", "unit", "industry", "total_investment",
+                                        "year", "annual_plan", "plan_start", "plan_produce",
+                                        "signed_on", "started_on", "produced_on", "lon", "lat",
+                                        "stream_url", NULL};
+  json_t *o = http_json_body(r, azField);
+  if (!o) return -1;
+  EntryWho w;
+  EntryErr e;
+  sup_who(r, &w, &e);
+  json_t *pOut = NULL;
+  int rc = proj_add(r->pDb, &w, o, &pOut, &e);
+  json_decref(o);
+  return sup_result(r, rc, pOut, &e, 201);
+}
+
+int api_project_get(HttpReq *r) {
+  int64_t id;
+  if (sup_id(r, "id", &id)) return -1;
+  EntryWho w;
+  EntryErr e;
+  sup_who(r, &w, &e);
+  json_t *pOut = NULL;
+  int rc = proj_show(r->pDb, &w, id, http_query(r, "period"), &pOut, &e);
+  return sup_result(r, rc, pOut, &e, 200);
+}
+
+int api_project_progress(HttpReq *r) {
+  static const char *const azField[] = {"period", "completed", "note", "started_on",
+                                        "produced_on", NULL};
+  int64_t id;
+  if (sup_id(r, "id", &id)) return -1;
+  json_t *o = http_json_body(r, azField);
+  if (!o) return -1;
+  EntryWho w;
+  EntryErr e;
+  sup_who(r, &w, &e);
+  json_t *pOut = NULL;
+  int rc = proj_progress(r->pDb, &w, id, o, &pOut, &e);
+  json_decref(o);
+  return sup_result(r, rc, pOut, &e, 200);
+}
+
+int api_projects_sync(HttpReq *r) {
+  EntryWho w;
+  EntryErr e;
+  sup_who(r, &w, &e);
+  json_t *pOut = NULL;
+  int rc = proj_sync(r->pDb, &w, http_arg(r, "period"), &pOut, &e);
+  return sup_result(r, rc, pOut, &e, 200);
+}
