@@ -32,7 +32,7 @@
 
 /* Sorted by pattern, then method (strcmp order). */
 const Route aRoute[] = {
-  {"GET", "/", page_index, CAP_PUBLIC, CSRF_NONE, 0, ROUTE_MUST_CHANGE_OK, "",
+  {"GET", "/", page_index, CAP_PUBLIC, CSRF_NONE, 0, ROUTE_MUST_CHANGE_OK, "*",
    "Home page: the web UI (web/dist/index.html) when built, else a server-rendered page "
    "with a sign-in form or the list of periods and their bulletins."},
   {"GET", "/api/audit", api_audit, CAP_AUDIT_READ, CSRF_NONE, 0, 0, "before,limit",
@@ -256,7 +256,7 @@ const Route aRoute[] = {
    "", "Sign-in form of the server-rendered home page (same rules as /api/login)."},
   {"POST", "/logout", page_logout, CAP_LOGIN, CSRF_TOKEN, 1024, ROUTE_FORM | ROUTE_MUST_CHANGE_OK,
    "", "Sign-out form of the server-rendered home page."},
-  {"GET", "/{file...}", page_static, CAP_PUBLIC, CSRF_NONE, 0, 0, "",
+  {"GET", "/{file...}", page_static, CAP_PUBLIC, CSRF_NONE, 0, 0, "*",
    "Files of the built web UI (web/dist), when present; never outside that folder."},
 };
 const int nRoute = (int)(sizeof aRoute / sizeof aRoute[0]);
@@ -711,6 +711,9 @@ static int route_arg_valid(const char *zName, const char *zValue) {
 
 /* Is zName one of the comma-separated zList? */
 static int route_declares(const char *zList, const char *zName) {
+  /* "*": the pages of the web UI, whose query strings (?period=2021-B4) are read by the UI in
+  ** the browser, never by the server: any name is accepted and none is used */
+  if (strcmp(zList, "*") == 0) return 1;
   size_t n = strlen(zName);
   for (const char *z = zList; *z;) {
     size_t nTok = strcspn(z, ",");

@@ -538,6 +538,10 @@ s=$(req - GET /)
 assert_contains "http-8.3 / serves the web UI's index.html when built" "$(cat "$T/out")" "KAOPING-UI"
 s=$(req - GET /reviews/2021-B1)
 assert_contains "http-8.4 a client-side route gets index.html" "$s $(cat "$T/out")" "200 <!doctype html>"
+s=$(req - GET '/projects?period=2021-B4&x=1')
+assert_contains "http-8.4b a client-side route with its query (a deep link) gets index.html" "$s $(cat "$T/out")" "200 <!doctype html>"
+s=$(req - GET '/api/periods?nonsense=1')
+assert_eq "http-8.4c an API route still refuses a query parameter it does not declare" "400 3006" "$s $(code)"
 leak=""
 for p in '/../secret.txt' '/%2e%2e/secret.txt' '/..%2fsecret.txt' '/sub/..%2f..%2fsecret.txt' \
          '/sub/../../secret.txt' '/%2e%2e%2f%2e%2e%2fsecret.txt' '/link.txt' '/.hidden' \
