@@ -64,6 +64,22 @@ const Verb aVerb[] = {
    "2021-B4 open with a provisional review, 2021-B5 and 2021-B6 left to import by hand.\n"
    "The same files and reviews on every run (fixed seed). Refuses an existing database\n"
    "file unless --force, which replaces it."},
+  {"feed derive", feed_derive_cmd, "local",
+   "feed derive FEED FILE... [--period-kind month|bimonth|quarter|half|year]\n"
+   "      [--format csv|json] [--units units.csv] [--threads N] [--strict]",
+   "Computes a feed's derived indicators straight from its export files, storing nothing\n"
+   "(the fast path; docs/feeds.md): one row per unit, period and indicator, as CSV\n"
+   "unit,period,indicator,value (default) or JSON. FEED is a built-in feed (hotline) or a\n"
+   "definition file. CSV per RFC 4180, UTF-8 with or without BOM or GBK, columns in any\n"
+   "order (matched by header name or alias). Periods by the feed's period field (default\n"
+   "month: 2021-M03; bimonth 2021-B2; quarter 2021-Q1). A rate with nothing to divide by is\n"
+   "empty (null); medians are exact. Bad rows are listed on stderr as FILE: line L, column\n"
+   "C: reason and left out; --strict makes any bad row fail the run (exit 1, no output).\n"
+   "--units limits unit codes to a units file's. --threads: parts per file (default: cores)."},
+  {"feed show", feed_show_cmd, "local",
+   "feed show [FEED]",
+   "Prints a built-in feed definition as JSON (default hotline), the format a definition\n"
+   "file uses; or summarises a definition file's fields and indicators."},
   {"http", http_cmd, "local",
    "http REQUEST.txt|- [--as USER] [--peer IP] [--web-root DIR] [--db F] | http --routes",
    "Serves one raw HTTP request read from a file (or stdin) through the server's router,\n"

@@ -58,6 +58,8 @@ VERB_HANDLER(audit_purge_cmd);
 VERB_HANDLER(audit_verify_cmd);
 VERB_HANDLER(http_cmd);
 VERB_HANDLER(serve_cmd);
+VERB_HANDLER(feed_derive_cmd);
+VERB_HANDLER(feed_show_cmd);
 VERB_HANDLER(user_add_cmd);
 VERB_HANDLER(user_list_cmd);
 VERB_HANDLER(user_lock_cmd);

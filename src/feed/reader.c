@@ -1,0 +1,449 @@
+/*
+** feed/reader.c: the streaming RFC 4180 reader of feed/reader.h.
+**
+** How a record is found: memchr for the next '\n' gives a candidate line; memchr for '"'
+** over that line decides the path. Without a quote (most rows of a real export) the line is
+** split at commas by memchr and the fields point into the buffer: no copy, no allocation.
+** With a quote, quote parity (each '"' toggles; a doubled quote toggles twice) extends the
+** record over further lines until the parity is even, then a byte-by-byte pass unescapes
+** the quoted fields in place (they only shrink) and checks that nothing follows a closing
+** quote. A record is only unescaped once it is wholly in the buffer, so refilling the
+** buffer (which moves the unread tail to the front) never sees a half-rewritten record.
+**
+** Invariants: a[iPos, nData) is unread input; a[nData] is kept writable; iLine is the
+** physical line number of a[iPos]; for a GBK reader, aRaw[0, nRaw) holds bytes read but
+** not yet converted (an incomplete character at the end of a read).
+*/
+#include "feed/reader.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <iconv.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "util/mem.h"
+
+#define FEED_READ_CHUNK (4u << 20)   /* bytes per read() */
+#define FEED_SNIFF (1u << 20)        /* bytes examined to detect the encoding */
+
+struct FeedReader {
+  char *zName;
+  int fd;                  /* -1 for a memory reader */
+  const char *zMem;        /* memory source */
+  size_t nMem, iMem;
+  uint64_t iOff, iEnd;     /* next file offset to read; end of the range */
+  int bEof;                /* the source has nothing more */
+  int bStopped;            /* a fatal error: return 0 from now on */
+  int bCleanEnd;
+  TextEncoding eEnc;
+  iconv_t cd;              /* GBK -> UTF-8, or (iconv_t)-1 */
+  char *aRaw;
+  size_t nRaw;
+  int64_t nConvLines;      /* line breaks converted so far (GBK error positions) */
+  char *a;                 /* the buffer */
+  size_t nAlloc, iPos, nData;
+  size_t nMaxRecord;
+  uint64_t nBytes;         /* source bytes consumed */
+  int64_t iLine, iRecLine;
+  FeedSpan *aField;
+  int nField, nFieldAlloc;
+  int64_t iErrLine;        /* the last error, structured */
+  int iErrCol;
+  char *zErrReason;
+};
+
+/* Records an error: structured in the reader, formatted into *pzErr. Returns -1. */
+static int feed_fail(FeedReader *r, char **pzErr, int64_t iLine, int iCol, const char *zReason) {
+  free(r->zErrReason);
+  r->zErrReason = xstrdup(zReason);
+  r->iErrLine = iLine;
+  r->iErrCol = iCol;
+  if (iCol > 0)
+    *pzErr = xasprintf("%s: line %lld, column %d: %s", r->zName, (long long)iLine, iCol, zReason);
+  else
+    *pzErr = xasprintf("%s: line %lld: %s", r->zName, (long long)iLine, zReason);
+  return -1;
+}
+
+int64_t feed_reader_err_line(const FeedReader *r) { return r->iErrLine; }
+int feed_reader_err_col(const FeedReader *r) { return r->iErrCol; }
+const char *feed_reader_err_reason(const FeedReader *r) { return r->zErrReason ? r->zErrReason : ""; }
+
+int feed_detect(const char *zPath, TextEncoding *peEnc, uint64_t *pnSize, char **pzErr) {
+  int fd = open(zPath, O_RDONLY);
+  if (fd < 0) {
+    *pzErr = xasprintf("%s: cannot open: %s", zPath, strerror(errno));
+    return -1;
+  }
+  off_t nSize = lseek(fd, 0, SEEK_END);
+  if (nSize < 0) {
+    *pzErr = xasprintf("%s: cannot read: %s", zPath, strerror(errno));
+    close(fd);
+    return -1;
+  }
+  *pnSize = (uint64_t)nSize;
+  char *z = xmalloc(FEED_SNIFF + 1);
+  ssize_t n = pread(fd, z, FEED_SNIFF, 0);
+  close(fd);
+  if (n < 0) {
+    *pzErr = xasprintf("%s: cannot read: %s", zPath, strerror(errno));
+    free(z);
+    return -1;
+  }
+  /* Judge whole lines only, so that a character cut by the sample's end is not "bad". */
+  size_t nUse = (size_t)n;
+  if ((uint64_t)n < *pnSize) {
+    char *pNl = memrchr(z, '\n', (size_t)n);
+    if (pNl) nUse = (size_t)(pNl - z) + 1;
+    else {
+      while (nUse > 0 && ((unsigned char)z[nUse - 1] & 0x80)) nUse--;
+    }
+  }
+  char *zOut = NULL;
+  size_t nOut = 0;
+  int rc = text_decode(zPath, z, nUse, &zOut, &nOut, peEnc, pzErr);
+  free(zOut);
+  free(z);
+  return rc;
+}
+
+static FeedReader *feed_reader_new(const char *zName) {
+  FeedReader *r = xcalloc(1, sizeof *r);
+  r->zName = xstrdup(zName);
+  r->fd = -1;
+  r->cd = (iconv_t)-1;
+  r->nAlloc = FEED_READ_CHUNK + FEED_READ_CHUNK / 4;
+  r->a = xmalloc(r->nAlloc + 1);
+  r->nMaxRecord = 64u << 20;
+  r->iLine = 1;
+  r->bCleanEnd = 1;
+  return r;
+}
+
+FeedReader *feed_reader_open(const char *zPath, TextEncoding eEnc, uint64_t iStart,
+                             uint64_t iEnd, char **pzErr) {
+  int fd = open(zPath, O_RDONLY);
+  if (fd < 0) {
+    *pzErr = xasprintf("%s: cannot open: %s", zPath, strerror(errno));
+    return NULL;
+  }
+  FeedReader *r = feed_reader_new(zPath);
+  r->fd = fd;
+  r->iOff = iStart;
+  r->iEnd = iEnd;
+  r->eEnc = eEnc;
+  if (eEnc == TEXT_GBK) {
+    r->cd = iconv_open("UTF-8", "GB18030"); /* a superset of GBK: see util/text.c */
+    if (r->cd == (iconv_t)-1) {
+      *pzErr = xasprintf("%s: cannot convert from GBK: %s", zPath, strerror(errno));
+      feed_reader_close(r);
+      return NULL;
+    }
+    r->aRaw = xmalloc(FEED_READ_CHUNK);
+  }
+  (void)posix_fadvise(fd, (off_t)iStart, 0, POSIX_FADV_SEQUENTIAL);
+  return r;
+}
+
+FeedReader *feed_reader_open_mem(const char *zName, const char *z, size_t n) {
+  FeedReader *r = feed_reader_new(zName);
+  r->zMem = z;
+  r->nMem = n;
+  r->iEnd = UINT64_MAX;
+  r->eEnc = TEXT_UTF8;
+  return r;
+}
+
+void feed_reader_set_max_record(FeedReader *r, size_t nMax) { r->nMaxRecord = nMax; }
+
+void feed_reader_close(FeedReader *r) {
+  if (!r) return;
+  if (r->fd >= 0) close(r->fd);
+  if (r->cd != (iconv_t)-1) iconv_close(r->cd);
+  free(r->aRaw);
+  free(r->a);
+  free(r->aField);
+  free(r->zErrReason);
+  free(r->zName);
+  free(r);
+}
+
+int64_t feed_reader_line(const FeedReader *r) { return r->iRecLine; }
+int64_t feed_reader_lines_read(const FeedReader *r) { return r->iLine - 1; }
+uint64_t feed_reader_bytes(const FeedReader *r) { return r->nBytes; }
+int feed_reader_clean_end(const FeedReader *r) { return r->bCleanEnd; }
+
+/* Reads up to nWant source bytes into z. Returns the count, 0 at the end, -1 on error. */
+static ssize_t feed_read_source(FeedReader *r, char *z, size_t nWant) {
+  if (r->fd < 0) {
+    size_t n = r->nMem - r->iMem < nWant ? r->nMem - r->iMem : nWant;
+    memcpy(z, r->zMem + r->iMem, n);
+    r->iMem += n;
+    return (ssize_t)n;
+  }
+  if (r->iEnd != UINT64_MAX && r->iOff + nWant > r->iEnd) nWant = (size_t)(r->iEnd - r->iOff);
+  if (nWant == 0) return 0;
+  ssize_t n;
+  do n = pread(r->fd, z, nWant, (off_t)r->iOff);
+  while (n < 0 && errno == EINTR);
+  if (n > 0) r->iOff += (uint64_t)n;
+  return n;
+}
+
+/* Moves the unread tail to the front and reads more. Returns 1 when bytes were added, 0 at
+** the end of the source, -1 on an error (*pzErr set, reading stops). */
+static int feed_fill(FeedReader *r, char **pzErr) {
+  if (r->bEof) return 0;
+  if (r->iPos > 0) {
+    memmove(r->a, r->a + r->iPos, r->nData - r->iPos);
+    r->nData -= r->iPos;
+    r->iPos = 0;
+  }
+  if (r->nData > r->nMaxRecord) {
+    char *zWhy = xasprintf("a record longer than %zu MB (a quote that is never closed?)",
+                           r->nMaxRecord >> 20);
+    feed_fail(r, pzErr, r->iLine, 1, zWhy);
+    free(zWhy);
+    r->bStopped = 1;
+    r->bCleanEnd = 0;
+    return -1;
+  }
+  if (r->nAlloc - r->nData < FEED_READ_CHUNK / 2) {
+    r->nAlloc = r->nAlloc * 2;
+    r->a = xrealloc(r->a, r->nAlloc + 1);
+  }
+  size_t nRoom = r->nAlloc - r->nData;
+  if (r->cd == (iconv_t)-1) {
+    /* A BOM is only possible at the start of the file. */
+    ssize_t n = feed_read_source(r, r->a + r->nData, nRoom);
+    if (n < 0) {
+      *pzErr = xasprintf("%s: read error: %s", r->zName, strerror(errno));
+      r->bStopped = 1;
+      return -1;
+    }
+    if (n == 0) { r->bEof = 1; return 0; }
+    if (r->nBytes == 0 && (r->fd < 0 || r->iOff == (uint64_t)n) && n >= 3 &&
+        memcmp(r->a + r->nData, "\xEF\xBB\xBF", 3) == 0) {
+      memmove(r->a + r->nData, r->a + r->nData + 3, (size_t)n - 3);
+      r->nBytes += 3;
+      n -= 3;
+    }
+    r->nBytes += (uint64_t)n;
+    r->nData += (size_t)n;
+    return 1;
+  }
+  /* GBK: read raw bytes after any leftover, convert into the buffer. */
+  for (;;) {
+    ssize_t n = feed_read_source(r, r->aRaw + r->nRaw, FEED_READ_CHUNK - r->nRaw);
+    if (n < 0) {
+      *pzErr = xasprintf("%s: read error: %s", r->zName, strerror(errno));
+      r->bStopped = 1;
+      return -1;
+    }
+    r->nRaw += (size_t)n;
+    if (r->nRaw == 0) { r->bEof = 1; return 0; }
+    char *pIn = r->aRaw, *pOut = r->a + r->nData;
+    size_t nIn = r->nRaw, nOut = nRoom;
+    size_t rc = iconv(r->cd, &pIn, &nIn, &pOut, &nOut);
+    int eErr = rc == (size_t)-1 ? errno : 0;
+    size_t nMade = (size_t)(pOut - (r->a + r->nData));
+    for (char *q = r->a + r->nData; (q = memchr(q, '\n', (size_t)(pOut - q))) != NULL; q++)
+      r->nConvLines++;
+    r->nData += nMade;
+    r->nBytes += r->nRaw - nIn;
+    memmove(r->aRaw, pIn, nIn);
+    r->nRaw = nIn;
+    if (eErr == EILSEQ || (eErr == EINVAL && n == 0)) {
+      char *zWhy = xasprintf("%s GBK character at byte %llu of the file",
+                             eErr == EILSEQ ? "an invalid" : "a cut",
+                             (unsigned long long)r->nBytes + 1);
+      feed_fail(r, pzErr, r->nConvLines + 1, 0, zWhy);
+      free(zWhy);
+      r->bStopped = 1;
+      r->bCleanEnd = 0;
+      return -1;
+    }
+    if (nMade > 0) return 1;
+    if (eErr == E2BIG) { /* no room for one character: grow */
+      r->nAlloc *= 2;
+      r->a = xrealloc(r->a, r->nAlloc + 1);
+      nRoom = r->nAlloc - r->nData;
+    }
+  }
+}
+
+static void feed_add_field(FeedReader *r, const char *z, size_t n) {
+  if (r->nField == r->nFieldAlloc) {
+    r->nFieldAlloc = r->nFieldAlloc ? r->nFieldAlloc * 2 : 32;
+    r->aField = xrealloc_array(r->aField, (size_t)r->nFieldAlloc, sizeof(FeedSpan));
+  }
+  r->aField[r->nField].z = z;
+  r->aField[r->nField].n = (int)n;
+  r->nField++;
+}
+
+/* Number of '"' in [p, e). */
+static size_t feed_count_quotes(const char *p, const char *e) {
+  size_t n = 0;
+  while (p < e && (p = memchr(p, '"', (size_t)(e - p))) != NULL) {
+    n++;
+    p++;
+  }
+  return n;
+}
+
+/* Splits and unescapes the record [p, e) (e excludes the final '\n') in place.
+** Returns 0, or -1 with *pzErr. */
+static int feed_parse_quoted(FeedReader *r, char *p, char *e, char **pzErr) {
+  if (e > p && e[-1] == '\r') e--;
+  char *s = p, *w = p;
+  int64_t iLine = r->iRecLine;
+  for (;;) {
+    char *zStart = w;
+    if (s < e && *s == '"') {
+      s++;
+      for (;;) {
+        if (s >= e) {
+          return feed_fail(r, pzErr, iLine, r->nField + 1, "quoted field is never closed");
+        }
+        char c = *s;
+        if (c == '"') {
+          if (s + 1 < e && s[1] == '"') { *w++ = '"'; s += 2; continue; }
+          s++;
+          break;
+        }
+        if (c == '\r' && s + 1 < e && s[1] == '\n') { s++; continue; } /* CRLF -> LF */
+        if (c == '\n') iLine++;
+        *w++ = c;
+        s++;
+      }
+      feed_add_field(r, zStart, (size_t)(w - zStart));
+      if (s >= e) return 0;
+      if (*s != ',') {
+        return feed_fail(r, pzErr, iLine, r->nField,
+                         "text after a closing quote (a quote inside a field must be doubled)");
+      }
+      s++;
+      if (s >= e) { feed_add_field(r, w, 0); return 0; }
+    } else {
+      char *c = memchr(s, ',', (size_t)(e - s));
+      char *f = c ? c : e;
+      if (memchr(s, '"', (size_t)(f - s))) {
+        return feed_fail(r, pzErr, iLine, r->nField + 1,
+                         "a quote inside an unquoted field (quote the whole field and double "
+                         "the quote)");
+      }
+      if (w != s) memmove(w, s, (size_t)(f - s));
+      w += f - s;
+      feed_add_field(r, zStart, (size_t)(w - zStart));
+      if (!c) return 0;
+      s = c + 1;
+      if (s >= e) { feed_add_field(r, w, 0); return 0; }
+    }
+  }
+}
+
+int feed_reader_next(FeedReader *r, const FeedSpan **paField, int *pnField, char **pzErr) {
+  if (r->bStopped) return 0;
+  for (;;) {
+    if (r->iPos >= r->nData) {
+      int rc = feed_fill(r, pzErr);
+      if (rc < 0) return -1;
+      if (rc == 0) return 0;
+      continue;
+    }
+    char *p = r->a + r->iPos, *pEnd = r->a + r->nData;
+    char *nl = memchr(p, '\n', (size_t)(pEnd - p));
+    if (!nl && !r->bEof) {
+      int rc = feed_fill(r, pzErr);
+      if (rc < 0) return -1;
+      continue; /* at the end, rc == 0 and bEof is now set: the last line has no '\n' */
+    }
+    char *e = nl ? nl : pEnd;
+    r->nField = 0;
+    r->iRecLine = r->iLine;
+    if (!memchr(p, '"', (size_t)(e - p))) {
+      char *le = e > p && e[-1] == '\r' ? e - 1 : e;
+      r->iPos = nl ? (size_t)(nl + 1 - r->a) : r->nData;
+      if (nl) r->iLine++;
+      if (le == p) continue; /* blank line */
+      char *s = p;
+      for (;;) {
+        char *c = memchr(s, ',', (size_t)(le - s));
+        if (!c) { feed_add_field(r, s, (size_t)(le - s)); break; }
+        feed_add_field(r, s, (size_t)(c - s));
+        s = c + 1;
+      }
+      *paField = r->aField;
+      *pnField = r->nField;
+      return 1;
+    }
+    /* Quotes: extend over line breaks until the quote count is even. */
+    size_t nQ = feed_count_quotes(p, e);
+    int64_t nLines = 0;
+    int bRefill = 0;
+    while (nQ & 1) {
+      if (!nl) {
+        if (!r->bEof) { bRefill = 1; break; }
+        /* The input ends inside a quoted field. */
+        r->iPos = r->nData;
+        r->iLine += nLines;
+        r->bCleanEnd = 0;
+        r->bStopped = 1;
+        /* Name the field: count the separators outside quotes before the end. */
+        int iCol = 1, bIn = 0;
+        for (char *q = p; q < pEnd; q++) {
+          if (*q == '"') bIn = !bIn;
+          else if (*q == ',' && !bIn) iCol++;
+        }
+        return feed_fail(r, pzErr, r->iRecLine, iCol,
+                         "quoted field is never closed (the file ends inside it)");
+      }
+      nLines++;
+      char *s = nl + 1;
+      nl = memchr(s, '\n', (size_t)(pEnd - s));
+      e = nl ? nl : pEnd;
+      nQ += feed_count_quotes(s, e);
+    }
+    if (bRefill) {
+      int rc = feed_fill(r, pzErr);
+      if (rc < 0) return -1;
+      continue;
+    }
+    r->iPos = nl ? (size_t)(nl + 1 - r->a) : r->nData;
+    r->iLine += nLines + (nl != NULL);
+    if (feed_parse_quoted(r, p, e, pzErr)) return -1;
+    if (r->nField == 1 && r->aField[0].n == 0) continue; /* a record of one empty field */
+    *paField = r->aField;
+    *pnField = r->nField;
+    return 1;
+  }
+}
+
+int feed_split_points(const char *zPath, uint64_t nSize, int n, uint64_t *aCut) {
+  int fd = open(zPath, O_RDONLY);
+  if (fd < 0) return -1;
+  char *z = xmalloc(65536);
+  aCut[0] = 0;
+  int rc = 0;
+  for (int i = 1; i < n; i++) {
+    uint64_t iAt = nSize / (uint64_t)n * (uint64_t)i;
+    if (iAt < aCut[i - 1]) iAt = aCut[i - 1];
+    uint64_t iCut = nSize;
+    while (iAt < nSize) {
+      ssize_t got = pread(fd, z, 65536, (off_t)iAt);
+      if (got < 0) { rc = -1; break; }
+      if (got == 0) break;
+      char *nl = memchr(z, '\n', (size_t)got);
+      if (nl) { iCut = iAt + (uint64_t)(nl - z) + 1; break; }
+      iAt += (uint64_t)got;
+    }
+    aCut[i] = iCut;
+  }
+  aCut[n] = nSize;
+  free(z);
+  close(fd);
+  return rc;
+}
