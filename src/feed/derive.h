@@ -29,6 +29,8 @@ typedef struct FeedRowParser {
   FeedSpan *aVal;    /* trimmed text (n = 0 when empty) */
   int64_t *aTime;    /* FEED_TIME */
   double *aNum;      /* FEED_NUMBER */
+  char *aDateKey;    /* per field: the last date text parsed (10 bytes), a cache */
+  int64_t *aDateDay; /* ... and its day number */
   /* units known to the caller (sorted, strcmp order), or none: every code accepted */
   const char *const *azKnownUnit;
   int nKnownUnit;
@@ -45,6 +47,10 @@ int feed_row_parse(FeedRowParser *p, const FeedSpan *aField, int nField, int *pi
 /* Is the unit code of the parsed row known (always 1 without a list)? */
 int feed_unit_known(const FeedRowParser *p, const char *z, int n);
 void feed_row_parser_free(FeedRowParser *p);
+/* A parser with p's column mapping and arrays of its own (one per thread); free with
+** feed_row_parser_free_clone. */
+void feed_row_parser_clone(FeedRowParser *pDst, const FeedRowParser *p);
+void feed_row_parser_free_clone(FeedRowParser *p);
 
 /* The period serial of a time under a period kind (month: year*12 + month - 1, ...), and
 ** its code ("2021-M03", "2021-B2", "2021-Q1", "2021-H1", "2021-Y") into z (>= 16 bytes). */

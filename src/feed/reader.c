@@ -274,7 +274,8 @@ static int feed_fill(FeedReader *r, char **pzErr) {
   }
 }
 
-static void feed_add_field(FeedReader *r, const char *z, size_t n) {
+static inline __attribute__((always_inline)) void feed_add_field(FeedReader *r, const char *z,
+                                                                   size_t n) {
   if (r->nField == r->nFieldAlloc) {
     r->nFieldAlloc = r->nFieldAlloc ? r->nFieldAlloc * 2 : 32;
     r->aField = xrealloc_array(r->aField, (size_t)r->nFieldAlloc, sizeof(FeedSpan));
