@@ -861,6 +861,7 @@ static void *feed_part_run(void *pArg) {
     int rc = feed_reader_next(r, &aField, &nField, &zErr);
     if (rc == 0) break;
     if (rc < 0) {
+      p->nRows++;
       feed_part_problem(p, feed_reader_err_line(r), feed_reader_err_col(r),
                         xstrdup(feed_reader_err_reason(r)));
       free(zErr);
@@ -928,7 +929,7 @@ int feed_derive_files(const FeedDef *pDef, const char *const *azFile, int nFile,
     int nPart = (eEnc == TEXT_GBK || nSize < (8u << 20)) ? 1 : nThreads;
     for (int attempt = 0; attempt < 2; attempt++) {
       uint64_t aCut[17];
-      if (nPart > 1 && feed_split_points(zPath, nSize, nPart, aCut)) nPart = 1;
+      if (nPart > 1 && feed_split_points(zPath, nSize, nPart, proto.nCol, aCut)) nPart = 1;
       if (nPart == 1) { aCut[0] = 0; aCut[1] = UINT64_MAX; }
       FeedPart aPart[16];
       pthread_t aTid[16];

@@ -186,6 +186,9 @@ int feed_derive_cmd(int argc, char **argv) {
   }
   fputs(zProblems, stderr);
   free(zProblems);
+  if (getenv("KAOPING_FEED_STATS"))
+    fprintf(stderr, "rows %lld, bad %lld, bytes %llu, files read again whole %d\n",
+            (long long)st.nRows, (long long)st.nBad, (unsigned long long)st.nBytes, st.nFallback);
   if (st.nBad > 0) {
     fprintf(stderr, "kaoping feed derive: %lld of %lld rows are bad and were left out%s\n",
             (long long)st.nBad, (long long)st.nRows, bStrict ? "; nothing derived (--strict)" : "");

@@ -285,16 +285,6 @@ static inline __attribute__((always_inline)) void feed_add_field(FeedReader *r, 
   r->nField++;
 }
 
-/* Number of '"' in [p, e). */
-static size_t feed_count_quotes(const char *p, const char *e) {
-  size_t n = 0;
-  while (p < e && (p = memchr(p, '"', (size_t)(e - p))) != NULL) {
-    n++;
-    p++;
-  }
-  return n;
-}
-
 /* Splits and unescapes the record [p, e) (e excludes the final '\n') in place.
 ** Returns 0, or -1 with *pzErr. */
 static int feed_parse_quoted(FeedReader *r, char *p, char *e, char **pzErr) {
@@ -346,6 +336,40 @@ static int feed_parse_quoted(FeedReader *r, char *p, char *e, char **pzErr) {
   }
 }
 
+/* Finds the end of the record starting at p: sets *pNl to its '\n' (or NULL when it ends
+** at pEnd, at the end of the input). Returns 0 found, 1 more input is needed, 2 the input
+** ends inside a quoted field. Quoted sections are skipped with memchr; the rest of the
+** record with memchr for ',' and '\n'. */
+static int feed_record_end(char *p, char *pEnd, int bEof, char **pNl) {
+  char *s = p, *nl = NULL;
+  int bNl = 0; /* nl is the first '\n' at or after s */
+  for (;;) {
+    /* at the start of a field */
+    if (s < pEnd && *s == '"') {
+      s++;
+      for (;;) {
+        char *q = memchr(s, '"', (size_t)(pEnd - s));
+        if (!q) return bEof ? 2 : 1;
+        if (q + 1 >= pEnd && !bEof) return 1; /* a doubled quote may continue after */
+        if (q + 1 < pEnd && q[1] == '"') { s = q + 2; continue; }
+        s = q + 1;
+        break;
+      }
+      if (nl && nl < s) bNl = 0; /* that line break was inside the quotes */
+    }
+    if (!bNl) {
+      nl = memchr(s, '\n', (size_t)(pEnd - s));
+      bNl = 1;
+    }
+    char *e = nl ? nl : pEnd;
+    char *c = memchr(s, ',', (size_t)(e - s));
+    if (c) { s = c + 1; continue; }
+    if (!nl && !bEof) return 1;
+    *pNl = nl;
+    return 0;
+  }
+}
+
 int feed_reader_next(FeedReader *r, const FeedSpan **paField, int *pnField, char **pzErr) {
   if (r->bStopped) return 0;
   for (;;) {
@@ -381,38 +405,33 @@ int feed_reader_next(FeedReader *r, const FeedSpan **paField, int *pnField, char
       *pnField = r->nField;
       return 1;
     }
-    /* Quotes: extend over line breaks until the quote count is even. */
-    size_t nQ = feed_count_quotes(p, e);
-    int64_t nLines = 0;
-    int bRefill = 0;
-    while (nQ & 1) {
-      if (!nl) {
-        if (!r->bEof) { bRefill = 1; break; }
-        /* The input ends inside a quoted field. */
-        r->iPos = r->nData;
-        r->iLine += nLines;
-        r->bCleanEnd = 0;
-        r->bStopped = 1;
-        /* Name the field: count the separators outside quotes before the end. */
-        int iCol = 1, bIn = 0;
-        for (char *q = p; q < pEnd; q++) {
-          if (*q == '"') bIn = !bIn;
-          else if (*q == ',' && !bIn) iCol++;
-        }
-        return feed_fail(r, pzErr, r->iRecLine, iCol,
-                         "quoted field is never closed (the file ends inside it)");
-      }
-      nLines++;
-      char *s = nl + 1;
-      nl = memchr(s, '\n', (size_t)(pEnd - s));
-      e = nl ? nl : pEnd;
-      nQ += feed_count_quotes(s, e);
-    }
-    if (bRefill) {
+    /* A quote: find the record's end, the first '\n' outside a quoted field. A quote opens
+    ** a quoted field only at a field's start; elsewhere it is left for feed_parse_quoted
+    ** to report, so a stray quote cannot swallow the lines after it. */
+    int iState = feed_record_end(p, pEnd, r->bEof, &nl);
+    if (iState == 1) { /* the buffer ends inside the record: read more, start again */
       int rc = feed_fill(r, pzErr);
       if (rc < 0) return -1;
       continue;
     }
+    if (iState == 2) { /* the input ends inside a quoted field */
+      int64_t nIn = 0;
+      for (char *q = p; (q = memchr(q, '\n', (size_t)(pEnd - q))) != NULL; q++) nIn++;
+      int iCol = 1, bIn = 0;
+      for (char *q = p; q < pEnd; q++) {
+        if (*q == '"') bIn = !bIn;
+        else if (*q == ',' && !bIn) iCol++;
+      }
+      r->iPos = r->nData;
+      r->iLine += nIn;
+      r->bCleanEnd = 0;
+      r->bStopped = 1;
+      return feed_fail(r, pzErr, r->iRecLine, iCol,
+                       "quoted field is never closed (the file ends inside it)");
+    }
+    e = nl ? nl : pEnd;
+    int64_t nLines = 0;
+    for (char *q = p; (q = memchr(q, '\n', (size_t)(e - q))) != NULL; q++) nLines++;
     r->iPos = nl ? (size_t)(nl + 1 - r->a) : r->nData;
     r->iLine += nLines + (nl != NULL);
     if (feed_parse_quoted(r, p, e, pzErr)) return -1;
@@ -423,25 +442,53 @@ int feed_reader_next(FeedReader *r, const FeedSpan **paField, int *pnField, char
   }
 }
 
-int feed_split_points(const char *zPath, uint64_t nSize, int n, uint64_t *aCut) {
+/* Does the text at z (n bytes, starting just after a line break) read as nCheck whole records
+** of nCol fields each? A cut inside a quoted field almost never does: its first "record" is
+** the rest of the quoted text, with the wrong field count or a stray quote. */
+static int feed_looks_like_boundary(const char *z, size_t n, int nCol, int nCheck) {
+  FeedReader *r = feed_reader_open_mem("cut", z, n);
+  const FeedSpan *aField;
+  int nField, bOk = 1;
+  char *zErr = NULL;
+  for (int i = 0; i < nCheck && bOk; i++) {
+    int rc = feed_reader_next(r, &aField, &nField, &zErr);
+    if (rc < 0) free(zErr);
+    if (rc != 1 || nField != nCol) bOk = 0;
+    /* the last record may be cut by the end of the sample: it must end inside it */
+    if (bOk && r->iPos >= r->nData) bOk = 0;
+  }
+  feed_reader_close(r);
+  return bOk;
+}
+
+int feed_split_points(const char *zPath, uint64_t nSize, int n, int nCol, uint64_t *aCut) {
   int fd = open(zPath, O_RDONLY);
   if (fd < 0) return -1;
-  char *z = xmalloc(65536);
+  enum { SAMPLE = 1 << 18 };
+  char *z = xmalloc(SAMPLE);
   aCut[0] = 0;
   int rc = 0;
-  for (int i = 1; i < n; i++) {
+  for (int i = 1; i < n && rc == 0; i++) {
     uint64_t iAt = nSize / (uint64_t)n * (uint64_t)i;
     if (iAt < aCut[i - 1]) iAt = aCut[i - 1];
-    uint64_t iCut = nSize;
-    while (iAt < nSize) {
-      ssize_t got = pread(fd, z, 65536, (off_t)iAt);
+    uint64_t iCut = nSize, iFirst = nSize;
+    /* Try the line breaks after iAt, up to 200 of them, for one that starts real records;
+    ** else take the first (the caller checks the cut anyway). */
+    for (int nTry = 0; nTry < 200 && iAt < nSize;) {
+      ssize_t got = pread(fd, z, SAMPLE, (off_t)iAt);
       if (got < 0) { rc = -1; break; }
       if (got == 0) break;
       char *nl = memchr(z, '\n', (size_t)got);
-      if (nl) { iCut = iAt + (uint64_t)(nl - z) + 1; break; }
-      iAt += (uint64_t)got;
+      if (!nl) { iAt += (uint64_t)got; continue; }
+      uint64_t iCand = iAt + (uint64_t)(nl - z) + 1;
+      if (iFirst == nSize) iFirst = iCand;
+      size_t nRest = (size_t)got - (size_t)(nl + 1 - z);
+      if (iCand >= nSize || nCol <= 0 ||
+          feed_looks_like_boundary(nl + 1, nRest, nCol, 4)) { iCut = iCand; break; }
+      iAt = iCand;
+      nTry++;
     }
-    aCut[i] = iCut;
+    aCut[i] = iCut < nSize ? iCut : iFirst;
   }
   aCut[n] = nSize;
   free(z);

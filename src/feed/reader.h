@@ -62,8 +62,11 @@ int feed_reader_clean_end(const FeedReader *r);
 void feed_reader_close(FeedReader *r);
 
 /* Splits [0, nSize) into n parts at line breaks (the byte after a '\n'), aCut[0..n] with
-** aCut[0] = 0 and aCut[n] = nSize; parts may be empty. Returns 0 or -1 (I/O error). */
-int feed_split_points(const char *zPath, uint64_t nSize, int n, uint64_t *aCut);
+** aCut[0] = 0 and aCut[n] = nSize; parts may be empty. Prefers a line break after which
+** the next records read whole with nCol fields each (so not one inside a quoted field);
+** the cut is still only a guess that the reader of the part before it confirms.
+** Returns 0 or -1 (I/O error). */
+int feed_split_points(const char *zPath, uint64_t nSize, int n, int nCol, uint64_t *aCut);
 
 /* A reader over UTF-8 bytes in memory (not copied; must outlive the reader), for tests and
 ** small inputs. A leading BOM is skipped. */

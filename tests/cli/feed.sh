@@ -1,0 +1,183 @@
+#!/usr/bin/env bash
+# feed-1.x: `kaoping feed derive` and `kaoping feed show` on the real binary.
+#
+# tests/data/feed/small.csv (UTF-8 with BOM, CRLF, columns reordered, headers by alias,
+# quoted fields with a comma, doubled quotes and CRLF line breaks, a field of "" and a blank
+# last line) holds seven work orders; by hand, with response hours in brackets:
+#   430421, March: GD1 on time 满意 (1 h); GD2 closed late 不满意 (3.5 h); GD3 open 未回访
+#     (2 h, across midnight into April: the period is by 受理时间); GD4 on time 基本满意 (no
+#     response time: left out of the median; "12:00" without seconds)
+#     -> orders 4, on time 2/3, satisfied 2/3, median of 1, 3.5, 2 = 2
+#   430421, April: GD7 on time 满意 (0.25 h) -> 1, 1, 1, 0.25
+#   430422, April: GD5 (2021/04/02 written with slashes) and GD6 (unit " 430422 " trimmed),
+#     both 已退回 未回访 (0.5 h, 2 h) -> orders 2, on-time and satisfaction empty (nothing to
+#     divide by), median (0.5 + 2) / 2 = 1.25
+#   bimonth 2021-B2 for 430421: orders 5, on time 3/4, satisfied 3/4, median of
+#     0.25, 1, 2, 3.5 = 1.5
+cd "$(dirname "$0")/../.." || exit 1
+source tests/lib/assert.sh
+D=tests/data/feed
+T=$(mktemp -d)
+trap 'rm -rf "$T"' EXIT
+
+MONTH="unit,period,indicator,value
+430421,2021-M03,hotline.orders,4
+430421,2021-M03,hotline.ontime_rate,0.6666666666666666
+430421,2021-M03,hotline.satisfaction_rate,0.6666666666666666
+430421,2021-M03,hotline.response_median_h,2
+430421,2021-M04,hotline.orders,1
+430421,2021-M04,hotline.ontime_rate,1
+430421,2021-M04,hotline.satisfaction_rate,1
+430421,2021-M04,hotline.response_median_h,0.25
+430422,2021-M04,hotline.orders,2
+430422,2021-M04,hotline.ontime_rate,
+430422,2021-M04,hotline.satisfaction_rate,
+430422,2021-M04,hotline.response_median_h,1.25"
+
+run_kp feed derive hotline $D/small.csv
+assert_eq "feed-1.1 derive exits 0" 0 "$rc"
+assert_eq "feed-1.2 monthly indicators (BOM, CRLF, quotes, aliases, reordered columns)" "$MONTH" "$out"
+assert_eq "feed-1.3 nothing on stderr for a clean file" "" "$err"
+
+run_kp feed derive hotline $D/small-gbk.csv
+assert_eq "feed-1.4 the same export in GBK (LF, line breaks in quotes) gives the same values" "$MONTH" "$out"
+
+run_kp feed derive hotline $D/small.csv --period-kind bimonth
+assert_eq "feed-1.5 bimonthly codes and values" "unit,period,indicator,value
+430421,2021-B2,hotline.orders,5
+430421,2021-B2,hotline.ontime_rate,0.75
+430421,2021-B2,hotline.satisfaction_rate,0.75
+430421,2021-B2,hotline.response_median_h,1.5
+430422,2021-B2,hotline.orders,2
+430422,2021-B2,hotline.ontime_rate,
+430422,2021-B2,hotline.satisfaction_rate,
+430422,2021-B2,hotline.response_median_h,1.25" "$out"
+
+run_kp feed derive hotline $D/small.csv --period-kind quarter
+assert_contains "feed-1.6 quarter codes: March is Q1" "$out" "430421,2021-Q1,hotline.response_median_h,2"
+assert_contains "feed-1.7 quarter codes: April is Q2" "$out" "430422,2021-Q2,hotline.orders,2"
+
+run_kp feed derive hotline $D/small.csv --format json
+json=$(printf '%s' "$out" | python3 -c '
+import json, sys
+d = json.load(sys.stdin)
+v = {(x["unit"], x["period"], x["indicator"]): (x["value"], x["n"]) for x in d}
+print(len(d), v[("430422", "2021-M04", "hotline.ontime_rate")], v[("430421", "2021-M03", "hotline.ontime_rate")])')
+assert_eq "feed-1.8 json: 12 values; an empty rate is null with n 0; n is the denominator" \
+  "12 (None, 0) (0.6666666666666666, 3)" "$json"
+
+# --- bad rows -------------------------------------------------------------------------
+run_kp feed derive hotline $D/bad.csv
+assert_eq "feed-2.1 bad rows do not stop the good ones (exit 0)" 0 "$rc"
+assert_eq "feed-2.2 only the good rows count (GD1 in March, GD7 in April)" "unit,period,indicator,value
+430421,2021-M03,hotline.orders,1
+430421,2021-M03,hotline.ontime_rate,1
+430421,2021-M03,hotline.satisfaction_rate,1
+430421,2021-M03,hotline.response_median_h,1
+430421,2021-M04,hotline.orders,1
+430421,2021-M04,hotline.ontime_rate,1
+430421,2021-M04,hotline.satisfaction_rate,1
+430421,2021-M04,hotline.response_median_h,0.25" "$out"
+assert_contains "feed-2.3 no such date: file, line, column, reason" "$err" \
+  'tests/data/feed/bad.csv: line 3, column 4: 受理时间 "2021-02-30 10:00:00" is not a time'
+assert_contains "feed-2.4 wrong field count" "$err" \
+  "tests/data/feed/bad.csv: line 4, column 11: the record has 10 fields, the header 11"
+assert_contains "feed-2.5 text after a closing quote" "$err" \
+  "tests/data/feed/bad.csv: line 5, column 1: text after a closing quote"
+assert_contains "feed-2.6 empty unit" "$err" "tests/data/feed/bad.csv: line 6, column 3: 承办单位编码 (unit) is empty"
+assert_contains "feed-2.7 bad response time" "$err" 'line 7, column 5: 响应时间 "明天" is not a time'
+assert_contains "feed-2.8 the count of bad rows" "$err" "5 of 7 rows are bad and were left out"
+
+run_kp feed derive hotline $D/bad.csv --strict
+assert_eq "feed-2.9 --strict: exit 1" 1 "$rc"
+assert_eq "feed-2.10 --strict: no output" "" "$out"
+
+printf 'code,name\n430421,耒阳\n' >"$T/units.csv"
+run_kp feed derive hotline $D/small.csv --units "$T/units.csv"
+assert_contains "feed-2.11 --units: an unknown unit is a bad row" "$err" \
+  'small.csv: line 8, column 3: unknown unit "430422"'
+assert_not_contains "feed-2.12 --units: its rows are left out" "$out" "430422"
+
+# A file cut inside a quoted field: an error naming the record, the rows before it count.
+head -c 400 $D/small.csv >"$T/cut.csv"
+printf '\r\nGD9,"never closed\r\n' >>"$T/cut.csv"
+run_kp feed derive hotline "$T/cut.csv"
+assert_contains "feed-2.13 truncated file: the unterminated quote is named" "$err" "quoted field is never closed (the file ends inside it)"
+
+head -c 3000 /bin/ls >"$T/binary.csv"
+run_kp feed derive hotline "$T/binary.csv"
+assert_eq "feed-2.14 binary file: exit 1" 1 "$rc"
+assert_contains "feed-2.15 binary file: a clear reason" "$err" "this is not a text file"
+
+printf '工单编号,受理时间\nGD1,2021-03-01 08:00:00\n' >"$T/nounit.csv"
+run_kp feed derive hotline "$T/nounit.csv"
+assert_eq "feed-2.16 a missing column: exit 1" 1 "$rc"
+assert_contains "feed-2.17 a missing column is named with its aliases" "$err" "承办单位编码|单位编码|单位代码"
+
+run_kp feed derive nosuchfeed $D/small.csv
+assert_eq "feed-2.18 unknown feed: exit 1" 1 "$rc"
+run_kp feed derive hotline $D/small.csv --period-kind week
+assert_eq "feed-2.19 bad --period-kind: exit 2" 2 "$rc"
+
+# --- a feed defined in a file ------------------------------------------------------------
+# meter.csv by hand: U1 Q1 readings 100 (工业), 40.5, 250 (工业), empty (未知) ->
+#   4 readings; industry sum 350; mean (100 + 40.5 + 250) / 3 = 130.16666666666666;
+#   median 100; industry share among known sectors 2/3.
+# U2: 10 and -2e1 (居民) -> sum over 工业 is empty (no row), mean -5, median -5, share 0.
+run_kp feed derive $D/meter.json $D/meter.csv --period-kind quarter
+assert_eq "feed-3.1 a definition file: count, sum with a filter, mean, median, rate" "unit,period,indicator,value
+U1,2021-Q1,meter.readings,4
+U1,2021-Q1,meter.industry_kwh,350
+U1,2021-Q1,meter.mean_kwh,130.16666666666666
+U1,2021-Q1,meter.median_kwh,100
+U1,2021-Q1,meter.industry_share,0.6666666666666666
+U2,2021-Q1,meter.readings,2
+U2,2021-Q1,meter.industry_kwh,
+U2,2021-Q1,meter.mean_kwh,-5
+U2,2021-Q1,meter.median_kwh,-5
+U2,2021-Q1,meter.industry_share,0" "$out"
+sed 's/"agg": "rate",/"agg": "ratio",/' $D/meter.json >"$T/badagg.json"
+run_kp feed derive "$T/badagg.json" $D/meter.csv
+assert_contains "feed-3.2 a bad definition names the place" "$err" 'indicators[4].agg: "ratio" is not one of'
+
+run_kp feed show
+assert_contains "feed-3.3 feed show prints the built-in hotline definition" "$out" '"hotline.response_median_h"'
+printf '%s' "$out" >"$T/hotline.json"
+run_kp feed derive "$T/hotline.json" $D/small.csv
+assert_eq "feed-3.4 the printed definition, used as a file, gives the same values" "$MONTH" "$out"
+
+# --- the demo export: the rates the demo derived, as fractions --------------------------
+run_kp demo --db "$T/demo.db"
+run_kp feed derive hotline "$T/demo-data/hotline-2021.csv" --period-kind bimonth
+b1=$(printf '%s\n' "$out" | awk -F, '$1 == "430405" && $2 == "2021-B1" && $3 == "hotline.ontime_rate" { printf "%.2f", $4 * 100 }')
+want=$(awk -F, '$1 == "430405" && $2 == "B1" { print $3 }' "$T/demo-data/values-2021-B1.csv")
+assert_eq "feed-4.1 demo: 珠晖区 2021-B1 on-time rate equals the demo's B1 value" "$want" "$b1"
+b2=$(printf '%s\n' "$out" | awk -F, '$1 == "430406" && $2 == "2021-B1" && $3 == "hotline.satisfaction_rate" { print "[" $4 "]" }')
+assert_eq "feed-4.2 demo: 雁峰区 made no follow-up calls in 2021-B1: satisfaction empty" "[]" "$b2"
+
+# --- two threads: the same result, also when the middle of the file is a quoted text ----
+gcc -O2 -o "$T/gen" bench/feed/gen.c 2>/dev/null
+"$T/gen" 40000 >"$T/big.csv"
+run_kp feed derive hotline "$T/big.csv" --threads 1
+one=$out
+KAOPING_FEED_STATS=1 run_kp feed derive hotline "$T/big.csv" --threads 2
+assert_eq "feed-5.1 2 threads = 1 thread on a 14 MB file" "$one" "$out"
+assert_contains "feed-5.2 ... read in two parts (no file read again)" "$err" "files read again whole 0"
+# A 1.8 MB quoted text with 600 line breaks across the middle of the file: the cut guess
+# finds no line that starts a record in 200 tries, the first part ends inside the quote, and the
+# file is read again whole: still the same values, and that one record counted once.
+{
+  head -20001 "$T/big.csv"
+  printf 'GD2021999999999,2021-06-01 08:00:00,430421,教育,电话,2021-06-01 09:00:00,,2021-06-06 08:00:00,办理中,未回访,"'
+  for i in $(seq 600); do head -c 3000 /dev/zero | tr '\0' 'x'; printf '\r\n'; done
+  printf '"\r\n'
+  tail -n +20002 "$T/big.csv"
+} >"$T/mid.csv"
+run_kp feed derive hotline "$T/mid.csv" --threads 1
+one=$out
+KAOPING_FEED_STATS=1 run_kp feed derive hotline "$T/mid.csv" --threads 2
+assert_eq "feed-5.3 a cut inside a quoted field: the same values as 1 thread" "$one" "$out"
+assert_contains "feed-5.4 ... because the file was read again whole" "$err" "files read again whole 1"
+assert_contains "feed-5.5 ... with the long record counted" "$err" "rows 40001, bad 0"
+
+finish
