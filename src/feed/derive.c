@@ -584,6 +584,17 @@ static int feed_all(const char *abTrue, const int *aIdx, int n) {
   return 1;
 }
 
+int feed_row_in_indicator(const FeedRowParser *p, int iInd, int iPart) {
+  const FeedDef *d = p->pDef;
+  const FeedIndicator *pI = &d->aInd[iInd];
+  for (int i = 0; i < pI->nWhere; i++)
+    if (!feed_cond_true(p, &d->aCond[pI->aWhere[i]])) return 0;
+  if (iPart == 0 || pI->eAgg != FEED_RATE) return 1;
+  int bNum = 1;
+  for (int i = 0; i < pI->nNum && bNum; i++) bNum = feed_cond_true(p, &d->aCond[pI->aNum[i]]);
+  return iPart == 1 ? bNum : !bNum;
+}
+
 int feed_accum_add(FeedAccum *a, const FeedRowParser *p, char **pzErr) {
   const FeedDef *d = a->pDef;
   const FeedSpan *u = &p->aVal[d->iUnit];

@@ -44,6 +44,9 @@ int feed_row_parser_init(FeedRowParser *p, const FeedDef *pDef, const char *zFil
 ** *pzReason (malloc'd) describing the first problem. */
 int feed_row_parse(FeedRowParser *p, const FeedSpan *aField, int nField, int *piCol,
                    char **pzReason);
+/* Drill-down: does the parsed row count in indicator iInd (meets its "where")? iPart 1: and
+** meets a rate's numerator; iPart 2: and does not; 0: either. */
+int feed_row_in_indicator(const FeedRowParser *p, int iInd, int iPart);
 /* Is the unit code of the parsed row known (always 1 without a list)? */
 int feed_unit_known(const FeedRowParser *p, const char *z, int n);
 void feed_row_parser_free(FeedRowParser *p);

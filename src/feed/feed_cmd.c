@@ -22,6 +22,7 @@
 #include "feed/def.h"
 #include "feed/derive.h"
 #include "period.h"
+#include "store/db.h"
 #include "util/csv.h"
 #include "util/mem.h"
 #include "util/text.h"
@@ -117,9 +118,13 @@ int feed_parse_period_kind(const char *z, PeriodKind *pe) {
   return -1;
 }
 
+int feed_derive_stored(Db *pDb, const FeedDef *d, PeriodKind eKind, FeedResult *pRes,
+                       char **pzErr);
+
 int feed_derive_cmd(int argc, char **argv) {
   CliArgs a;
   cli_init(&a, "feed derive", argc, argv);
+  const char *zDb = cli_opt(&a, "--db");
   const char *zKind = cli_opt(&a, "--period-kind");
   const char *zFormat = cli_opt(&a, "--format");
   const char *zUnits = cli_opt(&a, "--units");
@@ -134,8 +139,9 @@ int feed_derive_cmd(int argc, char **argv) {
   char *zErr = NULL;
   PeriodKind eKind = PERIOD_MONTH;
   if (cli_finish(&a)) { rc = EXIT_USAGE; goto done; }
-  if (nPos < 2) {
-    cli_error(&a, "a feed and at least one file are required (kaoping feed derive hotline FILE)");
+  if (nPos < 2 && !(zDb && nPos == 1)) {
+    cli_error(&a, "a feed and at least one file (or --db) are required (kaoping feed derive "
+                  "hotline FILE)");
     rc = EXIT_USAGE;
     goto done;
   }
@@ -177,7 +183,28 @@ int feed_derive_cmd(int argc, char **argv) {
   FeedResult res;
   FeedDeriveStats st;
   char *zProblems = NULL;
-  if (feed_derive_files(pDef, azPos + 1, nPos - 1, &opts, &res, &st, &zProblems, &zErr)) {
+  memset(&st, 0, sizeof st);
+  if (zDb) {
+    if (nPos > 1) {
+      cli_error(&a, "either files or --db, not both");
+      rc = EXIT_USAGE;
+      goto done;
+    }
+    Db *pDb = NULL;
+    if (db_open(zDb, 0, &pDb, &zErr)) {
+      fprintf(stderr, "%s\n", zErr);
+      rc = EXIT_INTERNAL;
+      goto done;
+    }
+    int rcD = feed_derive_stored(pDb, pDef, eKind, &res, &zErr);
+    db_close(pDb);
+    if (rcD) {
+      fprintf(stderr, "%s\n", zErr);
+      rc = EXIT_INTERNAL;
+      goto done;
+    }
+    zProblems = xstrdup("");
+  } else if (feed_derive_files(pDef, azPos + 1, nPos - 1, &opts, &res, &st, &zProblems, &zErr)) {
     fputs(zProblems ? zProblems : "", stderr);
     fprintf(stderr, "%s\n", zErr);
     free(zProblems);

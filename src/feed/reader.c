@@ -172,6 +172,26 @@ void feed_reader_close(FeedReader *r) {
 
 int64_t feed_reader_line(const FeedReader *r) { return r->iRecLine; }
 int64_t feed_reader_lines_read(const FeedReader *r) { return r->iLine - 1; }
+uint64_t feed_reader_offset(const FeedReader *r) {
+  if (r->cd != (iconv_t)-1) return UINT64_MAX;
+  uint64_t iSrc = r->fd >= 0 ? r->iOff : (uint64_t)r->iMem;
+  return iSrc - (uint64_t)(r->nData - r->iPos);
+}
+
+void feed_csv_append(Buf *b, const char *z, int n) {
+  int bQuote = 0;
+  for (int i = 0; i < n && !bQuote; i++)
+    bQuote = z[i] == ',' || z[i] == '"' || z[i] == '\r' || z[i] == '\n';
+  if (!bQuote) { buf_append(b, z, (size_t)n); return; }
+  buf_putc(b, '"');
+  const char *p = z, *e = z + n;
+  for (const char *q; (q = memchr(p, '"', (size_t)(e - p))) != NULL; p = q + 1) {
+    buf_append(b, p, (size_t)(q + 1 - p));
+    buf_putc(b, '"');
+  }
+  buf_append(b, p, (size_t)(e - p));
+  buf_putc(b, '"');
+}
 uint64_t feed_reader_bytes(const FeedReader *r) { return r->nBytes; }
 int feed_reader_clean_end(const FeedReader *r) { return r->bCleanEnd; }
 

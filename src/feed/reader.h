@@ -55,6 +55,12 @@ const char *feed_reader_err_reason(const FeedReader *r);
 int64_t feed_reader_line(const FeedReader *r);
 /* Number of line breaks read so far (the line count of the whole range at its end). */
 int64_t feed_reader_lines_read(const FeedReader *r);
+/* File offset just after the last record returned (where a reader for the rest of the file
+** would start), or UINT64_MAX for a GBK reader (its offsets are not the file's). */
+uint64_t feed_reader_offset(const FeedReader *r);
+/* Appends z (n bytes) to b as one CSV field, quoted when it holds a comma, quote, CR or LF. */
+struct Buf;
+void feed_csv_append(struct Buf *b, const char *z, int n);
 /* Bytes of the file consumed so far (for progress). */
 uint64_t feed_reader_bytes(const FeedReader *r);
 /* At the end: did the range end exactly at a record boundary (not inside a quoted field)? */
