@@ -51,6 +51,7 @@ gcc -std=c17 -D_GNU_SOURCE -O2 -Wall -Wextra -Werror bench/feed/split.c -o "$WOR
 if [ ! -d bench/feed/node_modules/@duckdb/node-api ]; then
   (cd bench/feed && npm install --no-audit --no-fund >/dev/null)
 fi
+UNITS=${KAOPING_SHARED:-$ROOT/../shared}/data/units.csv # the units the generator uses
 HAS_IMPORT=0
 "$KP" feed import --help >/dev/null 2>&1 && HAS_IMPORT=1
 
@@ -101,6 +102,7 @@ for N in $SIZES; do
   if [ $HAS_IMPORT = 1 ]; then
     rm -f "$O/kp.db"*
     "$KP" init --db "$O/kp.db" >/dev/null
+    "$KP" unit import "$UNITS" --db "$O/kp.db" >/dev/null
     "$KP" feed import hotline "$F" --db "$O/kp.db" --no-observations >/dev/null
     "$KP" feed derive hotline --db "$O/kp.db" --format csv >"$O/kaoping-db.csv"
     cmp -s "$O/kaoping.csv" "$O/kaoping-db.csv" || { echo "derive from the imported records differs" >&2; exit 1; }
@@ -119,6 +121,7 @@ for N in $SIZES; do
     if [ $HAS_IMPORT = 1 ]; then
       rm -f "$O/kp.db"*
       "$KP" init --db "$O/kp.db" >/dev/null
+      "$KP" unit import "$UNITS" --db "$O/kp.db" >/dev/null
       run kpimport "$KP" feed import hotline "$F" --db "$O/kp.db" --no-observations
     fi
     echo "round $r: derive $(tail -1 "$WORK/t-kp2") s (1 thread $(tail -1 "$WORK/t-kp1")), splitter $(tail -1 "$WORK/t-split"), DuckDB $(tail -1 "$WORK/t-duck"), sqlite3 import $(tail -1 "$WORK/t-sqlite_import") + query $(tail -1 "$WORK/t-sqlite_query"), pandas $(tail -1 "$WORK/t-pandas")$([ $HAS_IMPORT = 1 ] && echo ", kaoping import $(tail -1 "$WORK/t-kpimport")")"
