@@ -82,14 +82,19 @@ const Verb aVerb[] = {
    "--units limits unit codes to a units file's. --threads: parts per file (default: cores).\n"
    "With --db instead of files: the same from the records `feed import` stored."},
   {"feed import", feed_import_cmd, "assessor",
-   "feed import FEED FILE... [--batch-rows 50000] [--rejects FILE] [--db F]",
+   "feed import FEED FILE... [--batch-rows 50000] [--rejects FILE]\n"
+   "      [--observe IND=LEAF[*SCALE],...] [--no-observations] [--db F]",
    "Imports a feed's export files (CSV as for `feed derive`) into the database, streaming:\n"
    "every record once (deduplicated by record id, so a re-import or an overlapping file adds\n"
    "nothing twice), in batches of --batch-rows records, each one transaction with its batch\n"
    "record; a crash or kill -9 leaves the earlier batches whole, and running the same command\n"
    "again resumes after them. Bad rows are stored as rejects with file, line, column and\n"
    "reason, and written to --rejects (default FILE.rejects.csv). Unit codes must be known to\n"
-   "the database. On a terminal, a progress bar (rows, MB/s, ETA)."},
+   "the database. On a terminal, a progress bar (rows, MB/s, ETA). Then the feed's\n"
+   "indicators are derived for every open period the new records fall in and written as\n"
+   "observations (provenance feed, linked to the batch) of the scheme leaf with the same code,\n"
+   "or the leaf --observe names (hotline.ontime_rate=B1*100: in percent); an unchanged value\n"
+   "adds no revision. --no-observations skips that step."},
   {"feed records", feed_records_cmd, "assessor",
    "feed records FEED --unit U --period P [--indicator CODE [--part numerator|rest]]\n"
    "      [--where FIELD=VALUE] [--page N] [--page-size 50] [--format csv|json] [--db F]",

@@ -39,6 +39,12 @@
 
 FeedDef *feed_load(const char *zFeed, char **pzErr);
 int feed_parse_period_kind(const char *z, PeriodKind *pe);
+typedef struct FeedObserveMap FeedObserveMap;
+int feed_observe_parse(const FeedDef *d, const char *z, FeedObserveMap **paOut, char **pzErr);
+int feed_observe(Db *pDb, const FeedDef *d, const FeedObserveMap *aMap, int nMap,
+                 int64_t iMonthLo, int64_t iMonthHi, int64_t iFeedBatch, const char *zKeys,
+                 const char *zFiles, const char *zActor, char **pzErr);
+void feed_observe_free(FeedObserveMap *a, int n);
 
 /* ---------------------------------------------------------------------------------------
 ** The blocks of one batch: records grouped by (unit, month).
@@ -135,6 +141,9 @@ typedef struct FeedImport {
   int64_t nRowsAll, nAddedAll, nDupAll, nRejAll, nBatches;
   double tStart, tLastShow;
   Buf rec;
+  int64_t iMonthLo, iMonthHi; /* months of the records added (for the observations) */
+  int64_t iLastBatch;
+  Buf keys;                   /* the files' resume keys, for the observations' batch */
 } FeedImport;
 
 static double feed_now(void) {
@@ -202,6 +211,7 @@ static int feed_batch_close(FeedImport *p, uint64_t iByteEnd, int64_t iLineEnd) 
   stmt_bind_int(p->pBatchEnd, 7, p->iBatch);
   if (stmt_run(p->pBatchEnd)) { db_rollback(p->pDb); return -1; }
   if (db_commit(p->pDb)) return -1;
+  p->iLastBatch = p->iBatch;
   p->nRowsAll += p->nRows;
   p->nAddedAll += p->nAdded;
   p->nDupAll += p->nDup;
@@ -352,6 +362,7 @@ static int feed_import_file(FeedImport *p, const char *const *azUnit, int nUnit)
     iLineBase = 0;
   }
   const char *zEnc = text_encoding_name(eEnc);
+  buf_printf(&p->keys, "%s%s", p->keys.n ? " " : "", zKey);
   p->tStart = feed_now();
   p->tLastShow = 0;
   int rcOut = 0;
@@ -391,7 +402,10 @@ static int feed_import_file(FeedImport *p, const char *const *azUnit, int nUnit)
           int y, m;
           feed_time_month(rp.aTime[d->iPeriod], &y, &m);
           const FeedSpan *u = &rp.aVal[d->iUnit];
-          FeedBlock *b = feed_block_get(&p->blocks, u->z, u->n, (int64_t)y * 12 + m - 1);
+          int64_t iMonth = (int64_t)y * 12 + m - 1;
+          if (iMonth < p->iMonthLo) p->iMonthLo = iMonth;
+          if (iMonth > p->iMonthHi) p->iMonthHi = iMonth;
+          FeedBlock *b = feed_block_get(&p->blocks, u->z, u->n, iMonth);
           for (int f = 0; f < d->nField; f++) {
             if (f) buf_putc(&b->text, ',');
             feed_csv_append(&b->text, rp.aVal[f].z, rp.aVal[f].n);
@@ -431,6 +445,9 @@ int feed_import_cmd(int argc, char **argv) {
   const char *zBatch = cli_opt(&a, "--batch-rows");
   const char *zRejects = cli_opt(&a, "--rejects");
   int bNoObs = cli_flag(&a, "--no-observations");
+  const char *zObserve = cli_opt(&a, "--observe");
+  FeedObserveMap *aMap = NULL;
+  int nMap = 0;
   const char **azPos = NULL;
   int nPos = cli_positionals(&a, &azPos);
   int rc = EXIT_OK;
@@ -439,7 +456,6 @@ int feed_import_cmd(int argc, char **argv) {
   char *zErr = NULL;
   char **azUnit = NULL;
   int nUnit = 0;
-  (void)bNoObs;
   if (cli_finish(&a)) { rc = EXIT_USAGE; goto done; }
   if (nPos < 2) {
     cli_error(&a, "a feed and at least one file are required (kaoping feed import hotline FILE)");
@@ -454,6 +470,12 @@ int feed_import_cmd(int argc, char **argv) {
   }
   pDef = feed_load(azPos[0], &zErr);
   if (!pDef) { fprintf(stderr, "%s\n", zErr); rc = EXIT_BAD_INPUT; goto done; }
+  if (zObserve && (nMap = feed_observe_parse(pDef, zObserve, &aMap, &zErr)) < 0) {
+    nMap = 0;
+    cli_error(&a, "%s", zErr);
+    rc = EXIT_USAGE;
+    goto done;
+  }
   if (db_open(zDb, 0, &pDb, &zErr)) { fprintf(stderr, "%s\n", zErr); rc = EXIT_INTERNAL; goto done; }
   azUnit = feed_db_units(pDb, &nUnit);
   if (nUnit == 0) {
@@ -476,6 +498,8 @@ int feed_import_cmd(int argc, char **argv) {
   im.pDef = pDef;
   im.zActor = cli_actor();
   im.nBatchRows = nBatch;
+  im.iMonthLo = INT64_MAX;
+  im.iMonthHi = INT64_MIN;
   im.bProgress = isatty(STDOUT_FILENO);
   im.pKey = db_prepare(pDb, "INSERT OR IGNORE INTO feed_key(feed, record_id, batch) VALUES (?1, ?2, ?3)");
   im.pBlock = db_prepare(pDb, "INSERT INTO feed_block(feed, unit, month, batch, n, records)"
@@ -508,8 +532,29 @@ int feed_import_cmd(int argc, char **argv) {
     }
     free(zRej);
   }
+  if (rc == EXIT_OK && !bNoObs && im.nAddedAll > 0) {
+    /* The feed's indicators as observations of the open periods the new records touch. */
+    Buf files = BUF_INIT;
+    for (int f = 1; f < nPos; f++) buf_printf(&files, "%s%s", f > 1 ? " " : "", azPos[f]);
+    int nObs = -1;
+    if (db_begin(pDb) == 0) {
+      nObs = feed_observe(pDb, pDef, aMap, nMap, im.iMonthLo, im.iMonthHi, im.iLastBatch,
+                          buf_str(&im.keys), buf_str(&files), im.zActor, &zErr);
+      if (nObs < 0) db_rollback(pDb);
+      else if (db_commit(pDb)) nObs = -1;
+    }
+    if (nObs < 0) {
+      fprintf(stderr, "kaoping feed import: the records are stored, but the observations could "
+                      "not be written: %s\n", zErr ? zErr : db_errmsg(pDb));
+      rc = EXIT_INTERNAL;
+    } else {
+      printf("observations (provenance feed) for the open periods: %d new revisions\n", nObs);
+    }
+    buf_free(&files);
+  }
   feed_blocks_free(&im.blocks);
   buf_free(&im.rec);
+  buf_free(&im.keys);
   stmt_finalize(im.pKey);
   stmt_finalize(im.pBlock);
   stmt_finalize(im.pReject);
@@ -520,6 +565,7 @@ done:
   free(zErr);
   for (int i = 0; i < nUnit; i++) free(azUnit[i]);
   free(azUnit);
+  feed_observe_free(aMap, nMap);
   db_close(pDb);
   feed_def_free(pDef);
   free(azPos);
@@ -598,19 +644,26 @@ static int feed_acc_row(void *pArg, const FeedRowParser *pRp, const FeedSpan *aF
   return feed_accum_add(p->pAcc, pRp, &p->zErr) ? 1 : 0;
 }
 
-int feed_derive_stored(Db *pDb, const FeedDef *d, PeriodKind eKind, FeedResult *pRes,
-                       char **pzErr);
-int feed_derive_stored(Db *pDb, const FeedDef *d, PeriodKind eKind, FeedResult *pRes,
-                       char **pzErr) {
+int feed_derive_stored_range(Db *pDb, const FeedDef *d, PeriodKind eKind, int64_t iFrom,
+                             int64_t iTo, FeedResult *pRes, char **pzErr);
+int feed_derive_stored_range(Db *pDb, const FeedDef *d, PeriodKind eKind, int64_t iFrom,
+                             int64_t iTo, FeedResult *pRes, char **pzErr) {
   FeedSpill *pSpill = feed_spill_new();
   FeedAccArg arg = {feed_accum_new(d, eKind, pSpill, 0, 2u << 20), NULL};
-  int rc = feed_store_scan(pDb, d, NULL, INT64_MIN, INT64_MAX, feed_acc_row, &arg, pzErr);
+  int rc = feed_store_scan(pDb, d, NULL, iFrom, iTo, feed_acc_row, &arg, pzErr);
   if (rc == 0 && arg.zErr) { *pzErr = arg.zErr; arg.zErr = NULL; rc = -1; }
   if (rc == 0) rc = feed_accum_result(arg.pAcc, pRes, pzErr);
   free(arg.zErr);
   feed_accum_free(arg.pAcc);
   feed_spill_free(pSpill);
   return rc;
+}
+
+int feed_derive_stored(Db *pDb, const FeedDef *d, PeriodKind eKind, FeedResult *pRes,
+                       char **pzErr);
+int feed_derive_stored(Db *pDb, const FeedDef *d, PeriodKind eKind, FeedResult *pRes,
+                       char **pzErr) {
+  return feed_derive_stored_range(pDb, d, eKind, INT64_MIN, INT64_MAX, pRes, pzErr);
 }
 
 int feed_batches_cmd(int argc, char **argv) {

@@ -155,6 +155,30 @@ assert_eq "feed-4.1 demo: 珠晖区 2021-B1 on-time rate equals the demo's B1 va
 b2=$(printf '%s\n' "$out" | awk -F, '$1 == "430406" && $2 == "2021-B1" && $3 == "hotline.satisfaction_rate" { print "[" $4 "]" }')
 assert_eq "feed-4.2 demo: 雁峰区 made no follow-up calls in 2021-B1: satisfaction empty" "[]" "$b2"
 
+# --- the demo export imported: its indicators become observations of the open period ------
+# The demo has 2021-B4 open (B1..B3 published) and a scheme whose leaves B1 and B2 are the
+# hotline's on-time and satisfaction rates in percent.
+b4=$(printf '%s\n' "$out" | awk -F, '$1 == "430405" && $2 == "2021-B4" && $3 == "hotline.ontime_rate" { print $4 * 100 }')
+run_kp feed import hotline "$T/demo-data/hotline-2021.csv" --db "$T/demo.db" \
+  --observe hotline.ontime_rate=B1*100,hotline.satisfaction_rate=B2*100
+assert_eq "feed-8.1 import into the demo exits 0" 0 "$rc"
+assert_contains "feed-8.2 new revisions for the open period" "$out" "observations (provenance feed) for the open periods: 30 new revisions"
+obs=$(sqlite3 "$T/demo.db" "SELECT provenance, value, b.kind, b.feed_batch FROM observation o JOIN import_batch b ON b.id = o.batch_id WHERE period = '2021-B4' AND unit = '430405' AND indicator = 'B1' ORDER BY revision DESC LIMIT 1")
+assert_eq "feed-8.3 珠晖区 2021-B4 B1: 100 x the derived on-time rate, provenance feed, linked to feed batch 1" \
+  "feed|$b4|feed|1" "$(printf '%s' "$obs" | awk -F'|' '{ printf "%s|%s|%s|%s", $1, $2 + 0, $3, $4 }')"
+assert_eq "feed-8.4 published periods are not touched" "0" \
+  "$(sqlite3 "$T/demo.db" "SELECT count(*) FROM observation WHERE provenance = 'feed' AND period <> '2021-B4'")"
+# P01's 2021-B4 on-time rate is 0.875 in the export, and the demo entered 87.5:
+# an equal value adds no revision (so 2 x 16 units - 2 such = 30 above).
+assert_eq "feed-8.5 a value equal to the current one adds no revision (P01 B1 87.5)" "1|87.5|department" \
+  "$(sqlite3 "$T/demo.db" "SELECT count(*), max(value), max(provenance) FROM observation WHERE period = '2021-B4' AND unit = 'P01' AND indicator = 'B1'")"
+run_kp feed import hotline "$T/demo-data/hotline-2021.csv" --db "$T/demo.db" \
+  --observe hotline.ontime_rate=B1*100,hotline.satisfaction_rate=B2*100
+assert_eq "feed-8.6 importing again adds no revision" "30" \
+  "$(sqlite3 "$T/demo.db" "SELECT count(*) FROM observation WHERE provenance = 'feed'")"
+run_kp feed import hotline "$T/demo-data/hotline-2021.csv" --db "$T/demo.db" --observe hotline.nope=B1
+assert_eq "feed-8.7 a bad --observe is a usage error" 2 "$rc"
+
 # --- two threads: the same result, also when the middle of the file is a quoted text ----
 gcc -O2 -o "$T/gen" bench/feed/gen.c 2>/dev/null
 "$T/gen" 40000 >"$T/big.csv"
