@@ -39,6 +39,14 @@ const Verb aVerb[] = {
    "off the end), and so does --checkpoint FILE (a signed `audit checkpoint`, checked with\n"
    "the public key KEY.pub). Exit 0 when intact, 3 when a record was changed, removed or\n"
    "inserted."},
+  {"crosscheck", crosscheck_cmd, "assessor",
+   "crosscheck PERIOD [--config FILE.json] [--format table|json] [--db F]",
+   "Flags reported figures to look at again before the meeting (数据存疑), with evidence:\n"
+   "jumps against the previous period (over jump_points points for leaves in %, else over\n"
+   "jump_relative), Benford's law on each unit's absolute figures of the year (Nigrini's MAD\n"
+   "nonconformity, at least benford_min figures), and configured pairs of a self-reported\n"
+   "growth leaf and a feed indicator's growth on the same months a year before (over\n"
+   "threshold points apart). Reads the store only (docs/crosscheck.md)."},
   {"data import", data_import_cmd, "reporter",
    "data import FILE... --period P [--provenance self|department|feed] [--skip-bad] [--db F]",
    "Imports observations (指标值) for an open period from CSV (unit,indicator,value[,note];\n"

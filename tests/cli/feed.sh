@@ -179,6 +179,43 @@ assert_eq "feed-8.6 importing again adds no revision" "30" \
 run_kp feed import hotline "$T/demo-data/hotline-2021.csv" --db "$T/demo.db" --observe hotline.nope=B1
 assert_eq "feed-8.7 a bad --observe is a usage error" 2 "$rc"
 
+# --- cross-checks (数据存疑) on the demo ---------------------------------------------------
+# Clean demo data: the one flag is 衡阳综合保税区's hotline on-time rate, which fell from
+# 95.65 % to 70.83 % (about 24 orders a bimonth) while the units' median moved -1.39 points.
+run_kp crosscheck 2021-B4 --db "$T/demo.db"
+assert_eq "feed-9.1 crosscheck exits 0" 0 "$rc"
+assert_eq "feed-9.2 clean demo: one flag, P04's hotline rate" "P04 jump B1" \
+  "$(printf '%s\n' "$out" | awk 'NR > 1 { printf "%s%s %s %s", sep, $1, $2, substr($3, 1, length($3) - 1); sep = "; " }')"
+run_kp crosscheck 2021-B3 --db "$T/demo.db"
+assert_contains "feed-9.3 clean demo 2021-B3: no flag" "$out" "2021-B3: 0 flags"
+# Plant a jump: 珠晖区 reports 企业开办时间 9 working days instead of its usual value.
+run_kp data revise --period 2021-B4 --unit 430405 --indicator B3 --value 9 --reason "test: planted" --db "$T/demo.db"
+run_kp crosscheck 2021-B4 --db "$T/demo.db" --format json
+flags=$(printf '%s' "$out" | python3 -c '
+import json, sys
+d = json.load(sys.stdin)
+print(sorted((f["unit"], f["kind"], f["indicator"]) for f in d["flags"]))
+f = [f for f in d["flags"] if f["unit"] == "430405"][0]
+print(f["evidence"]["current"], f["evidence"]["previous_period"], f["evidence"]["modified_z"] > 3.5)')
+assert_eq "feed-9.4 the planted jump is flagged with its evidence" "[('430405', 'jump', 'B3'), ('P04', 'jump', 'B1')]
+9.0 2021-B3 True" "$flags"
+# A pair: 规模以上工业增加值增速 E2 (self-reported) against industrial electricity use, from a
+# meter feed: 430405 1000 -> 1100 kWh (+10 %, E2 12.3: 2.3 points apart, fine);
+# 430421 1000 -> 700 kWh (-30 %, E2 14.1: 44.1 points apart, flagged).
+{ echo '读数编号,区县代码,抄表日期,行业,用电量'
+  echo 'A1,430405,2020-07-10,工业,600'; echo 'A2,430405,2020-08-10,工业,400'
+  echo 'A3,430405,2021-07-10,工业,700'; echo 'A4,430405,2021-08-10,工业,400'
+  echo 'B1,430421,2020-07-10,工业,1000'; echo 'B2,430421,2021-08-10,工业,700'
+  echo 'B3,430421,2021-08-11,居民,5000'; } >"$T/meter-2021.csv"
+run_kp feed import $D/meter.json "$T/meter-2021.csv" --db "$T/demo.db" --no-observations
+printf '{"pairs": [{"reported": "E2", "feed": "%s", "indicator": "meter.industry_kwh", "threshold": 10}]}\n' \
+  "$PWD/$D/meter.json" >"$T/xc.json"
+run_kp crosscheck 2021-B4 --db "$T/demo.db" --config "$T/xc.json"
+assert_contains "feed-9.5 a pair more than 10 points apart is flagged" "$out" \
+  "430421   pair     E2 reported 14.1%, while meter.industry_kwh grew -30% against the same months a year before"
+assert_not_contains "feed-9.6 a pair within 10 points is not" "$out" "430405   pair"
+assert_contains "feed-9.7 two pairs checked" "$out" "2 feed pairs"
+
 # --- two threads: the same result, also when the middle of the file is a quoted text ----
 gcc -O2 -o "$T/gen" bench/feed/gen.c 2>/dev/null
 "$T/gen" 40000 >"$T/big.csv"
