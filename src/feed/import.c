@@ -312,6 +312,7 @@ static int feed_import_file(FeedImport *p, const char *const *azUnit, int nUnit)
     fprintf(stderr, "%s: cannot read\n", p->zFile);
     return 1;
   }
+  buf_printf(&p->keys, "%s%s", p->keys.n ? " " : "", zKey);
   /* The header, for the column mapping. */
   FeedReader *r = feed_reader_open(p->zFile, eEnc, 0, UINT64_MAX, &zErr);
   if (!r) { fprintf(stderr, "%s\n", zErr); free(zErr); return 1; }
@@ -362,7 +363,6 @@ static int feed_import_file(FeedImport *p, const char *const *azUnit, int nUnit)
     iLineBase = 0;
   }
   const char *zEnc = text_encoding_name(eEnc);
-  buf_printf(&p->keys, "%s%s", p->keys.n ? " " : "", zKey);
   p->tStart = feed_now();
   p->tLastShow = 0;
   int rcOut = 0;
@@ -532,8 +532,21 @@ int feed_import_cmd(int argc, char **argv) {
     }
     free(zRej);
   }
-  if (rc == EXIT_OK && !bNoObs && im.nAddedAll > 0) {
-    /* The feed's indicators as observations of the open periods the new records touch. */
+  if (rc == EXIT_OK && !bNoObs) {
+    /* The feed's indicators as observations of the open periods. All of them, not only the
+    ** months this run added to: a run killed after its batches but before this step is
+    ** completed by the next one, which may have nothing new to add (an unchanged value
+    ** adds no revision, so recomputing is harmless). */
+    im.iMonthLo = INT64_MIN;
+    im.iMonthHi = INT64_MAX;
+    if (im.iLastBatch == 0) { /* nothing new: link to the feed's latest batch */
+      Stmt *s = db_prepare(pDb, "SELECT coalesce(max(id), 0) FROM feed_batch WHERE feed = ?1");
+      stmt_bind_text(s, 1, pDef->zCode);
+      if (stmt_step(s) == 1) im.iLastBatch = stmt_int(s, 0);
+      stmt_finalize(s);
+    }
+  }
+  if (rc == EXIT_OK && !bNoObs && im.iLastBatch > 0) {
     Buf files = BUF_INIT;
     for (int f = 1; f < nPos; f++) buf_printf(&files, "%s%s", f > 1 ? " " : "", azPos[f]);
     int nObs = -1;

@@ -3,7 +3,7 @@
 ** with provenance `feed`, so that the next review uses them.
 **
 ** Which: every OPEN period (closed and published ones take no data, as for `data import`)
-** whose months overlap the months the import touched. Each feed indicator goes to the leaf
+** whose months overlap [iMonthLo, iMonthHi] (the import passes all months: see import.c). Each feed indicator goes to the leaf
 ** of the period's scheme with the same code (a scheme that wants hotline.ontime_rate names
 ** its leaf so), or to the leaf a mapping names: `--observe hotline.ontime_rate=B1*100` (a
 ** scale, e.g. a fraction to a percentage). The values are derived from all stored records

@@ -176,6 +176,16 @@ run_kp feed import hotline "$T/demo-data/hotline-2021.csv" --db "$T/demo.db" \
   --observe hotline.ontime_rate=B1*100,hotline.satisfaction_rate=B2*100
 assert_eq "feed-8.6 importing again adds no revision" "30" \
   "$(sqlite3 "$T/demo.db" "SELECT count(*) FROM observation WHERE provenance = 'feed'")"
+# A run that stored its batches but not the observations (killed in between, or as here
+# --no-observations) is completed by the next run, which has nothing new to store.
+mkdir -p "$T/d2"
+run_kp demo --db "$T/d2/demo.db"
+run_kp feed import hotline "$T/demo-data/hotline-2021.csv" --db "$T/d2/demo.db" --no-observations
+assert_not_contains "feed-8.8 --no-observations writes none" "$out" "observations"
+run_kp feed import hotline "$T/demo-data/hotline-2021.csv" --db "$T/d2/demo.db" \
+  --observe hotline.ontime_rate=B1*100,hotline.satisfaction_rate=B2*100
+assert_contains "feed-8.9 the next run: nothing new to store" "$out" "already imported"
+assert_contains "feed-8.10 ... but the observations are written" "$out" "30 new revisions"
 run_kp feed import hotline "$T/demo-data/hotline-2021.csv" --db "$T/demo.db" --observe hotline.nope=B1
 assert_eq "feed-8.7 a bad --observe is a usage error" 2 "$rc"
 
