@@ -19,6 +19,7 @@
 #include "feed/derive.h"
 
 #include <errno.h>
+#include <math.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -353,9 +354,14 @@ typedef struct FeedCell {
   double s;   /* sum of values */
 } FeedCell;
 
+/* The values of one (group, median indicator): pages of the accumulator's pool, then, after
+** spills, chunks in the temporary file. */
+#define FEED_PAGE 512u              /* values per pool page (4 KB) */
+#define FEED_SELECT_CAP (1u << 16)  /* values selected in memory at once (512 KB) */
 typedef struct FeedMed {
-  double *a;
-  uint32_t n, nAlloc;
+  int *aPage;          /* pool pages, in order */
+  int nPage, nPageAlloc;
+  uint32_t nLast;      /* values in the last page */
   FeedChunk *aChunk;
   int nChunk, nChunkAlloc;
 } FeedMed;
@@ -385,7 +391,9 @@ struct FeedAccum {
   FeedMed *aMed;       /* nGroup * nMed */
   FeedSpill *pSpill;
   int iSpillFile;
-  size_t nBudget, nMemBytes;
+  size_t nBudget;
+  double *aPool;       /* nPoolPage pages of FEED_PAGE values: all median values in memory */
+  int nPoolPage, nPoolUsed;
   char *abWhere;       /* scratch: per condition, did the row meet it */
   int64_t iLastDay, iLastSerial; /* cache: the period serial of the last day seen */
 };
@@ -404,6 +412,8 @@ FeedAccum *feed_accum_new(const FeedDef *pDef, PeriodKind eKind, FeedSpill *pSpi
   a->pSpill = pSpill;
   a->iSpillFile = iSpillFile < FEED_SPILL_FILES ? iSpillFile : FEED_SPILL_FILES - 1;
   a->nBudget = nBudget;
+  a->nPoolPage = (int)(nBudget / (FEED_PAGE * sizeof(double)));
+  if (a->nPoolPage < 1) a->nPoolPage = 1;
   a->abWhere = xcalloc((size_t)pDef->nCond + 1, 1);
   a->iLastDay = INT64_MIN;
   return a;
@@ -418,7 +428,7 @@ void feed_accum_free(FeedAccum *a) {
   free(a->aUnit);
   free(a->aHash);
   for (int g = 0; g < a->nGroup * a->nMed; g++) {
-    free(a->aMed[g].a);
+    free(a->aMed[g].aPage);
     free(a->aMed[g].aChunk);
   }
   free(a->aMed);
@@ -427,6 +437,7 @@ void feed_accum_free(FeedAccum *a) {
   free(a->aGroupPeriod);
   free(a->aMedOf);
   free(a->abWhere);
+  free(a->aPool);
   free(a);
 }
 
@@ -516,38 +527,66 @@ static int feed_group_index(FeedAccum *a, int iUnit, int64_t iSerial) {
   return g;
 }
 
-/* Writes every in-memory median array to the spill file and frees it. */
+/* Writes every list's pages to the spill file, one chunk per list, and empties the pool. */
 static int feed_accum_spill(FeedAccum *a, char **pzErr) {
   for (int i = 0; i < a->nGroup * a->nMed; i++) {
     FeedMed *m = &a->aMed[i];
-    if (m->n == 0) continue;
+    if (m->nPage == 0) continue;
     if (m->nChunk == m->nChunkAlloc) {
       m->nChunkAlloc = m->nChunkAlloc ? m->nChunkAlloc * 2 : 4;
       m->aChunk = xrealloc_array(m->aChunk, (size_t)m->nChunkAlloc, sizeof(FeedChunk));
     }
-    if (feed_spill_write(a->pSpill, a->iSpillFile, m->a, m->n, &m->aChunk[m->nChunk], pzErr))
-      return -1;
-    m->nChunk++;
-    free(m->a);
-    m->a = NULL;
-    m->n = m->nAlloc = 0;
+    FeedChunk c = {0, 0, 0};
+    for (int k = 0; k < m->nPage; k++) {
+      uint32_t n = k + 1 < m->nPage ? FEED_PAGE : m->nLast;
+      FeedChunk part;
+      if (feed_spill_write(a->pSpill, a->iSpillFile, a->aPool + (size_t)m->aPage[k] * FEED_PAGE,
+                           n, &part, pzErr))
+        return -1;
+      if (k == 0) c = part; /* the pages follow each other in the file: one chunk */
+      else c.n += n;
+    }
+    m->aChunk[m->nChunk++] = c;
+    m->nPage = 0;
+    m->nLast = 0;
   }
-  a->nMemBytes = 0;
+  a->nPoolUsed = 0;
   return 0;
 }
 
 static int feed_med_push(FeedAccum *a, FeedMed *m, double v, char **pzErr) {
-  if (m->n == m->nAlloc) {
-    if (m->n == UINT32_MAX / 2) { /* a chunk is at most 2^31 values: spill first */
+  if (m->nPage == 0 || m->nLast == FEED_PAGE) {
+    if (a->nPoolUsed == a->nPoolPage) {
       if (feed_accum_spill(a, pzErr)) return -1;
     }
-    uint32_t nOld = m->nAlloc;
-    m->nAlloc = nOld ? nOld * 2 : 16;
-    m->a = xrealloc_array(m->a, m->nAlloc, sizeof(double));
-    a->nMemBytes += (size_t)(m->nAlloc - nOld) * sizeof(double);
+    if (!a->aPool) a->aPool = xmalloc_array((size_t)a->nPoolPage * FEED_PAGE, sizeof(double));
+    if (m->nPage == m->nPageAlloc) {
+      m->nPageAlloc = m->nPageAlloc ? m->nPageAlloc * 2 : 4;
+      m->aPage = xrealloc_array(m->aPage, (size_t)m->nPageAlloc, sizeof(int));
+    }
+    m->aPage[m->nPage++] = a->nPoolUsed++;
+    m->nLast = 0;
   }
-  m->a[m->n++] = v;
-  if (a->nMemBytes > a->nBudget) return feed_accum_spill(a, pzErr);
+  a->aPool[(size_t)m->aPage[m->nPage - 1] * FEED_PAGE + m->nLast++] = v;
+  return 0;
+}
+
+/* Calls x on every value of m, in pieces (pool pages, and chunks read back through aScratch
+** of FEED_SELECT_CAP values). Returns 0 or -1 (*pzErr). */
+static int feed_med_each(FeedAccum *a, const FeedMed *m, double *aScratch,
+                         void (*x)(void *, const double *, size_t), void *pArg, char **pzErr) {
+  for (int k = 0; k < m->nChunk; k++) {
+    for (uint32_t at = 0; at < m->aChunk[k].n;) {
+      FeedChunk piece = m->aChunk[k];
+      piece.iOff += (uint64_t)at * sizeof(double);
+      piece.n = m->aChunk[k].n - at < FEED_SELECT_CAP ? m->aChunk[k].n - at : FEED_SELECT_CAP;
+      if (feed_spill_read(a->pSpill, &piece, aScratch, pzErr)) return -1;
+      x(pArg, aScratch, piece.n);
+      at += piece.n;
+    }
+  }
+  for (int k = 0; k < m->nPage; k++)
+    x(pArg, a->aPool + (size_t)m->aPage[k] * FEED_PAGE, k + 1 < m->nPage ? FEED_PAGE : m->nLast);
   return 0;
 }
 
@@ -662,8 +701,10 @@ int feed_accum_merge(FeedAccum *dst, FeedAccum *src, char **pzErr) {
         m->nChunk += s->nChunk;
         m->nChunkAlloc = m->nChunk;
       }
-      for (uint32_t k = 0; k < s->n && rc == 0; k++) {
-        rc = feed_med_push(dst, m, s->a[k], pzErr);
+      for (int p = 0; p < s->nPage && rc == 0; p++) {
+        const double *aV = src->aPool + (size_t)s->aPage[p] * FEED_PAGE;
+        uint32_t nV = p + 1 < s->nPage ? FEED_PAGE : s->nLast;
+        for (uint32_t k = 0; k < nV && rc == 0; k++) rc = feed_med_push(dst, m, aV[k], pzErr);
         /* feed_med_push may spill dst: m stays valid (aMed is not reallocated by a spill). */
       }
     }
@@ -711,6 +752,96 @@ static double feed_median(double *a, size_t n) {
   return (lo + hi) / 2;
 }
 
+/* The exact median of a list that may not fit in memory: with at most FEED_SELECT_CAP
+** values, read them all and select; with more, two further passes: a histogram of 65,536
+** equal buckets over [min, max] finds the bucket(s) holding the middle rank(s), then only
+** the values of those buckets are collected and selected. Memory: fixed buffers, whatever
+** the number of values (unless one bucket alone holds more than FEED_SELECT_CAP values,
+** when the collecting buffer grows: many values very close together). */
+#define FEED_HIST 65536
+typedef struct FeedSel {
+  double *aScratch, *aSel;
+  size_t nSel, nSelAlloc;
+  uint32_t *aHist;
+  double rMin, rMax;
+  int b1, b2; /* collect buckets [b1, b2]; b1 < 0: collect everything */
+} FeedSel;
+
+static int feed_sel_bucket(const FeedSel *p, double v) {
+  double f = (v - p->rMin) / (p->rMax - p->rMin) * FEED_HIST;
+  int b = f >= FEED_HIST ? FEED_HIST - 1 : f < 0 ? 0 : (int)f;
+  return b;
+}
+
+static void feed_sel_minmax(void *pArg, const double *a, size_t n) {
+  FeedSel *p = pArg;
+  for (size_t i = 0; i < n; i++) {
+    if (a[i] < p->rMin) p->rMin = a[i];
+    if (a[i] > p->rMax) p->rMax = a[i];
+  }
+}
+
+static void feed_sel_hist(void *pArg, const double *a, size_t n) {
+  FeedSel *p = pArg;
+  for (size_t i = 0; i < n; i++) p->aHist[feed_sel_bucket(p, a[i])]++;
+}
+
+static void feed_sel_collect(void *pArg, const double *a, size_t n) {
+  FeedSel *p = pArg;
+  for (size_t i = 0; i < n; i++) {
+    if (p->b1 >= 0) {
+      int b = feed_sel_bucket(p, a[i]);
+      if (b < p->b1 || b > p->b2) continue;
+    }
+    if (p->nSel == p->nSelAlloc) {
+      p->nSelAlloc *= 2;
+      p->aSel = xrealloc_array(p->aSel, p->nSelAlloc, sizeof(double));
+    }
+    p->aSel[p->nSel++] = a[i];
+  }
+}
+
+static int feed_med_median(FeedAccum *a, const FeedMed *m, uint64_t n, FeedSel *p, double *pr,
+                           char **pzErr) {
+  if (!p->aScratch) {
+    p->aScratch = xmalloc_array(FEED_SELECT_CAP, sizeof(double));
+    p->nSelAlloc = FEED_SELECT_CAP;
+    p->aSel = xmalloc_array(p->nSelAlloc, sizeof(double));
+  }
+  p->nSel = 0;
+  p->b1 = -1;
+  if (n <= FEED_SELECT_CAP) {
+    if (feed_med_each(a, m, p->aScratch, feed_sel_collect, p, pzErr)) return -1;
+    *pr = feed_median(p->aSel, p->nSel);
+    return 0;
+  }
+  p->rMin = INFINITY;
+  p->rMax = -INFINITY;
+  if (feed_med_each(a, m, p->aScratch, feed_sel_minmax, p, pzErr)) return -1;
+  if (p->rMin == p->rMax) { *pr = p->rMin; return 0; }
+  if (!p->aHist) p->aHist = xmalloc_array(FEED_HIST, sizeof(uint32_t));
+  memset(p->aHist, 0, FEED_HIST * sizeof(uint32_t));
+  if (feed_med_each(a, m, p->aScratch, feed_sel_hist, p, pzErr)) return -1;
+  uint64_t k2 = n / 2, k1 = n % 2 ? k2 : k2 - 1, below = 0, below1 = 0;
+  p->b1 = p->b2 = -1;
+  for (int b = 0; b < FEED_HIST && p->b2 < 0; b++) {
+    if (p->b1 < 0 && below + p->aHist[b] > k1) { p->b1 = b; below1 = below; }
+    if (below + p->aHist[b] > k2) p->b2 = b;
+    below += p->aHist[b];
+  }
+  if (feed_med_each(a, m, p->aScratch, feed_sel_collect, p, pzErr)) return -1;
+  size_t r1 = (size_t)(k1 - below1), r2 = (size_t)(k2 - below1);
+  feed_select(p->aSel, p->nSel, r2);
+  double hi = p->aSel[r2], lo = hi;
+  if (r1 != r2) {
+    lo = p->aSel[0];
+    for (size_t i = 1; i < r2; i++)
+      if (p->aSel[i] > lo) lo = p->aSel[i];
+  }
+  *pr = (lo + hi) / 2;
+  return 0;
+}
+
 typedef struct FeedOrder {
   const char *zUnit;
   int64_t iPeriod;
@@ -737,8 +868,8 @@ int feed_accum_result(FeedAccum *a, FeedResult *pRes, char **pzErr) {
   }
   qsort(aOrd, (size_t)a->nGroup, sizeof(FeedOrder), feed_order_cmp);
   pRes->aVal = xcalloc((size_t)a->nGroup * (size_t)a->nInd + 1, sizeof(FeedValue));
-  double *aBuf = NULL;
-  size_t nBufAlloc = 0;
+  FeedSel sel;
+  memset(&sel, 0, sizeof sel);
   int rc = 0;
   for (int o = 0; o < a->nGroup && rc == 0; o++) {
     int g = aOrd[o].g;
@@ -766,29 +897,18 @@ int feed_accum_result(FeedAccum *a, FeedResult *pRes, char **pzErr) {
         break;
       case FEED_MEDIAN: {
         FeedMed *m = &a->aMed[(size_t)g * (size_t)a->nMed + (size_t)a->aMedOf[i]];
-        size_t n = m->n;
+        uint64_t n = m->nPage ? (uint64_t)(m->nPage - 1) * FEED_PAGE + m->nLast : 0;
         for (int k = 0; k < m->nChunk; k++) n += m->aChunk[k].n;
         v->bMissing = n == 0;
-        if (n == 0) break;
-        if (n > nBufAlloc) {
-          nBufAlloc = n;
-          free(aBuf);
-          aBuf = xmalloc_array(n, sizeof(double));
-        }
-        size_t at = 0;
-        for (int k = 0; k < m->nChunk && rc == 0; k++) {
-          rc = feed_spill_read(a->pSpill, &m->aChunk[k], aBuf + at, pzErr);
-          at += m->aChunk[k].n;
-        }
-        if (rc) break;
-        if (m->n) memcpy(aBuf + at, m->a, (size_t)m->n * sizeof(double));
-        v->rValue = feed_median(aBuf, n);
+        if (n) rc = feed_med_median(a, m, n, &sel, &v->rValue, pzErr);
         break;
       }
       }
     }
   }
-  free(aBuf);
+  free(sel.aScratch);
+  free(sel.aSel);
+  free(sel.aHist);
   free(aOrd);
   if (rc) feed_result_free(pRes);
   return rc;

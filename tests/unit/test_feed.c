@@ -262,7 +262,8 @@ static void test_hotline_indicators(void **state) {
 static void test_median_exact_with_spill(void **state) {
   (void)state;
   FeedDef *d = feed_def_builtin("hotline");
-  int aN[] = {1, 2, 3, 1000, 4097};
+  /* 70000 and 70001 exceed FEED_SELECT_CAP (65536): the histogram path */
+  int aN[] = {1, 2, 3, 1000, 4097, 70000, 70001};
   for (size_t k = 0; k < sizeof aN / sizeof aN[0]; k++) {
     int n = aN[k];
     Buf b = BUF_INIT;
@@ -276,7 +277,7 @@ static void test_median_exact_with_spill(void **state) {
       int t = aPerm[i]; aPerm[i] = aPerm[j]; aPerm[j] = t;
     }
     for (int i = 0; i < n; i++) {
-      /* response aPerm[i] seconds after 2021-05-01 00:00:00, one hour = 3600 s */
+      /* response aPerm[i] seconds after 2021-05-01 00:00:00, one hour = 3600 s (up to 19 h) */
       int s = aPerm[i];
       buf_printf(&b, "%d,2021-05-01 00:00:00,U,2021-05-01 %02d:%02d:%02d,,,,\n", i, s / 3600,
                  s / 60 % 60, s % 60);
@@ -295,6 +296,27 @@ static void test_median_exact_with_spill(void **state) {
   feed_def_free(d);
 }
 
+/* More than FEED_SELECT_CAP values, nearly all equal: 69,990 responses after exactly 1 h,
+** five after 1 s and five after 10 h. The middle ranks are in the 1 h bucket, which alone
+** holds more values than the selection buffer: the median is still exactly 1. */
+static void test_median_crowded_bucket(void **state) {
+  (void)state;
+  FeedDef *d = feed_def_builtin("hotline");
+  Buf b = BUF_INIT;
+  buf_puts(&b, "工单编号,受理时间,承办单位编码,响应时间,办结时间,办结时限,办理状态,回访满意度\n");
+  for (int i = 0; i < 70000; i++) {
+    const char *zResp = i < 5 ? "00:00:01" : i < 10 ? "10:00:00" : "01:00:00";
+    buf_printf(&b, "%d,2021-05-01 00:00:00,U,2021-05-01 %s,,,,\n", i, zResp);
+  }
+  FeedResult res;
+  int nBad;
+  derive_mem(d, buf_str(&b), 1 << 16, PERIOD_MONTH, &res, &nBad);
+  assert_true(find(&res, d, "U", "2021-M05", "hotline.response_median_h")->rValue == 1);
+  feed_result_free(&res);
+  buf_free(&b);
+  feed_def_free(d);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_parse_time),
@@ -304,6 +326,7 @@ int main(void) {
     cmocka_unit_test(test_reader_rfc4180),
     cmocka_unit_test(test_hotline_indicators),
     cmocka_unit_test(test_median_exact_with_spill),
+    cmocka_unit_test(test_median_crowded_bucket),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
