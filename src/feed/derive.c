@@ -2,12 +2,13 @@
 ** feed/derive.c: row parsing, per-(unit, period) accumulation with exact medians in bounded
 ** memory, and the multi-threaded fast path over files. See derive.h.
 **
-** Exact medians in bounded memory: each (group, median indicator) keeps its values in a
-** growable array; when an accumulator's arrays together exceed its budget, every array is
-** written to the run's temporary file as a chunk (offset, count) and freed. At the end each
-** group's chunks are read back, with what stayed in memory, into one array and the middle
-** is selected (quickselect): memory at the end is one group's values at a time. A part that
-** is thrown away (see below) leaves garbage chunks in the file, never wrong values.
+** Exact medians in bounded memory: the values of each (group, median indicator) go into
+** pages of a fixed pool per accumulator (FEED_PAGE values a page, chained per list); when
+** the pool is full every list is written to the run's temporary file as one chunk (offset,
+** count) and the pool is reused. At the end a list of at most FEED_SELECT_CAP values is read
+** back and the middle selected (quickselect); a longer one is passed over three times (min
+** and max, a histogram, the values of the middle bucket(s)): fixed buffers either way. A
+** part that is thrown away (see below) leaves garbage chunks in the file, never wrong values.
 **
 ** Two threads on one file: the file is cut at a line break near its middle. The second
 ** part is read on the guess that the cut is a record boundary; the first part, read from
