@@ -368,6 +368,7 @@ static int feed_import_file(FeedImport *p, const char *const *azUnit, int nUnit)
   int rcOut = 0;
   int bOpen = 0;
   uint64_t iBatchStart = iStart;
+  int64_t iBatchLine = iLineBase + (iStart == iHeaderEnd ? 1 : 0); /* lines before the batch */
   const FeedDef *d = p->pDef;
   for (;;) {
     rc = feed_reader_next(r, &aF, &nF, &zErr);
@@ -377,6 +378,21 @@ static int feed_import_file(FeedImport *p, const char *const *azUnit, int nUnit)
       bOpen = 1;
     }
     p->nRows++;
+    if (rc < 0 && !feed_reader_clean_end(r)) {
+      /* The file is broken from here on (it ends inside a quoted field, a record is too
+      ** long, a byte is not GBK): the open batch is not stored; the earlier ones are whole. */
+      fprintf(stderr, "%s: line %lld, column %d: %s; the records from line %lld on were not "
+                      "imported\n", p->zFile, (long long)(iLineBase + feed_reader_err_line(r)),
+              feed_reader_err_col(r), feed_reader_err_reason(r), (long long)(iBatchLine + 1));
+      free(zErr);
+      zErr = NULL;
+      db_rollback(p->pDb);
+      bOpen = 0;
+      p->nRows = p->nAdded = p->nDup = p->nRej = 0;
+      feed_blocks_clear(&p->blocks);
+      rcOut = 1;
+      break;
+    }
     if (rc < 0) {
       free(zErr);
       zErr = NULL;
@@ -420,6 +436,7 @@ static int feed_import_file(FeedImport *p, const char *const *azUnit, int nUnit)
       if (feed_batch_close(p, iEnd, iLineBase + feed_reader_lines_read(r))) { rcOut = -1; break; }
       bOpen = 0;
       iBatchStart = iEnd;
+      iBatchLine = iLineBase + feed_reader_lines_read(r);
       feed_progress(p, iEnd == UINT64_MAX ? feed_reader_bytes(r) : iEnd, 0);
     }
   }
@@ -428,7 +445,7 @@ static int feed_import_file(FeedImport *p, const char *const *azUnit, int nUnit)
     if (feed_reader_clean_end(r) && iEnd != UINT64_MAX) iEnd = nSize; /* a final blank line */
     if (feed_batch_close(p, iEnd, iLineBase + feed_reader_lines_read(r))) rcOut = -1;
   }
-  if (rcOut) {
+  if (rcOut < 0) {
     fprintf(stderr, "kaoping feed import: database error: %s\n", db_errmsg(p->pDb));
     db_rollback(p->pDb);
   }
@@ -522,7 +539,7 @@ int feed_import_cmd(int argc, char **argv) {
     if (im.pRejects) { fclose(im.pRejects); im.pRejects = NULL; }
     if (rcF < 0) rc = EXIT_INTERNAL;
     else if (rcF > 0) nFileBad++;
-    else if (im.nBatches > b0) {
+    if (rcF >= 0 && im.nBatches > b0) {
       printf("%s: %lld rows in %lld batches: %lld added, %lld already stored, %lld rejected",
              azPos[f], (long long)(im.nRowsAll - n0), (long long)(im.nBatches - b0),
              (long long)(im.nAddedAll - a0), (long long)(im.nDupAll - d0),

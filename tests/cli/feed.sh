@@ -293,6 +293,16 @@ assert_eq "feed-6.15 drill-down JSON: 4 in March, page 2 of size 2, line breaks 
 run_kp feed records hotline --unit 430421 --period 2021-M03 --where satisfaction=满意 --db "$DB"
 assert_contains "feed-6.16 drill-down filtered by a field" "$err" "1 records match"
 
+# A truncated export: the batch with the broken record is not stored, the earlier ones are.
+{ head -1 "$T/overlap.csv"; for i in 1 2 3 4 5; do
+    echo "无,TR$i,430421,2021-03-0$i 08:00:00,2021-03-0$i 09:00:00,,2021-03-09 08:00:00,办理中,未回访,教育,电话"; done
+  printf '"cut off here,TR6,430421\n'; } >"$T/trunc.csv"
+run_kp feed import hotline "$T/trunc.csv" --db "$DB" --batch-rows 2
+assert_eq "feed-6.18 a truncated file: exit 1" 1 "$rc"
+assert_contains "feed-6.19 ... says where and what was not imported" "$err" \
+  "trunc.csv: line 7, column 1: quoted field is never closed (the file ends inside it); the records from line 6 on were not imported"
+assert_contains "feed-6.20 ... the two whole batches before it are stored" "$out" "4 rows in 2 batches: 4 added"
+
 DB2="$T/gbk.db"
 run_kp init --db "$DB2"
 run_kp unit import "$KAOPING_SHARED/data/units.csv" --db "$DB2"
