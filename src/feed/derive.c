@@ -10,16 +10,19 @@
 ** and max, a histogram, the values of the middle bucket(s)): fixed buffers either way. A
 ** part that is thrown away (see below) leaves garbage chunks in the file, never wrong values.
 **
-** Two threads on one file: the file is cut at a line break near its middle. The second
-** part is read on the guess that the cut is a record boundary; the first part, read from
-** the real start, reaches the cut either between records (the guess was right) or inside a
-** quoted field that holds a line break (it was wrong: both parts are dropped and the file
-** is read whole in one thread). Line numbers of the second part are renumbered by the count
-** of line breaks in the first. So the result never depends on the guess.
+** Threads on one file: the file is cut at line breaks into parts (up to 4 per thread,
+** taken from a shared counter). A part after a cut is read on the guess that the cut is a
+** record boundary; the part before it, read from a boundary, reaches the cut either between
+** records (the guess was right) or inside a quoted field that holds a line break (it was
+** wrong: every part is dropped and the file is read whole in one thread). By induction from
+** the file's start, all guesses are confirmed when every part but the last ends cleanly.
+** Line numbers of later parts are renumbered by the line breaks of the earlier ones. So the
+** result never depends on the guesses, nor on which thread read which part.
 */
 #include "feed/derive.h"
 
 #include <errno.h>
+#include <malloc.h>
 #include <math.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -942,7 +945,6 @@ typedef struct FeedPart {
   int bSkipHeader;
   const FeedRowParser *pProto; /* column mapping read from the header */
   FeedSpill *pSpill;
-  int iSpillFile;
   /* out */
   FeedAccum *pAcc;
   FeedProblem *aProb;
@@ -981,7 +983,6 @@ static void *feed_part_run(void *pArg) {
   FeedPart *p = pArg;
   char *zErr = NULL;
   p->bClean = 1;
-  p->pAcc = feed_accum_new(p->pDef, p->pOpts->eKind, p->pSpill, p->iSpillFile, p->pOpts->nBudget);
   FeedReader *r = feed_reader_open(p->zPath, p->eEnc, p->iStart, p->iEnd, &zErr);
   if (!r) { p->zFatal = zErr; return NULL; }
   /* The row parser's arrays are per thread; the mapping is copied from the prototype. */
@@ -1021,6 +1022,32 @@ static void *feed_part_run(void *pArg) {
   return NULL;
 }
 
+/* A thread reading parts: it takes the next part from a shared counter until none is left.
+** More parts than threads (4 per thread) keep both cores busy when one of them is slowed by
+** other work on the machine. Each part has its own accumulator (merged in part order
+** afterwards, so sums do not depend on which thread read what), with a share of the median
+** budget; a part's spills go to its thread's temporary file. */
+typedef struct FeedWorker {
+  FeedPart *aPart;
+  int nPart;
+  int *piNext;
+  int iSpillFile;
+  size_t nBudget;      /* per part */
+} FeedWorker;
+
+static void *feed_worker_run(void *pArg) {
+  FeedWorker *w = pArg;
+  for (;;) {
+    int i = __atomic_fetch_add(w->piNext, 1, __ATOMIC_SEQ_CST);
+    if (i >= w->nPart) break;
+    FeedPart *p = &w->aPart[i];
+    p->pAcc = feed_accum_new(p->pDef, p->pOpts->eKind, p->pSpill, w->iSpillFile, w->nBudget);
+    feed_part_run(p);
+    if (w->aPart[i].zFatal) break;
+  }
+  return NULL;
+}
+
 /* Reads the header of a file: the column mapping into *pRp. Returns 0 or -1 (*pzErr). */
 static int feed_read_header(const FeedDef *pDef, const char *zPath, TextEncoding eEnc,
                             FeedRowParser *pRp, char **pzErr) {
@@ -1042,6 +1069,10 @@ int feed_derive_files(const FeedDef *pDef, const char *const *azFile, int nFile,
   memset(pStats, 0, sizeof *pStats);
   memset(pRes, 0, sizeof *pRes);
   *pzProblems = NULL;
+  /* Reader buffers (5 MB) come and go with every part: a fixed mmap threshold makes glibc
+  ** give each back to the system when freed, instead of raising the threshold and keeping
+  ** them in the heap, where they would fragment and hold memory. */
+  (void)mallopt(M_MMAP_THRESHOLD, 1 << 20);
   FeedSpill *pSpill = feed_spill_new();
   int nThreads = pOpts->nThreads < 1 ? 1 : pOpts->nThreads > 16 ? 16 : pOpts->nThreads;
   FeedAccum *pAll = feed_accum_new(pDef, pOpts->eKind, pSpill, 0, pOpts->nBudget);
@@ -1057,16 +1088,16 @@ int feed_derive_files(const FeedDef *pDef, const char *const *azFile, int nFile,
     if (feed_read_header(pDef, zPath, eEnc, &proto, pzErr)) { rc = -1; break; }
     proto.azKnownUnit = pOpts->azKnownUnit;
     proto.nKnownUnit = pOpts->nKnownUnit;
-    /* Small files and GBK (converted as a stream from the start) are read in one part. */
-    int nPart = (eEnc == TEXT_GBK || nSize < (8u << 20)) ? 1 : nThreads;
+    /* Small files and GBK (converted as a stream from the start) are read in one part;
+    ** others in parts of at least 4 MB, up to 4 per thread. */
+    int nWorker = (eEnc == TEXT_GBK || nSize < (8u << 20)) ? 1 : nThreads;
+    int nPart = nWorker == 1 ? 1 : nWorker * 4;
+    while (nPart > nWorker && nSize / (uint64_t)nPart < (4u << 20)) nPart--;
     for (int attempt = 0; attempt < 2; attempt++) {
-      uint64_t aCut[17];
-      if (nPart > 1 && feed_split_points(zPath, nSize, nPart, proto.nCol, aCut)) nPart = 1;
+      uint64_t *aCut = xcalloc((size_t)nPart + 1, sizeof(uint64_t));
+      if (nPart > 1 && feed_split_points(zPath, nSize, nPart, proto.nCol, aCut)) nPart = nWorker = 1;
       if (nPart == 1) { aCut[0] = 0; aCut[1] = UINT64_MAX; }
-      FeedPart aPart[16];
-      pthread_t aTid[16];
-      int abStarted[16];
-      memset(aPart, 0, sizeof aPart);
+      FeedPart *aPart = xcalloc((size_t)nPart, sizeof(FeedPart));
       for (int i = 0; i < nPart; i++) {
         aPart[i].pDef = pDef;
         aPart[i].pOpts = pOpts;
@@ -1077,13 +1108,24 @@ int feed_derive_files(const FeedDef *pDef, const char *const *azFile, int nFile,
         aPart[i].bSkipHeader = i == 0;
         aPart[i].pProto = &proto;
         aPart[i].pSpill = pSpill;
-        aPart[i].iSpillFile = i + 1;
-        abStarted[i] = i > 0 && pthread_create(&aTid[i], NULL, feed_part_run, &aPart[i]) == 0;
       }
-      feed_part_run(&aPart[0]);
-      for (int i = 1; i < nPart; i++) {
-        if (abStarted[i]) pthread_join(aTid[i], NULL);
-        else feed_part_run(&aPart[i]);
+      free(aCut);
+      int iNext = 0;
+      FeedWorker aW[16];
+      pthread_t aTid[16];
+      int abStarted[16];
+      for (int w = 0; w < nWorker; w++) {
+        aW[w].aPart = aPart;
+        aW[w].nPart = nPart;
+        aW[w].piNext = &iNext;
+        aW[w].iSpillFile = w + 1;
+        aW[w].nBudget = pOpts->nBudget * (size_t)nWorker / (size_t)nPart;
+        abStarted[w] = w > 0 && pthread_create(&aTid[w], NULL, feed_worker_run, &aW[w]) == 0;
+      }
+      feed_worker_run(&aW[0]);
+      for (int w = 1; w < nWorker; w++) {
+        if (abStarted[w]) pthread_join(aTid[w], NULL);
+        else feed_worker_run(&aW[w]); /* no thread: this one does what is left */
       }
       int bRetry = 0;
       for (int i = 0; i + 1 < nPart; i++)
@@ -1092,9 +1134,10 @@ int feed_derive_files(const FeedDef *pDef, const char *const *azFile, int nFile,
         if (aPart[i].zFatal) { *pzErr = xasprintf("%s: %s", zPath, aPart[i].zFatal); rc = -1; }
       if (bRetry || rc) {
         for (int i = 0; i < nPart; i++) feed_part_clear(&aPart[i]);
+        free(aPart);
         if (rc) break;
         pStats->nFallback++;
-        nPart = 1;
+        nPart = nWorker = 1;
         continue;
       }
       int64_t iLineBase = 0;
@@ -1113,10 +1156,13 @@ int feed_derive_files(const FeedDef *pDef, const char *const *azFile, int nFile,
         pStats->nRows += p->nRows;
         pStats->nBad += p->nBad;
         pStats->nBytes += p->nBytes;
-        if (rc == 0 && feed_accum_merge(pAll, p->pAcc, pzErr)) rc = -1;
-        p->pAcc = NULL;
+        if (rc == 0 && p->pAcc) {
+          if (feed_accum_merge(pAll, p->pAcc, pzErr)) rc = -1;
+          p->pAcc = NULL; /* merged and freed either way */
+        }
         feed_part_clear(p);
       }
+      free(aPart);
       break;
     }
     feed_row_parser_free(&proto);
