@@ -67,6 +67,14 @@ const Verb aVerb[] = {
   {"contact visit", contact_visit_cmd, "leader",
    "contact visit POINT --date YYYY-MM-DD --notes TEXT [--problem TEXT]... [--as LEADER] [--db F]",
    "Logs a visit on a contact point (its own leader only) with the problems raised there."},
+  {"crosscheck", crosscheck_cmd, "assessor",
+   "crosscheck PERIOD [--config FILE.json] [--format table|json] [--db F]",
+   "Flags reported figures to look at again before the meeting (数据存疑), with evidence:\n"
+   "jumps against the previous period (over jump_points points for leaves in %, else over\n"
+   "jump_relative), Benford's law on each unit's absolute figures of the year (Nigrini's MAD\n"
+   "nonconformity, at least benford_min figures), and configured pairs of a self-reported\n"
+   "growth leaf and a feed indicator's growth on the same months a year before (over\n"
+   "threshold points apart). Reads the store only (docs/crosscheck.md)."},
   {"data import", data_import_cmd, "reporter",
    "data import FILE... --period P [--provenance self|department|feed] [--skip-bad] [--db F]",
    "Imports observations (指标值) for an open period from CSV (unit,indicator,value[,note];\n"
@@ -92,6 +100,49 @@ const Verb aVerb[] = {
    "2021-B4 open with a provisional review, 2021-B5 and 2021-B6 left to import by hand.\n"
    "The same files and reviews on every run (fixed seed). Refuses an existing database\n"
    "file unless --force, which replaces it."},
+  {"feed batches", feed_batches_cmd, "assessor",
+   "feed batches [--feed CODE] [--db F]",
+   "Lists the import batches of feeds: rows read, records added, duplicates, rejects, the\n"
+   "file's lines covered, when and from which file; and the number of records stored."},
+  {"feed derive", feed_derive_cmd, "local",
+   "feed derive FEED FILE...|--db F [--period-kind month|bimonth|quarter|half|year]\n"
+   "      [--format csv|json] [--units units.csv] [--threads N] [--strict]",
+   "Computes a feed's derived indicators straight from its export files, storing nothing\n"
+   "(the fast path; docs/feeds.md): one row per unit, period and indicator, as CSV\n"
+   "unit,period,indicator,value (default) or JSON. FEED is a built-in feed (hotline) or a\n"
+   "definition file. CSV per RFC 4180, UTF-8 with or without BOM or GBK, columns in any\n"
+   "order (matched by header name or alias). Periods by the feed's period field (default\n"
+   "month: 2021-M03; bimonth 2021-B2; quarter 2021-Q1). A rate with nothing to divide by is\n"
+   "empty (null); medians are exact. Bad rows are listed on stderr as FILE: line L, column\n"
+   "C: reason and left out; --strict makes any bad row fail the run (exit 1, no output).\n"
+   "--units limits unit codes to a units file's. --threads: parts per file (default: cores).\n"
+   "With --db instead of files: the same from the records `feed import` stored."},
+  {"feed import", feed_import_cmd, "assessor",
+   "feed import FEED FILE... [--batch-rows 50000] [--rejects FILE]\n"
+   "      [--observe IND=LEAF[*SCALE],...] [--no-observations] [--db F]",
+   "Imports a feed's export files (CSV as for `feed derive`) into the database, streaming:\n"
+   "every record once (deduplicated by record id, so a re-import or an overlapping file adds\n"
+   "nothing twice), in batches of --batch-rows records, each one transaction with its batch\n"
+   "record; a crash or kill -9 leaves the earlier batches whole, and running the same command\n"
+   "again resumes after them. Bad rows are stored as rejects with file, line, column and\n"
+   "reason, and written to --rejects (default FILE.rejects.csv). Unit codes must be known to\n"
+   "the database. On a terminal, a progress bar (rows, MB/s, ETA). Then the feed's\n"
+   "indicators are derived for every open period the new records fall in and written as\n"
+   "observations (provenance feed, linked to the batch) of the scheme leaf with the same code,\n"
+   "or the leaf --observe names (hotline.ontime_rate=B1*100: in percent); an unchanged value\n"
+   "adds no revision. --no-observations skips that step."},
+  {"feed records", feed_records_cmd, "assessor",
+   "feed records FEED --unit U --period P [--indicator CODE [--part numerator|rest]]\n"
+   "      [--where FIELD=VALUE] [--page N] [--page-size 50] [--format csv|json] [--db F]",
+   "The drill-down: the stored records of a unit in a period (e.g. 2021-B2: March and April,\n"
+   "by the feed's period field), optionally only those an indicator counts (--indicator),\n"
+   "for a rate its numerator or the rest (--part), and one field equal to a value\n"
+   "(--where state=已办结). Pages of --page-size; CSV with the export's headers (the count\n"
+   "on stderr) or JSON with the total. --page-size 100000 exports."},
+  {"feed show", feed_show_cmd, "local",
+   "feed show [FEED]",
+   "Prints a built-in feed definition as JSON (default hotline), the format a definition\n"
+   "file uses; or summarises a definition file's fields and indicators."},
   {"finding act", finding_act_cmd, "inspector",
    "finding act FINDING ACTION --as USER [--note TEXT] [--deadline YYYY-MM-DD] [--days N]\n"
    "      [--progress 0-100] [--dup-of FINDING | --dup-of-order ID] [--public] [--db F]",
