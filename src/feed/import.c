@@ -110,6 +110,23 @@ static void feed_blocks_clear(FeedBlocks *p) {
   if (p->aHash) memset(p->aHash, 0, (size_t)p->nHash * sizeof(int));
 }
 
+/* Appends one record to a block as a CSV line (RFC 4180, LF), fields in the definition's
+** order: the same bytes as feed_csv_append per field, joined by commas. This runs for every
+** byte of every stored record (350 MB for a million hotline orders), so the test whether a
+** field needs quotes is a table lookup per byte instead of four comparisons with an early
+** exit, and a field that needs none (nearly all) is copied together with its separator. */
+static void feed_block_put_record(Buf *b, const FeedSpan *aV, int nV) {
+  static const unsigned char aSpecial[256] = {[','] = 1, ['"'] = 1, ['\r'] = 1, ['\n'] = 1};
+  for (int f = 0; f < nV; f++) {
+    const unsigned char *z = (const unsigned char *)aV[f].z;
+    unsigned m = 0;
+    for (int i = 0; i < aV[f].n; i++) m |= aSpecial[z[i]];
+    if (m) feed_csv_append(b, aV[f].z, aV[f].n);
+    else buf_append(b, aV[f].z, (size_t)aV[f].n);
+    buf_putc(b, f + 1 < nV ? ',' : '\n');
+  }
+}
+
 static void feed_blocks_free(FeedBlocks *p) {
   feed_blocks_clear(p);
   free(p->a);
@@ -422,11 +439,7 @@ static int feed_import_file(FeedImport *p, const char *const *azUnit, int nUnit)
           if (iMonth < p->iMonthLo) p->iMonthLo = iMonth;
           if (iMonth > p->iMonthHi) p->iMonthHi = iMonth;
           FeedBlock *b = feed_block_get(&p->blocks, u->z, u->n, iMonth);
-          for (int f = 0; f < d->nField; f++) {
-            if (f) buf_putc(&b->text, ',');
-            feed_csv_append(&b->text, rp.aVal[f].z, rp.aVal[f].n);
-          }
-          buf_putc(&b->text, '\n');
+          feed_block_put_record(&b->text, rp.aVal, d->nField);
           b->n++;
         }
       }
