@@ -584,7 +584,10 @@ static json_t *ev_row_json(Stmt *q, int bOffice) {
                         "uploaded_at", stmt_text(q, 8));
   json_object_set_new(o, "taken_at", stmt_is_null(q, 9) ? json_null() : json_string(stmt_text(q, 9)));
   json_object_set_new(o, "has_location", json_boolean(!stmt_is_null(q, 10)));
-  if (bOffice && !stmt_is_null(q, 10)) {
+  /* the position: the office's; and a project site check-in's outside the office unless the
+  ** office took the photo (an undercover inspector's position is never shown to others) */
+  int bShow = bOffice || (strcmp(stmt_text(q, 1), "project") == 0 && stmt_int(q, 12) == 0);
+  if (bShow && !stmt_is_null(q, 10)) {
     json_object_set_new(o, "lat", json_real(stmt_double(q, 10)));
     json_object_set_new(o, "lon", json_real(stmt_double(q, 11)));
   }

@@ -17,6 +17,7 @@
 #include "project_store.h"
 #include "store/db.h"
 #include "supervision.h"
+#include "wish_store.h"
 
 static void ev_who(HttpReq *r, EntryWho *w, EvWho *pWho) {
   w->pUser = &r->user;
@@ -40,12 +41,37 @@ static int ev_project_visible(HttpReq *r, int64_t id) {
   return bOk;
 }
 
-/* Checks ?kind and ?id and that the account may see the object. 0, or -1 after a response. */
+/* A contact-point visit: its leader reads and attaches; all_units readers read. */
+static int ev_visit_allowed(HttpReq *r, int64_t id, int bWrite) {
+  Stmt *q = db_prepare(r->pDb, "SELECT p.leader FROM contact_visit v JOIN contact_point p "
+                               "ON p.id = v.point_id WHERE v.id = ?1");
+  stmt_bind_int(q, 1, id);
+  int bOk = 0;
+  if (stmt_step(q) == 1)
+    bOk = (stmt_text(q, 0) && strcmp(stmt_text(q, 0), r->user.zName) == 0) ||
+          (!bWrite && auth_has(&r->user, CAP_ALL_UNITS));
+  stmt_finalize(q);
+  return bOk;
+}
+
+/* A wish's completion proof is attached by its claimer only. */
+static int ev_wish_claimer(HttpReq *r, int64_t id) {
+  Stmt *q = db_prepare(r->pDb, "SELECT claimed_by FROM wish WHERE id = ?1");
+  stmt_bind_int(q, 1, id);
+  int bOk = stmt_step(q) == 1 && stmt_text(q, 0) && strcmp(stmt_text(q, 0), r->user.zName) == 0;
+  stmt_finalize(q);
+  return bOk;
+}
+
+/* Checks ?kind and ?id and that the account may see the object (and, bWrite, attach to it:
+** findings, tasks and projects follow the object's readers, who hold the row's capability;
+** a wish takes its claimer's proof, a visit its leader's photos). 0, or -1 after a response. */
 static int ev_object(HttpReq *r, const char *zKind, const char *zId, int64_t *pid,
-                     const char *zWhat) {
+                     const char *zWhat, int bWrite) {
   size_t n = zId ? strlen(zId) : 0;
-  if (!zKind || (strcmp(zKind, "finding") && strcmp(zKind, "task") && strcmp(zKind, "project")))
-    return http_fail(r, KP_E_INVALID, "kind", "kind must be finding, task or project");
+  if (!zKind || (strcmp(zKind, "finding") && strcmp(zKind, "task") && strcmp(zKind, "project") &&
+                 strcmp(zKind, "wish") && strcmp(zKind, "visit")))
+    return http_fail(r, KP_E_INVALID, "kind", "kind must be finding, task, project, wish or visit");
   if (n == 0 || n > 15 || strspn(zId, "0123456789") != n || (*pid = strtoll(zId, NULL, 10)) < 1)
     return http_fail(r, KP_E_INVALID, "id", "id must be a number");
   EntryWho w = {&r->user, r->zPeer};
@@ -53,9 +79,18 @@ static int ev_object(HttpReq *r, const char *zKind, const char *zId, int64_t *pi
   memset(&e, 0, sizeof e);
   json_t *pOut = NULL;
   int bOk;
-  if (strcmp(zKind, "finding") == 0) bOk = sup_finding_show(r->pDb, &w, *pid, &pOut, &e) == 0;
-  else if (strcmp(zKind, "task") == 0) bOk = sup_task_show(r->pDb, &w, *pid, &pOut, &e) == 0;
-  else bOk = ev_project_visible(r, *pid);
+  int bWriter = auth_has(&r->user, CAP_INSPECT) || auth_has(&r->user, CAP_DATA_OWN_UNIT) ||
+                auth_has(&r->user, CAP_DATA_DEPARTMENT);
+  if (strcmp(zKind, "finding") == 0)
+    bOk = (!bWrite || bWriter) && sup_finding_show(r->pDb, &w, *pid, &pOut, &e) == 0;
+  else if (strcmp(zKind, "task") == 0)
+    bOk = (!bWrite || bWriter) && sup_task_show(r->pDb, &w, *pid, &pOut, &e) == 0;
+  else if (strcmp(zKind, "project") == 0)
+    bOk = (!bWrite || bWriter) && ev_project_visible(r, *pid);
+  else if (strcmp(zKind, "wish") == 0)
+    bOk = bWrite ? ev_wish_claimer(r, *pid) : wish_get(r->pDb, &w, *pid, &pOut, &e) == 0;
+  else
+    bOk = ev_visit_allowed(r, *pid, bWrite);
   json_decref(pOut);
   int iCode = e.iCode;
   entry_err_free(&e);
@@ -80,7 +115,7 @@ static int ev_result(HttpReq *r, EntryErr *e) {
 
 int api_evidence_upload(HttpReq *r) {
   int64_t id = 0;
-  if (ev_object(r, http_query(r, "kind"), http_query(r, "id"), &id, "attach")) return -1;
+  if (ev_object(r, http_query(r, "kind"), http_query(r, "id"), &id, "attach", 1)) return -1;
   const char *zName = http_query(r, "name");
   if (zName && strlen(zName) > 255)
     return http_fail(r, KP_E_INVALID, "name", "name is at most 255 bytes");
@@ -118,9 +153,10 @@ int api_evidence_upload(HttpReq *r) {
 int api_evidence_list(HttpReq *r) {
   int64_t id = 0;
   const char *zKind = http_query(r, "kind");
-  if (ev_object(r, zKind, http_query(r, "id"), &id, "list")) return -1;
+  if (ev_object(r, zKind, http_query(r, "id"), &id, "list", 0)) return -1;
   http_json(r, 200, json_pack("{s:s, s:I, s:o}", "kind", zKind, "id", (json_int_t)id, "evidence",
                               ev_list(r->pDb, zKind, id, auth_has(&r->user, CAP_INSPECT))));
+  /* no audit of reads: the object's own show function audited any refusal above */
   return 0;
 }
 
@@ -134,7 +170,7 @@ int api_evidence_get(HttpReq *r) {
   const char *zKind = arena_strdup(r->pArena, json_string_value(json_object_get(pRow, "kind")));
   json_decref(pRow);
   int64_t idObj;
-  if (ev_object(r, zKind, zObj, &idObj, "read")) return -1;
+  if (ev_object(r, zKind, zObj, &idObj, "read", 0)) return -1;
   EntryWho w;
   EvWho who;
   ev_who(r, &w, &who);

@@ -49,16 +49,16 @@ const Route aRoute[] = {
    "Logs a visit on one's own contact point: {date YYYY-MM-DD, notes, problems: [text]} "
    "(audited); problems keep task_ref empty until they become tasks."},
   {"GET", "/api/evidence", api_evidence_list, CAP_PERIOD_READ | CAP_INSPECT | CAP_COMMENT |
-   CAP_DATA_OWN_UNIT, CSRF_NONE, 0, ROUTE_CAP_ANY, "id,kind",
-   "Evidence attached to ?kind=finding|task|project&id=N, for those who may see the object; "
-   "EXIF positions (lat, lon) for the supervision office only."},
+   CAP_DATA_OWN_UNIT | CAP_ALL_UNITS, CSRF_NONE, 0, ROUTE_CAP_ANY, "id,kind",
+   "Evidence attached to ?kind=finding|task|project|wish|visit&id=N, for those who may see the "
+   "object; EXIF positions (lat, lon) for the supervision office, and of project check-ins."},
   {"POST", "/api/evidence", api_evidence_upload, CAP_INSPECT | CAP_DATA_OWN_UNIT |
-   CAP_DATA_DEPARTMENT, CSRF_TOKEN, (size_t)4096 << 20, ROUTE_CAP_ANY | ROUTE_RAW | ROUTE_STREAM,
+   CAP_DATA_DEPARTMENT | CAP_COMMENT | CAP_ALL_UNITS, CSRF_TOKEN, (size_t)4096 << 20, ROUTE_CAP_ANY | ROUTE_RAW | ROUTE_STREAM,
    "id,kind,name", "Attaches a file (the raw body, streamed to disk) to ?kind=finding|task|"
-   "project&id=N, ?name= kept as text: JPEG, PNG, WebP, MP4 or PDF by content, at most "
+   "project|wish|visit&id=N (a wish: its claimer; a visit: its leader), ?name= kept as text: JPEG, PNG, WebP, MP4 or PDF by content, at most "
    "upload_max_mb; the same bytes are stored once (audited)."},
   {"GET", "/api/evidence/{id}", api_evidence_get, CAP_PERIOD_READ | CAP_INSPECT | CAP_COMMENT |
-   CAP_DATA_OWN_UNIT, CSRF_NONE, 0, ROUTE_CAP_ANY, "download",
+   CAP_DATA_OWN_UNIT | CAP_ALL_UNITS, CSRF_NONE, 0, ROUTE_CAP_ANY, "download",
    "The file of one evidence row, for those who may see its object; outside the supervision "
    "office images lose their EXIF/XMP (no location), office MP4/PDF are refused."},
   {"GET", "/api/findings", api_findings_list, CAP_INSPECT | CAP_COMMENT | CAP_REVIEW_DRAFT | CAP_DATA_OWN_UNIT, CSRF_NONE, 0,

@@ -342,7 +342,7 @@ POST /api/projects {} N N N Y Y N N N
 GET /api/projects/1?period=2021-B3 - N N N Y Y Y Y Y
 POST /api/projects/1/progress {} N N N N Y Y N N
 GET /api/evidence?kind=x&id=1 - N N N Y Y Y Y Y
-POST /api/evidence?kind=x&id=1 {} N N N N Y Y Y N
+POST /api/evidence?kind=x&id=1 {} N N N Y Y Y Y Y
 GET /api/evidence/999 - N N N Y Y Y Y Y
 POST /api/periods/2099-B1/projects/sync - N N N Y Y N N N'
 bad_cells=""

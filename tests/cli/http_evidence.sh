@@ -12,6 +12,7 @@
 #   hev-7 over upload_max_mb: 413 by Content-Length and for a chunked body, nothing stored
 #   hev-8 a 1 GiB upload keeps the server's peak memory (VmHWM) within 64 MiB of before
 #   hev-9 office MP4 withheld outside the office; no session: 401 before any byte is stored
+#   hev-10 a project site check-in: the unit's geotagged photo shows its position to the unit
 #   Needs curl, jq and sqlite3.
 cd "$(dirname "$0")/../.." || exit 1
 source tests/lib/assert.sh
@@ -187,5 +188,19 @@ rm -f "$FILES/${SHA:0:2}/${SHA:2}.none"
 n0=$(sql "SELECT count(*) FROM evidence")
 s=$(curl -s -o "$T/out" -w '%{http_code}' -H 'Content-Type: image/jpeg' --data-binary "@$T/site.jpg" "$B/api/evidence?kind=finding&id=1")
 assert_eq "hev-9.2 no session: 401, nothing stored, no temp file" "401 2001 $n0 0" "$s $(code) $(sql "SELECT count(*) FROM evidence") $(ntmp)"
+
+# ---- hev-10 a project site check-in ----------------------------------------------------------
+"$KAOPING" user policy upload_max_mb 50 >/dev/null
+"$KAOPING" project add --code P-EV-1 --name 智能制造产业园 --unit 430421 --industry 装备制造 --total 12 \
+  --year 2026 --annual-plan 3 >/dev/null
+PID=$(sql "SELECT id FROM project WHERE code='P-EV-1'")
+"$KAOPING" evidence sample "$T/check.jpg" --lat 26.90812 --lon 112.40731 --taken "2026-11-26 10:00:00"
+s=$(up rep "$T/check.jpg" "kind=project&id=$PID&name=check-in.jpg")
+assert_eq "hev-10.1 the unit's reporter checks in on its project with a geotagged photo" \
+  "201 26.908120 112.407310" "$s $(printf "%.6f %.6f" "$(j .lat)" "$(j .lon)")"
+s=$(req rep GET "/api/evidence?kind=project&id=$PID")
+assert_eq "hev-10.2 the check-in's position is shown to the unit (its own photo)" "200 26.90812" "$s $(j '.evidence[0].lat')"
+s=$(up rep3 "$T/check.jpg" "kind=project&id=$PID")
+assert_eq "hev-10.3 another unit's reporter may not check in there" "403 2012" "$s $(code)"
 
 finish
