@@ -203,4 +203,8 @@ assert_eq "hev-10.2 the check-in's position is shown to the unit (its own photo)
 s=$(up rep3 "$T/check.jpg" "kind=project&id=$PID")
 assert_eq "hev-10.3 another unit's reporter may not check in there" "403 2012" "$s $(code)"
 
+# the server stops cleanly; under ASan its report (leaks, errors) would be in serve.err
+kill "$SPID"; wait "$SPID" 2>/dev/null; SPID=
+assert_eq "hev-11 the server stopped without a sanitizer report" "" "$(grep -E 'ERROR: (Address|Leak)Sanitizer|runtime error' "$T/serve.err" | head -3)"
+
 finish
