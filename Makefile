@@ -4,7 +4,7 @@
 # Sources are found by wildcard so a new module needs no Makefile edit.
 
 CC      ?= gcc
-PKGS    := sqlite3 jansson libsodium libmicrohttpd xlsxwriter cairo pangocairo libzip expat zlib
+PKGS    := sqlite3 jansson libsodium libmicrohttpd xlsxwriter cairo pangocairo libzip expat zlib libexif libjpeg
 CFLAGS_BASE := -std=c17 -D_GNU_SOURCE -Wall -Wextra -Werror -Wstrict-prototypes \
                -Wno-unused-parameter -Isrc $(shell pkg-config --cflags $(PKGS))
 LIBS    := $(shell pkg-config --libs $(PKGS)) -lm -pthread

@@ -4,7 +4,7 @@
 set -euo pipefail
 pkgs=(gcc make pkg-config libsqlite3-dev libjansson-dev libsodium-dev libmicrohttpd-dev
       libxlsxwriter-dev libcairo2-dev libpango1.0-dev fonts-noto-cjk libcmocka-dev
-      libzip-dev zlib1g-dev libexpat1-dev python3 python3-pandas python3-numpy poppler-utils sqlite3
+      libzip-dev zlib1g-dev libexpat1-dev libexif-dev libjpeg62-turbo-dev python3 python3-pandas python3-numpy poppler-utils sqlite3
       curl time jq unzip file
       oathtool  # one-time codes (RFC 6238) for the tests and the demo's second sign-in step
       chromium)  # chromium: the browser tests (tests/cli/browser.sh, playwright-core)

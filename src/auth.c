@@ -187,6 +187,8 @@ const AuthSetting aAuthSetting[] = {
   {"totp_enforce", 1, 0, 1,
    "1 (default): administrator and assessor accounts without a second factor may only enrol "
    "one; 0: they sign in with the password alone"},
+  {"upload_max_mb", 50, 1, 4096,
+   "largest evidence file (photo, video, PDF) accepted, in MiB; larger uploads get 413"},
   {"wish_form_min_seconds", 3, 0, 600,
    "a micro-wish form sent sooner than this after it was opened is refused (scripted floods)"},
   {"wish_rate_burst", 5, 1, 10000, "micro-wish submissions one address may make in a burst"},

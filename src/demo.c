@@ -33,6 +33,7 @@
 #include "cli/cli.h"
 #include "cli/verbs.h"
 #include "demo_supervision.h"
+#include "evidence_demo.h"
 #include "demo/gen.h"
 #include "demo/totp.h"
 #include "store/db.h"
@@ -367,6 +368,7 @@ int demo_cmd(int argc, char **argv) {
     free(zLogins);
     if (rc == EXIT_OK) rc = wish_demo(zDb, ctx.zDataDir); /* wishes, map, contact points, honours */
     if (rc == EXIT_OK) rc = demo_supervision(zDb); /* demo_supervision.c */
+    if (rc == EXIT_OK) rc = evidence_demo(zDb); /* evidence_demo.c */
     if (rc != EXIT_OK) goto done;
   }
 

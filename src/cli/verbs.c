@@ -100,6 +100,15 @@ const Verb aVerb[] = {
    "2021-B4 open with a provisional review, 2021-B5 and 2021-B6 left to import by hand.\n"
    "The same files and reviews on every run (fixed seed). Refuses an existing database\n"
    "file unless --force, which replaces it."},
+  {"evidence exif", evidence_exif_cmd, "local",
+   "evidence exif FILE",
+   "Prints what the evidence store reads from a file: its type (by content), the EXIF\n"
+   "capture time and GPS position, as one JSON line; refuses a file of another type or a\n"
+   "truncated JPEG/PNG as an upload would."},
+  {"evidence sample", evidence_sample_cmd, "local",
+   "evidence sample OUT.jpg [--lat D --lon D] [--taken \"YYYY-MM-DD HH:MM:SS\"]",
+   "Writes a small JPEG (160 x 120) carrying EXIF capture time and GPS position: the\n"
+   "demo's site photos and the tests' input (docs/evidence.md)."},
   {"feed batches", feed_batches_cmd, "assessor",
    "feed batches [--feed CODE] [--db F]",
    "Lists the import batches of feeds: rows read, records added, duplicates, rejects, the\n"

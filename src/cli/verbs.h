@@ -51,6 +51,8 @@ VERB_HANDLER(review_publish_cmd);
 VERB_HANDLER(review_verify_cmd);
 VERB_HANDLER(report_cmd);
 VERB_HANDLER(demo_cmd);
+VERB_HANDLER(evidence_exif_cmd);
+VERB_HANDLER(evidence_sample_cmd);
 VERB_HANDLER(audit_checkpoint_cmd);
 VERB_HANDLER(audit_export_cmd);
 VERB_HANDLER(audit_list_cmd);

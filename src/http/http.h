@@ -84,6 +84,9 @@ typedef struct HttpReq {
   const char *zCacheControl; /* overrides the Cache-Control http_finish would choose */
   int iErrCode;           /* the KP_E_* code when the response is an error, for the log */
   int iSnap;              /* 1: the router opened a read snapshot (ROUTE_SNAPSHOT) */
+  void *pSpool;           /* ROUTE_STREAM: the EvSpool the server wrote the body to (it
+                          ** removes the temp file when the request ends), or NULL: the
+                          ** body is in zBody (kaoping http) */
 } HttpReq;
 
 typedef int (*RouteHandler)(HttpReq *r);
@@ -107,6 +110,11 @@ enum {
                                 ** account, settings) and the handler's reads run in one SQLite
                                 ** read snapshot (db_read_begin), so the WAL read lock is taken
                                 ** once per request; a write (db_begin) ends it first */
+#define ROUTE_STREAM 32u        /* the body is a file streamed to a spool (evidence.h) chunk by
+                                ** chunk, never held in memory: server.c runs the prologue as
+                                ** soon as the headers are in (refusals cost no body byte),
+                                ** refuses a Content-Length above upload_max_mb, then writes the
+                                ** body to r->pSpool; implies ROUTE_RAW */
 
 struct Route {
   const char *zMethod;   /* GET or POST (HEAD is served by GET rows) */
@@ -126,6 +134,13 @@ extern const int nRoute;
 
 /* Runs the whole request. Always leaves a complete response in r. */
 void http_dispatch(HttpReq *r);
+/* http_dispatch in two halves, for ROUTE_STREAM rows: _begin runs the prologue before the
+** body is read (-1: a complete response is in r, send it; 0: read the body), _end runs
+** the handler once the body is in. */
+int http_dispatch_begin(HttpReq *r);
+void http_dispatch_end(HttpReq *r);
+/* The ROUTE_* flags of the route method+path would reach (0 when none). */
+unsigned http_route_flags(const char *zMethod, const char *zPath);
 
 /* The body limit of the route that method+path would reach (for the server to refuse a
 ** large upload before reading it); 0 when there is no such route or it takes no body. */
@@ -273,6 +288,10 @@ int api_wish_feed(HttpReq *r);
 int api_wish_get(HttpReq *r);
 int api_wish_stats(HttpReq *r);
 int api_wishes(HttpReq *r);
+/* api_evidence.c: the evidence store (docs/evidence.md) */
+int api_evidence_get(HttpReq *r);
+int api_evidence_list(HttpReq *r);
+int api_evidence_upload(HttpReq *r);
 /* api_robust.c: what-if analysis of a unit (docs/robustness.md) */
 int api_whatif(HttpReq *r);
 

@@ -48,6 +48,19 @@ const Route aRoute[] = {
   {"POST", "/api/contacts/{id}/visits", api_contact_visit, CAP_COMMENT, CSRF_TOKEN, 65536, 0, "",
    "Logs a visit on one's own contact point: {date YYYY-MM-DD, notes, problems: [text]} "
    "(audited); problems keep task_ref empty until they become tasks."},
+  {"GET", "/api/evidence", api_evidence_list, CAP_PERIOD_READ | CAP_INSPECT | CAP_COMMENT |
+   CAP_DATA_OWN_UNIT | CAP_ALL_UNITS, CSRF_NONE, 0, ROUTE_CAP_ANY, "id,kind",
+   "Evidence attached to ?kind=finding|task|project|wish|visit&id=N, for those who may see the "
+   "object; EXIF positions (lat, lon) for the supervision office, and of project check-ins."},
+  {"POST", "/api/evidence", api_evidence_upload, CAP_INSPECT | CAP_DATA_OWN_UNIT |
+   CAP_DATA_DEPARTMENT | CAP_COMMENT | CAP_ALL_UNITS, CSRF_TOKEN, (size_t)4096 << 20, ROUTE_CAP_ANY | ROUTE_RAW | ROUTE_STREAM,
+   "id,kind,name", "Attaches a file (the raw body, streamed to disk) to ?kind=finding|task|"
+   "project|wish|visit&id=N (a wish: its claimer; a visit: its leader), ?name= kept as text: JPEG, PNG, WebP, MP4 or PDF by content, at most "
+   "upload_max_mb; the same bytes are stored once (audited)."},
+  {"GET", "/api/evidence/{id}", api_evidence_get, CAP_PERIOD_READ | CAP_INSPECT | CAP_COMMENT |
+   CAP_DATA_OWN_UNIT | CAP_ALL_UNITS, CSRF_NONE, 0, ROUTE_CAP_ANY, "download",
+   "The file of one evidence row, for those who may see its object; outside the supervision "
+   "office images lose their EXIF/XMP (no location), office MP4/PDF are refused."},
   {"GET", "/api/findings", api_findings_list, CAP_INSPECT | CAP_COMMENT | CAP_REVIEW_DRAFT | CAP_DATA_OWN_UNIT, CSRF_NONE, 0,
    ROUTE_CAP_ANY, "category,light,open,overdue,page,per_page,state,unit",
    "Supervision findings (督查问题), newest first, with light, overdue and escalation; filters "
@@ -772,17 +785,18 @@ static int http_load_user(HttpReq *r) {
   return rc;
 }
 
-/* The prologue of http.h, then the handler. */
-static void http_route(HttpReq *r) {
+/* The prologue of http.h: 0 when the handler may run (r->pRoute set), -1 when a response
+** is set. */
+static int http_prologue(HttpReq *r) {
   const char *zPath = r->zPath;
   if (!zPath || zPath[0] != '/' || strlen(zPath) > 2048) {
     http_fail(r, KP_E_INVALID, NULL, "bad request path");
-    return;
+    return -1;
   }
   for (const char *z = zPath; *z; z++) {
     if ((unsigned char)*z < 0x20 || *z == 0x7f) {
       http_fail(r, KP_E_INVALID, NULL, "bad request path");
-      return;
+      return -1;
     }
   }
   /* route: 404 when no pattern matches, 405 when only the method is wrong */
@@ -820,7 +834,7 @@ static void http_route(HttpReq *r) {
         http_fail(r, KP_E_NOT_FOUND, NULL, "no such page");
     }
     buf_free(&allow);
-    return;
+    return -1;
   }
   buf_free(&allow);
   r->pRoute = pFound;
@@ -830,7 +844,7 @@ static void http_route(HttpReq *r) {
   for (int i = 0; i < r->nArg; i++) {
     if (!route_arg_valid(r->aArg[i].zName, r->aArg[i].zValue)) {
       http_fail(r, KP_E_INVALID, r->aArg[i].zName, "bad %s in the path", r->aArg[i].zName);
-      return;
+      return -1;
     }
   }
   for (int i = 0; i < r->nQuery; i++) {
@@ -839,14 +853,14 @@ static void http_route(HttpReq *r) {
       http_sanitise(zName);
       if (strlen(zName) > 64) zName[64] = 0;
       http_fail(r, KP_E_UNKNOWN_PARAM, zName, "unknown query parameter \"%s\"", zName);
-      return;
+      return -1;
     }
   }
 
   /* body: size, then type */
   if (r->nBody > pFound->nBodyMax) {
     http_fail(r, KP_E_TOO_LARGE, NULL, "the body is larger than %zu bytes", pFound->nBodyMax);
-    return;
+    return -1;
   }
   if (r->nBody > 0 && !(pFound->flags & ROUTE_RAW)) {
     const char *zType = http_header(r, "Content-Type");
@@ -856,7 +870,7 @@ static void http_route(HttpReq *r) {
     if (!zType || strncasecmp(zType, zWant, nWant) != 0 ||
         (zType[nWant] != 0 && zType[nWant] != ';' && zType[nWant] != ' ')) {
       http_fail(r, KP_E_MEDIA_TYPE, NULL, "the body must be %s", zWant);
-      return;
+      return -1;
     }
   }
 
@@ -870,7 +884,7 @@ static void http_route(HttpReq *r) {
         http_fail(r, KP_E_SESSION_EXPIRED, NULL, "the session has expired: sign in again");
       else
         http_fail(r, KP_E_LOGIN_REQUIRED, NULL, "sign in first");
-      return;
+      return -1;
     }
     if (r->user.bMustChange && !(pFound->flags & ROUTE_MUST_CHANGE_OK)) {
       http_fail(r, KP_E_MUST_CHANGE, NULL,
@@ -880,14 +894,14 @@ static void http_route(HttpReq *r) {
                                           "/api/password)"
                                         : "this account needs a second factor: enrol one "
                                           "first (POST /api/totp/enrol, then /api/totp/confirm)");
-      return;
+      return -1;
     }
     if (!http_route_allows(pFound, &r->user)) {
       char zNeed[160];
       http_route_cap_text(pFound, zNeed, sizeof zNeed);
       http_audit_denied(r, "access.denied", zNeed);
       http_fail(r, KP_E_FORBIDDEN, NULL, "this account may not do that (needs %s)", zNeed);
-      return;
+      return -1;
     }
   }
 
@@ -896,7 +910,7 @@ static void http_route(HttpReq *r) {
     if (r->bCrossOrigin) {
       http_audit_denied(r, "csrf.denied", "cross-origin");
       http_fail(r, KP_E_CROSS_ORIGIN, NULL, "request from another origin refused");
-      return;
+      return -1;
     }
     if (pFound->eCsrf == CSRF_TOKEN && !r->zAsUser) {
       const char *zGiven = http_header(r, "X-CSRF-Token");
@@ -904,11 +918,17 @@ static void http_route(HttpReq *r) {
       if (!r->zToken || !auth_csrf_check(r->zToken, zGiven)) {
         http_audit_denied(r, "csrf.denied", zGiven ? "wrong token" : "no token");
         http_fail(r, KP_E_CSRF, NULL, "missing or wrong CSRF token (X-CSRF-Token)");
-        return;
+        return -1;
       }
     }
   }
 
+  return 0;
+}
+
+/* The handler of a request whose prologue passed. */
+static void http_run(HttpReq *r) {
+  const Route *pFound = r->pRoute;
   /* Backstop (R10): a request another site sent runs on a read-only connection. */
   if (r->bCrossOrigin) db_exec(r->pDb, "PRAGMA query_only = 1");
   int rc = pFound->xHandler(r);
@@ -965,15 +985,42 @@ static void http_log(const HttpReq *r, double rMs) {
   buf_free(&line);
 }
 
-void http_dispatch(HttpReq *r) {
-  struct timespec t0, t1;
-  clock_gettime(CLOCK_MONOTONIC, &t0);
-  http_route(r);
+static void http_end(HttpReq *r, const struct timespec *t0) {
+  struct timespec t1;
   db_read_end(r->pDb, r->iSnap);
   r->iSnap = 0;
   http_finish(r);
   clock_gettime(CLOCK_MONOTONIC, &t1);
-  http_log(r, (double)(t1.tv_sec - t0.tv_sec) * 1e3 + (double)(t1.tv_nsec - t0.tv_nsec) / 1e6);
+  http_log(r, (double)(t1.tv_sec - t0->tv_sec) * 1e3 + (double)(t1.tv_nsec - t0->tv_nsec) / 1e6);
+}
+
+void http_dispatch(HttpReq *r) {
+  struct timespec t0;
+  clock_gettime(CLOCK_MONOTONIC, &t0);
+  if (http_prologue(r) == 0) http_run(r);
+  http_end(r, &t0);
+}
+
+int http_dispatch_begin(HttpReq *r) {
+  struct timespec t0;
+  clock_gettime(CLOCK_MONOTONIC, &t0);
+  if (http_prologue(r) == 0) return 0;
+  http_end(r, &t0);
+  return -1;
+}
+
+void http_dispatch_end(HttpReq *r) {
+  struct timespec t0;
+  clock_gettime(CLOCK_MONOTONIC, &t0);
+  http_run(r);
+  http_end(r, &t0);
+}
+
+unsigned http_route_flags(const char *zMethod, const char *zPath) {
+  for (int i = 0; i < nRoute; i++)
+    if (route_method_ok(&aRoute[i], zMethod) && route_match(aRoute[i].zPattern, zPath, NULL, NULL, NULL))
+      return aRoute[i].flags;
+  return 0;
 }
 
 void http_reject(HttpReq *r, int iCode, const char *zMessage) {

@@ -59,6 +59,7 @@
 
 #include "cli/cli.h"
 #include "cli/verbs.h"
+#include "evidence.h"
 #include "http/http.h"
 #include "store/db.h"
 #include "util/mem.h"
@@ -96,6 +97,10 @@ typedef struct ServerConn {
   int bStarted;    /* the access handler has seen the headers */
   int bBadUri;     /* the raw URI holds %00: refused (the decoded path would be cut) */
   size_t nDropped; /* bytes discarded since */
+  int bStream;     /* a ROUTE_STREAM row: the body goes to spool, not to body */
+  int bSpool;      /* spool is open (removed in NOTIFY_COMPLETED whatever happened) */
+  int bSpoolFailed;/* writing the spool failed: 500 at the end */
+  EvSpool spool;
 } ServerConn;
 
 /* A body that keeps coming this long after it passed its limit: drop the connection. */
@@ -137,6 +142,17 @@ static const char *server_peer(struct MHD_Connection *pConn, Arena *pArena) {
   return arena_strdup(pArena, zHost);
 }
 
+/* Headers and query arguments into r (arena). */
+static void server_collect_all(struct MHD_Connection *pConn, HttpReq *r) {
+  ServerCollect hdr = {r, NULL, 0, 0}, qry = {r, NULL, 0, 0};
+  MHD_get_connection_values(pConn, MHD_HEADER_KIND, server_collect, &hdr);
+  MHD_get_connection_values(pConn, MHD_GET_ARGUMENT_KIND, server_collect, &qry);
+  r->aHeader = hdr.a;
+  r->nHeader = hdr.n;
+  r->aQuery = qry.a;
+  r->nQuery = qry.n;
+}
+
 /* Sends what the router left in r. */
 static enum MHD_Result server_send(struct MHD_Connection *pConn, HttpReq *r) {
   size_t n = r->body.n;
@@ -172,6 +188,79 @@ static void *server_uri_log(void *cls, const char *zUri, struct MHD_Connection *
   return c;
 }
 
+/* A ROUTE_STREAM request whose headers are in: the prologue runs now (a refusal is sent
+** before any body byte is read), then the Content-Length is held against upload_max_mb and
+** the spool is opened. */
+static enum MHD_Result server_stream_begin(struct MHD_Connection *pConn, ServerConn *c) {
+  HttpReq *r = &c->req;
+  c->bStream = 1;
+  server_collect_all(pConn, r);
+  r->pDb = server_db();
+  if (!r->pDb) {
+    c->bRefused = 1;
+    http_reject(r, KP_E_UNAVAILABLE, "the database cannot be opened");
+    return server_send(pConn, r);
+  }
+  if (http_dispatch_begin(r)) {
+    c->bRefused = 1;
+    return server_send(pConn, r);
+  }
+  c->nLimit = (size_t)auth_setting(r->pDb, "upload_max_mb") << 20;
+  const char *zLen = MHD_lookup_connection_value(pConn, MHD_HEADER_KIND, "Content-Length");
+  if (zLen) {
+    char *zEnd;
+    errno = 0;
+    unsigned long long n = strtoull(zLen, &zEnd, 10);
+    if (errno || *zEnd || n > c->nLimit) return server_refuse_large(pConn, c);
+  }
+  char *zErr = NULL;
+  char *zDir = ev_files_dir(db_path(r->pDb));
+  int rc = ev_spool_open(&c->spool, zDir, &zErr);
+  free(zDir);
+  if (rc) {
+    fprintf(stderr, "kaoping serve: rid=%s: %s\n", r->zRid, zErr);
+    free(zErr);
+    c->bRefused = 1;
+    http_reject(r, KP_E_INTERNAL, "internal error");
+    return server_send(pConn, r);
+  }
+  c->bSpool = 1;
+  r->pSpool = &c->spool;
+  return MHD_YES;
+}
+
+/* The body of a ROUTE_STREAM request, chunk by chunk, into the spool: memory stays at one
+** chunk (libmicrohttpd's connection buffer) whatever the file's size. */
+static enum MHD_Result server_stream(struct MHD_Connection *pConn, ServerConn *c,
+                                     const char *zUpload, size_t *pnUpload) {
+  HttpReq *r = &c->req;
+  size_t n = *pnUpload;
+  *pnUpload = 0;
+  if (n) {
+    if (c->bTooLarge || c->spool.n + n > c->nLimit) {
+      /* past upload_max_mb (a chunked body): the temp file goes now, 413 at the end */
+      c->bTooLarge = 1;
+      ev_spool_discard(&c->spool);
+      c->nDropped += n;
+      return c->nDropped > SERVER_DROP_MAX ? MHD_NO : MHD_YES;
+    }
+    if (!c->bSpoolFailed && ev_spool_write(&c->spool, zUpload, n)) {
+      c->bSpoolFailed = 1; /* a full disk: keep reading, answer 500, store nothing */
+      ev_spool_discard(&c->spool);
+    }
+    return MHD_YES;
+  }
+  if (c->bTooLarge) return server_refuse_large(pConn, c);
+  if (c->bSpoolFailed) {
+    http_reject(r, KP_E_INTERNAL, "the upload could not be written to disk");
+    return server_send(pConn, r);
+  }
+  r->nBody = (size_t)c->spool.n;
+  r->zBody = "";
+  http_dispatch_end(r);
+  return server_send(pConn, r);
+}
+
 static enum MHD_Result server_access(void *cls, struct MHD_Connection *pConn, const char *zUrl,
                                      const char *zMethod, const char *zVersion,
                                      const char *zUpload, size_t *pnUpload, void **pConCls) {
@@ -194,6 +283,7 @@ static enum MHD_Result server_access(void *cls, struct MHD_Connection *pConn, co
       http_reject(&c->req, KP_E_INVALID, "bad request path (%00)");
       return server_send(pConn, &c->req);
     }
+    if (http_route_flags(zMethod, zUrl) & ROUTE_STREAM) return server_stream_begin(pConn, c);
     const char *zLen = MHD_lookup_connection_value(pConn, MHD_HEADER_KIND, "Content-Length");
     if (zLen) {
       char *zEnd;
@@ -207,6 +297,7 @@ static enum MHD_Result server_access(void *cls, struct MHD_Connection *pConn, co
     *pnUpload = 0; /* the 413 is queued: discard */
     return MHD_YES;
   }
+  if (c->bStream) return server_stream(pConn, c, zUpload, pnUpload);
   if (*pnUpload) {
     /* libmicrohttpd 0.9.75 accepts a response only before the body or after all of it:
     ** past the limit, discard what comes and answer 413 at the end (or hang up) */
@@ -225,13 +316,7 @@ static enum MHD_Result server_access(void *cls, struct MHD_Connection *pConn, co
   /* the whole request is in */
   if (c->bTooLarge) return server_refuse_large(pConn, c);
   HttpReq *r = &c->req;
-  ServerCollect hdr = {r, NULL, 0, 0}, qry = {r, NULL, 0, 0};
-  MHD_get_connection_values(pConn, MHD_HEADER_KIND, server_collect, &hdr);
-  MHD_get_connection_values(pConn, MHD_GET_ARGUMENT_KIND, server_collect, &qry);
-  r->aHeader = hdr.a;
-  r->nHeader = hdr.n;
-  r->aQuery = qry.a;
-  r->nQuery = qry.n;
+  server_collect_all(pConn, r);
   r->nBody = c->body.n;
   r->zBody = buf_str(&c->body);
   r->pDb = server_db();
@@ -251,6 +336,7 @@ static void server_completed(void *cls, struct MHD_Connection *pConn, void **pCo
   if (!c) return;
   if (c->body.z) memset(c->body.z, 0, c->body.nAlloc);
   buf_free(&c->body);
+  if (c->bSpool) ev_spool_discard(&c->spool); /* an aborted upload leaves no file */
   http_req_free(&c->req);
   free(c);
   *pConCls = NULL;

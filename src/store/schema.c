@@ -540,6 +540,28 @@ static const SchemaMigration aMigration[] = {
    "ALTER TABLE import_batch ADD COLUMN feed_batch INTEGER REFERENCES feed_batch(id);\n"
    "                                    -- observations derived from this feed batch\n",
    "PRAGMA user_version = 8"},
+  {"evidence store: files by SHA-256 (stored once) and their links to findings, tasks, "
+   "projects, wishes and contact-point visits (docs/evidence.md)",
+   "CREATE TABLE evidence_blob(\n"
+   "  sha256 TEXT PRIMARY KEY,          -- hex; the file is DB.files/ab/cdef...\n"
+   "  type TEXT NOT NULL,               -- jpeg, png, webp, mp4, pdf: read from the content\n"
+   "  size INTEGER NOT NULL,\n"
+   "  taken_at TEXT,                    -- EXIF capture time, when present\n"
+   "  lat REAL, lon REAL,               -- EXIF GPS (WGS-84), when present: office only\n"
+   "  created_at TEXT NOT NULL\n"
+   ");\n"
+   "CREATE TABLE evidence(\n"
+   "  id INTEGER PRIMARY KEY,\n"
+   "  sha256 TEXT NOT NULL REFERENCES evidence_blob(sha256),\n"
+   "  kind TEXT NOT NULL,               -- finding, task, project, wish, visit\n"
+   "  object INTEGER NOT NULL,          -- the id of that object\n"
+   "  name TEXT,                        -- the original file name: text only, never a path\n"
+   "  uploader TEXT NOT NULL,\n"
+   "  office INTEGER NOT NULL,          -- 1: uploaded by the supervision office\n"
+   "  uploaded_at TEXT NOT NULL\n"
+   ");\n"
+   "CREATE INDEX evidence_by_object ON evidence(kind, object);\n",
+   "PRAGMA user_version = 9"},
 };
 
 int schema_migration_count(void) {

@@ -122,6 +122,9 @@ GET /api/audit/export
 GET /api/contacts
 POST /api/contacts/problems/{id}/close
 POST /api/contacts/{id}/visits
+GET /api/evidence
+POST /api/evidence
+GET /api/evidence/{id}
 GET /api/findings
 POST /api/findings
 GET /api/findings/{id}
@@ -338,6 +341,9 @@ GET /api/projects?period=2021-B3 - N N N Y Y Y Y Y
 POST /api/projects {} N N N Y Y N N N
 GET /api/projects/1?period=2021-B3 - N N N Y Y Y Y Y
 POST /api/projects/1/progress {} N N N N Y Y N N
+GET /api/evidence?kind=x&id=1 - N N N Y Y Y Y Y
+POST /api/evidence?kind=x&id=1 {} N N N Y Y Y Y Y
+GET /api/evidence/999 - N N N Y Y Y Y Y
 POST /api/periods/2099-B1/projects/sync - N N N Y Y N N N'
 bad_cells=""
 while read -r m p body exp; do

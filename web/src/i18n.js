@@ -2,6 +2,7 @@
 import { ref } from 'vue'
 import * as wishI18n from './i18n-wish.js'
 import { supZh, supEn } from './i18n-supervision.js'
+import { evZh, evEn } from './i18n-evidence.js'
 
 const saved = typeof localStorage !== 'undefined' ? localStorage.getItem('kp.lang') : null
 export const locale = ref(saved === 'en' ? 'en' : 'zh')
@@ -116,6 +117,7 @@ const zh = {
   'wi.group_median': '组内中位数', 'wi.group_mean': '组内平均数', 'wi.group_best': '组内最优', 'wi.target': '目标值',
   'wi.timeprogress': '时序进度', 'wi.number': '指定数值', 'wi.remove': '移除',
   ...supZh,
+  ...evZh,
 }
 
 const en = {
@@ -223,6 +225,7 @@ const en = {
   'wi.group_median': 'Group median', 'wi.group_mean': 'Group mean', 'wi.group_best': 'Group best', 'wi.target': 'Target',
   'wi.timeprogress': 'Time progress', 'wi.number': 'A number', 'wi.remove': 'Remove',
   ...supEn,
+  ...evEn,
 }
 
 Object.assign(zh, wishI18n.zh)
