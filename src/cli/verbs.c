@@ -64,6 +64,13 @@ const Verb aVerb[] = {
    "contact list [LEADER] [--as LEADER] [--format text|json] [--db F]",
    "A leader's contact points: place, last visit, visits and open problems (JSON: the\n"
    "visit log with every problem; task_ref stays empty until problems become tasks)."},
+  {"contact task", contact_task_cmd, "leader",
+   "contact task PROBLEM --lead UNIT (--deadline YYYY-MM-DD | --days N) [--co UNIT]...\n"
+   "      [--category C] [--title T] [--as USER] [--db F]",
+   "Turns an open problem raised on a contact-point visit into a 督办 key task (lead unit,\n"
+   "deadline; title = the problem's text, category 基层联点 unless given). The point's own\n"
+   "leader or the supervision office. The problem's task_ref links the task; confirming\n"
+   "the task closed closes the problem. Audited (task.assign, contact.problem_task)."},
   {"contact visit", contact_visit_cmd, "leader",
    "contact visit POINT --date YYYY-MM-DD --notes TEXT [--problem TEXT]... [--as LEADER] [--db F]",
    "Logs a visit on a contact point (its own leader only) with the problems raised there."},
