@@ -22,6 +22,7 @@
 
 #include "cli/cli.h"
 #include "cli/verbs.h"
+#include "contact_task.h"
 #include "http/errcode.h"
 #include "place_store.h"
 #include "store/db.h"
@@ -344,6 +345,52 @@ int contact_close_cmd(int argc, char **argv) {
     printf("problem %s closed\n", zId);
     json_decref(o);
   }
+  place_cli_close(&c);
+  return rc;
+}
+
+/* kaoping contact task PROBLEM --lead U (--deadline D | --days N) [--co U]... [--category C]
+** [--title T]: the problem becomes a 督办 task (contact_task.c). */
+int contact_task_cmd(int argc, char **argv) {
+  PlaceCli c;
+  PLACE_CLI_BEGIN(c, "contact task");
+  const char *zId = cli_positional(&c.args, 0);
+  json_t *pIn = json_object();
+  static const char *const azOpt[][2] = {{"--lead", "lead_unit"}, {"--deadline", "deadline"},
+                                         {"--category", "category"}, {"--title", "title"}};
+  for (size_t k = 0; k < sizeof azOpt / sizeof azOpt[0]; k++) {
+    const char *z = cli_opt(&c.args, azOpt[k][0]);
+    if (z) json_object_set_new(pIn, azOpt[k][1], json_string(z));
+  }
+  const char *zDays = cli_opt(&c.args, "--days");
+  const char **azCo = NULL;
+  int nCo = cli_opt_all(&c.args, "--co", &azCo);
+  if (nCo > 0) {
+    json_t *a = json_array();
+    for (int k = 0; k < nCo; k++) json_array_append_new(a, json_string(azCo[k]));
+    json_object_set_new(pIn, "co_units", a);
+  }
+  free(azCo);
+  double rDays = 0;
+  int bBad = zDays && (text_parse_double(zDays, &rDays) || rDays < 1 || rDays > 365 ||
+                       rDays != (double)(int)rDays);
+  if (zDays && !bBad) json_object_set_new(pIn, "days", json_integer((json_int_t)rDays));
+  if (cli_finish(&c.args) || !zId || bBad) {
+    if (!zId || bBad)
+      cli_error(&c.args, "usage: kaoping contact task PROBLEM --lead UNIT (--deadline YYYY-MM-DD | "
+                         "--days N) [--co UNIT]... [--category C] [--title T]");
+    json_decref(pIn);
+    place_cli_close(&c);
+    return EXIT_USAGE;
+  }
+  json_t *o = NULL;
+  if (contact_problem_task(c.pDb, &c.who, atoll(zId), pIn, &o, &c.err)) rc = place_cli_fail(&c);
+  else {
+    printf("problem %s: %s assigned (督办)\n", zId,
+           json_string_value(json_object_get(o, "task_ref")));
+    json_decref(o);
+  }
+  json_decref(pIn);
   place_cli_close(&c);
   return rc;
 }

@@ -300,6 +300,7 @@ static int review_scheme_has_carry(const Scheme *pS) {
 
 void review_inputs_free(ReviewInputs *p) {
   if (!p) return;
+  json_decref(p->pSources);
   free(p->zSchemeCode);
   if (p->pScheme) scheme_free(p->pScheme);
   for (int i = 0; i < p->nUnit; i++) {
@@ -1625,6 +1626,8 @@ int review_store_computed(Db *pDb, const char *zPeriod, const ReviewInputs *pIn,
   };
   json_t *pDoc = review_derive(&meta, &pIn->in, pRes, &pIn->basis, pzErr);
   if (!pDoc) return REVIEW_STORE_DERIVE;
+  /* a record of what the computation did, not a result: review verify carries it over */
+  if (pIn->pSources) json_object_set(pDoc, "sources", pIn->pSources);
   char *zJson = review_json_text(pDoc, 0);
   char zNow[32];
   db_now(zNow);

@@ -59,6 +59,8 @@ typedef struct ReviewInputs {
   unsigned char *aValueSet, *aTargetSet, *aPreviousSet;
   ReviewBasis basis;
   ScoreInput in;
+  json_t *pSources;           /* what the feeds did before the computation (review_sources.h),
+                              ** owned; stored as the review's "sources"; NULL = not recorded */
 } ReviewInputs;
 
 /* Loads the inputs of period zPeriod. The basis is the latest published review of an

@@ -25,6 +25,7 @@
 #include "cli/cli.h"
 #include "cli/verbs.h"
 #include "review.h"
+#include "review_sources.h"
 #include "util/mem.h"
 #include "util/text.h"
 
@@ -225,6 +226,22 @@ static void review_cmd_print_problems(CliArgs *pArgs, const char *zWhat, const c
   cli_error(pArgs, "%s:\n%s", zWhat, zErr ? zErr : "?");
 }
 
+/* One line per feed run before the computation: "  finding: 16 written, 0 unchanged" or
+** "  wish: skipped (reason)". */
+static void review_cmd_print_sources(const json_t *pSources) {
+  static const char *const az[3] = {"finding", "project", "wish"};
+  if (pSources) printf("derived values brought up to date first (docs/review-json.md, sources):\n");
+  for (int k = 0; k < 3; k++) {
+    const json_t *o = json_object_get(pSources, az[k]);
+    if (!o) continue;
+    const char *zSkip = review_cmd_jstr(o, "skipped", NULL);
+    if (zSkip) printf("  %s: skipped (%s)\n", az[k], zSkip);
+    else
+      printf("  %s: %lld written, %lld unchanged\n", az[k],
+             (long long)review_cmd_jnum(o, "written"), (long long)review_cmd_jnum(o, "unchanged"));
+  }
+}
+
 int review_compute_cmd(int argc, char **argv) {
   CliArgs args;
   cli_init(&args, "review compute", argc, argv);
@@ -245,11 +262,28 @@ int review_compute_cmd(int argc, char **argv) {
     cli_error(&args, "cannot start a transaction: %s", db_errmsg(pDb));
     goto done;
   }
+  /* the derived observations first (findings, projects, wishes), in this transaction; the
+  ** operator acts for the performance office, as `finding sync` without --as does */
+  AuthUser op = {.zName = (char *)cli_actor(),
+                 .caps = CAP_LOGIN | CAP_PERIOD_READ | CAP_ALL_UNITS | CAP_REVIEW_PUBLISH};
+  EntryWho who = {&op, NULL};
+  EntryErr e = {0};
+  json_t *pSources = NULL;
+  if (review_sources_sync(pDb, &who, zPeriod, &pSources, &e)) {
+    cli_error(&args, "cannot bring the period's derived values up to date (nothing was "
+                     "saved): %s%s%s", e.zField[0] ? e.zField : "", e.zField[0] ? ": " : "",
+              e.zMsg);
+    entry_err_free(&e);
+    rc = EXIT_BAD_INPUT;
+    goto rollback;
+  }
   if (review_load(pDb, zPeriod, NULL, 0, &pIn, &zErr)) {
+    json_decref(pSources);
     cli_error(&args, "%s", zErr);
     rc = EXIT_BAD_INPUT;
     goto rollback;
   }
+  pIn->pSources = pSources;
   if (!(pRes = score_compute(&pIn->in, &zErr))) {
     review_cmd_print_problems(&args, "the inputs cannot be scored (nothing was saved)", zErr);
     rc = EXIT_BAD_INPUT;
@@ -276,6 +310,7 @@ int review_compute_cmd(int argc, char **argv) {
          iRevision, pIn->nUnit, zSha,
          bProvisional ? "\nPROVISIONAL: the period is still open; recompute after it closes"
                            : "");
+  review_cmd_print_sources(json_object_get(pDoc, "sources"));
   review_cmd_print_groups(pDoc);
   rc = EXIT_OK;
   goto done;
@@ -750,6 +785,9 @@ int review_verify_cmd(int argc, char **argv) {
     } else {
       /* a review published before rank intervals existed is compared without them */
       if (!json_object_get(pStored, "robustness")) review_strip_robustness(pNew);
+      /* what the feeds did when it was computed is a record, not something recomputed */
+      json_t *pSrc = json_object_get(pStored, "sources");
+      if (pSrc) json_object_set(pNew, "sources", pSrc);
       zNew = review_json_text(pNew, 0);
       bResultOk = strcmp(zNew, zStored) == 0;
       if (!bResultOk) {

@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "audit.h"
+#include "contact_task.h"
 #include "finding_map.h"
 #include "period.h"
 #include "period_store.h"
@@ -1472,6 +1473,8 @@ int sup_task_act(Db *pDb, const EntryWho *w, int64_t id, const char *zAction, js
   else stmt_bind_null(s, 7);
   bad = stmt_run(s);
   stmt_finalize(s);
+  /* a contact-point problem that became this task closes with it (contact_task.c) */
+  if (!bad && strcmp(zTo, "closed") == 0) bad = contact_task_closed(pDb, id, u->zName, w->zIp, zNow);
   if (bad) goto sql_error;
   char zEvent[48];
   snprintf(zEvent, sizeof zEvent, "task.%s", zAction);

@@ -21,6 +21,7 @@
 #include "period.h"
 #include "period_store.h"
 #include "review.h"
+#include "review_sources.h"
 #include "scheme_store.h"
 #include "util/mem.h"
 #include "workflow.h"
@@ -200,10 +201,15 @@ int workflow_compute(Db *pDb, const EntryWho *w, const char *zCode, json_t **ppO
     entry_err_set(e, rcGet < 0 ? KP_E_INTERNAL : KP_E_NO_SUCH, "period", "no period %s", zCode);
     goto rollback;
   }
+  /* the derived observations first (findings, projects, wishes), in this transaction */
+  json_t *pSources = NULL;
+  if (review_sources_sync(pDb, w, per.zCode, &pSources, e)) goto rollback;
   if (review_load(pDb, zCode, NULL, 0, &pIn, &zErr)) {
+    json_decref(pSources);
     entry_err_set(e, KP_E_STATE, "period", "%s", zErr ? zErr : "the inputs cannot be loaded");
     goto rollback;
   }
+  pIn->pSources = pSources;
   if (!(pRes = score_compute(&pIn->in, &zErr))) {
     entry_err_set(e, KP_E_STATE, "period", "the inputs cannot be scored (nothing was saved): %s",
                   zErr ? zErr : "?");
@@ -223,9 +229,9 @@ int workflow_compute(Db *pDb, const EntryWho *w, const char *zCode, json_t **ppO
     default: goto db_error;
   }
   if (workflow_end(pDb, e)) goto done;
-  *ppOut = json_pack("{s:s, s:s, s:i, s:i, s:s, s:b}", "period", zCode, "state", "computed",
-                     "revision", iRevision, "units", pIn->nUnit, "inputs_sha256", zSha,
-                     "provisional", bProvisional);
+  *ppOut = json_pack("{s:s, s:s, s:i, s:i, s:s, s:b, s:O}", "period", zCode, "state",
+                     "computed", "revision", iRevision, "units", pIn->nUnit, "inputs_sha256",
+                     zSha, "provisional", bProvisional, "sources", pIn->pSources);
   rc = 0;
   goto done;
 db_error:

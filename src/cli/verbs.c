@@ -64,6 +64,13 @@ const Verb aVerb[] = {
    "contact list [LEADER] [--as LEADER] [--format text|json] [--db F]",
    "A leader's contact points: place, last visit, visits and open problems (JSON: the\n"
    "visit log with every problem; task_ref stays empty until problems become tasks)."},
+  {"contact task", contact_task_cmd, "leader",
+   "contact task PROBLEM --lead UNIT (--deadline YYYY-MM-DD | --days N) [--co UNIT]...\n"
+   "      [--category C] [--title T] [--as USER] [--db F]",
+   "Turns an open problem raised on a contact-point visit into a 督办 key task (lead unit,\n"
+   "deadline; title = the problem's text, category 基层联点 unless given). The point's own\n"
+   "leader or the supervision office. The problem's task_ref links the task; confirming\n"
+   "the task closed closes the problem. Audited (task.assign, contact.problem_task)."},
   {"contact visit", contact_visit_cmd, "leader",
    "contact visit POINT --date YYYY-MM-DD --notes TEXT [--problem TEXT]... [--as LEADER] [--db F]",
    "Logs a visit on a contact point (its own leader only) with the problems raised there."},
@@ -189,8 +196,8 @@ const Verb aVerb[] = {
    "Writes the period's confirmed findings as values of the deduct and veto indicators the\n"
    "scheme's \"supervision\" section maps their categories to (provenance finding): per\n"
    "unit, the points of its findings (each finding's deduction plus the escalation extra\n"
-   "for 黄牌/提级督办) or, for a veto leaf, their number; 0 when none. Run it before\n"
-   "`review compute`. Refused for a published period. Audited."},
+   "for 黄牌/提级督办) or, for a veto leaf, their number; 0 when none. `review compute`\n"
+   "runs it first. Refused for a published period. Audited."},
   {"honour add", honour_add_cmd, "sysadmin",
    "honour add --award A --year Y --recipient R --kind person|collective --citation T\n"
    "      [--unit U] [--db F]",
@@ -294,7 +301,10 @@ const Verb aVerb[] = {
    "changes since the previous published review, shortfalls, strengths, potential,\n"
    "双过半 status and 红榜/黑榜. Replaces an earlier unpublished computation. An open period\n"
    "may be computed before the deadline: the review is marked provisional and cannot be\n"
-   "published. Prints the group ranks."},
+   "published. First brings the derived values up to date in the same transaction\n"
+   "(finding sync, project sync, wish feed; docs/review-json.md \"sources\"): none for a\n"
+   "published period, no wish feed for a closed one. Prints what they did and the group\n"
+   "ranks."},
   {"review publish", review_publish_cmd, "assessor",
    "review publish PERIOD [--db F]",
    "Publishes the computed review of a closed period, if its inputs (SHA-256 of the\n"
@@ -448,7 +458,7 @@ const Verb aVerb[] = {
    "Writes the period's per-unit wish rates as observations (provenance wish) of an open\n"
    "period: by default claimed within 7 days -> D1 (微心愿认领率) and satisfied (4-5 stars)\n"
    "-> D2 (微心愿办结满意率); the completion rate is written only with --completed CODE.\n"
-   "Unchanged values add no revision. The next review compute uses them. Audited."},
+   "Unchanged values add no revision. `review compute` runs it first (D1/D2). Audited."},
   {"wish list", wish_list_cmd, "party member",
    "wish list [--unit U] [--state open|submitted|claimed|in_progress|done|confirmed|rejected]\n"
    "      [--category C] [--page N] [--format text|json] [--db F]",

@@ -77,6 +77,7 @@ VERB_HANDLER(user_unlock_cmd);
 /* 我为群众办实事 (wish_cmd.c, place_cmd.c) */
 VERB_HANDLER(contact_assign_cmd);
 VERB_HANDLER(contact_close_cmd);
+VERB_HANDLER(contact_task_cmd);
 VERB_HANDLER(contact_list_cmd);
 VERB_HANDLER(contact_visit_cmd);
 VERB_HANDLER(honour_add_cmd);

@@ -10,6 +10,7 @@
 
 #include "http/api_supervision.h"
 #include "http/errcode.h"
+#include "contact_task.h"
 #include "project_store.h"
 #include "supervision.h"
 
@@ -280,4 +281,21 @@ int api_projects_sync(HttpReq *r) {
   json_t *pOut = NULL;
   int rc = proj_sync(r->pDb, &w, http_arg(r, "period"), &pOut, &e);
   return sup_result(r, rc, pOut, &e, 200);
+}
+
+/* POST /api/contacts/problems/{id}/task: a contact-point problem becomes a task. */
+int api_contact_problem_task(HttpReq *r) {
+  int64_t id;
+  if (sup_id(r, "id", &id)) return -1;
+  static const char *const azField[] = {"title", "category", "lead_unit", "co_units", "deadline",
+                                        "days", NULL};
+  json_t *o = http_json_body(r, azField);
+  if (!o) return -1;
+  EntryWho w;
+  EntryErr e;
+  sup_who(r, &w, &e);
+  json_t *pOut = NULL;
+  int rc = contact_problem_task(r->pDb, &w, id, o, &pOut, &e);
+  json_decref(o);
+  return sup_result(r, rc, pOut, &e, 201);
 }

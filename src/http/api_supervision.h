@@ -17,6 +17,7 @@ int api_finding_act(HttpReq *r);
 int api_findings_sync(HttpReq *r);
 int api_tasks_list(HttpReq *r);
 int api_tasks_add(HttpReq *r);
+int api_contact_problem_task(HttpReq *r);
 int api_task_get(HttpReq *r);
 int api_task_act(HttpReq *r);
 int api_projects_list(HttpReq *r);

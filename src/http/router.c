@@ -45,6 +45,10 @@ const Route aRoute[] = {
    "?leader=NAME (another leader's: needs all_units)."},
   {"POST", "/api/contacts/problems/{id}/close", api_contact_problem_close, CAP_COMMENT,
    CSRF_TOKEN, 4096, 0, "", "Closes an open problem of one's own contact point: {note} (audited)."},
+  {"POST", "/api/contacts/problems/{id}/task", api_contact_problem_task, CAP_COMMENT | CAP_INSPECT,
+   CSRF_TOKEN, 16384, ROUTE_CAP_ANY, "", "Turns an open contact-point problem into a 督办 task: "
+   "{lead_unit, deadline | days, co_units?, category?, title?}; the point's leader or the "
+   "supervision office; the task's close closes the problem (audited)."},
   {"POST", "/api/contacts/{id}/visits", api_contact_visit, CAP_COMMENT, CSRF_TOKEN, 65536, 0, "",
    "Logs a visit on one's own contact point: {date YYYY-MM-DD, notes, problems: [text]} "
    "(audited); problems keep task_ref empty until they become tasks."},

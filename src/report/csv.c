@@ -2,7 +2,9 @@
 ** csv.c (report): the unit results of a review as CSV, for spreadsheets and other programs.
 **
 ** One row per unit, groups in order and units by rank within each:
-**   period,group,rank,unit,name,total,grade,rank_change,total_change,flags,notice
+**   period,group,rank,rank_lo,rank_hi,unit,name,total,grade,rank_change,total_change,flags,notice
+** rank_lo, rank_hi: the rank interval (5th and 95th percentile rank, docs/robustness.md) as
+** two numbers; empty for a review without intervals.
 ** RFC 4180: CRLF line ends, fields quoted when they hold a comma, quote, CR or LF, quotes
 ** doubled. UTF-8 with a byte-order mark, because Excel on Chinese Windows reads a CSV
 ** without one as GBK and shows the names as mojibake. Numbers are the review's own values
@@ -55,7 +57,8 @@ static void csv_number(Buf *p, double r) {
 }
 
 void report_csv(const ReportModel *m, Buf *p) {
-  static const char *azHead[] = {"period", "group", "rank", "unit", "name", "total", "grade",
+  static const char *azHead[] = {"period", "group", "rank", "rank_lo", "rank_hi", "unit",
+                                 "name", "total", "grade",
                                  "rank_change", "total_change", "flags", "notice"};
   buf_puts(p, "\xEF\xBB\xBF");
   for (size_t i = 0; i < sizeof azHead / sizeof azHead[0]; i++) csv_field(p, azHead[i], i == 0);
@@ -69,6 +72,8 @@ void report_csv(const ReportModel *m, Buf *p) {
       csv_field(p, m->zPeriod, 1);
       csv_field(p, u->zGroup, 0);
       csv_number(p, u->iRank);
+      csv_number(p, u->bInterval ? u->iRankLo : NAN);
+      csv_number(p, u->bInterval ? u->iRankHi : NAN);
       csv_field(p, u->zCode, 0);
       csv_field(p, u->zName, 0);
       csv_number(p, u->rTotal);

@@ -2,8 +2,8 @@
 ** xlsx.c (report): the review as an Excel workbook (libxlsxwriter), for offices that
 ** re-sort, filter and chart the figures themselves.
 **
-** Sheets: one per peer group (rank, code, name, total, grade, changes, previous total and
-** rank, each category's points, flags), then 明细 (one row per unit and leaf: value,
+** Sheets: one per peer group (rank, its interval low and high as two numbers, code, name,
+** total, grade, changes, previous total and rank, each category's points, flags), then 明细 (one row per unit and leaf: value,
 ** target, share, points, max, lost, rank, group median, flags), then 说明 (title, period,
 ** state, notices, scheme, input hash, the city summary). Numbers are numeric cells
 ** (worksheet_write_number) with number formats, never text, so Excel can sum and sort
@@ -135,50 +135,57 @@ static void xl_group_sheet(Xl *x, const RpGroup *g) {
   if (!ws) return;
   int *aiCat = xcalloc((size_t)m->nCategory + 1, sizeof(int));
   int nCat = report_group_cats(m, g, aiCat);
-  int nCol = 10 + nCat;
+  int nCol = 12 + nCat;
   const char **az = xcalloc((size_t)nCol, sizeof(char *));
   double *aw = xcalloc((size_t)nCol, sizeof(double));
-  const char *azFixed[9] = {label_get(m, L_COL_RANK), label_get(m, L_COL_CODE),
+  /* the rank interval (docs/robustness.md) as two numbers beside the rank, blank for a
+  ** review without intervals */
+  const char *azFixed[11] = {label_get(m, L_COL_RANK),
+                            m->eLang == RP_EN ? "Rank interval, low (5th pct)" : "名次区间下限(5%)",
+                            m->eLang == RP_EN ? "Rank interval, high (95th pct)" : "名次区间上限(95%)",
+                            label_get(m, L_COL_CODE),
                             label_get(m, L_COL_UNIT), label_get(m, L_COL_TOTAL),
                             label_get(m, L_COL_GRADE), label_get(m, L_COL_CHANGE),
                             label_get(m, L_COL_TOTAL_CHANGE),
                             m->eLang == RP_EN ? "Previous total (pts)" : "上期总分(分)",
                             m->eLang == RP_EN ? "Previous rank" : "上期名次"};
-  const double awFixed[9] = {7, 10, 20, 11, 8, 10, 13, 13, 10};
-  for (int c = 0; c < 9; c++) az[c] = azFixed[c], aw[c] = awFixed[c];
+  const double awFixed[11] = {7, 10, 10, 10, 20, 11, 8, 10, 13, 13, 10};
+  for (int c = 0; c < 11; c++) az[c] = azFixed[c], aw[c] = awFixed[c];
   for (int k = 0; k < nCat; k++) {
     Buf h = BUF_INIT;
     buf_printf(&h, "%s%s", m->aCategory[aiCat[k]].zName, m->eLang == RP_EN ? " (pts)" : "(分)");
-    az[9 + k] = arena_strdup(x->pArena, buf_str(&h));
-    aw[9 + k] = 14;
+    az[11 + k] = arena_strdup(x->pArena, buf_str(&h));
+    aw[11 + k] = 14;
     buf_free(&h);
   }
-  az[9 + nCat] = label_get(m, L_COL_FLAGS);
-  aw[9 + nCat] = 16;
+  az[11 + nCat] = label_get(m, L_COL_FLAGS);
+  aw[11 + nCat] = 16;
   xl_header(x, ws, az, aw, nCol);
   for (int i = 0; i < g->nUnit; i++) {
     const RpUnit *u = &m->aUnit[g->aUnit[i]];
     int r = i + 1;
     xl_num(x, ws, r, 0, u->iRank, x->fInt);
-    xl_str(x, ws, r, 1, u->zCode, x->fText);
-    xl_str(x, ws, r, 2, u->zName, x->fText);
-    xl_num(x, ws, r, 3, u->rTotal, x->fPts);
-    xl_str(x, ws, r, 4, u->zGrade, x->fText);
-    xl_num(x, ws, r, 5, u->bChange ? u->iRankChange : NAN, x->fInt);
-    xl_num(x, ws, r, 6, u->bChange ? u->rTotalChange : NAN, x->fPts);
-    xl_num(x, ws, r, 7, u->bPrevious ? u->rPrevTotal : NAN, x->fPts);
-    xl_num(x, ws, r, 8, u->bPrevious && u->iPrevRank > 0 ? u->iPrevRank : NAN, x->fInt);
+    xl_num(x, ws, r, 1, u->bInterval ? u->iRankLo : NAN, x->fInt);
+    xl_num(x, ws, r, 2, u->bInterval ? u->iRankHi : NAN, x->fInt);
+    xl_str(x, ws, r, 3, u->zCode, x->fText);
+    xl_str(x, ws, r, 4, u->zName, x->fText);
+    xl_num(x, ws, r, 5, u->rTotal, x->fPts);
+    xl_str(x, ws, r, 6, u->zGrade, x->fText);
+    xl_num(x, ws, r, 7, u->bChange ? u->iRankChange : NAN, x->fInt);
+    xl_num(x, ws, r, 8, u->bChange ? u->rTotalChange : NAN, x->fPts);
+    xl_num(x, ws, r, 9, u->bPrevious ? u->rPrevTotal : NAN, x->fPts);
+    xl_num(x, ws, r, 10, u->bPrevious && u->iPrevRank > 0 ? u->iPrevRank : NAN, x->fInt);
     for (int k = 0; k < nCat; k++) {
       const RpCatResult *c = report_unit_cat(u, aiCat[k]);
-      xl_num(x, ws, r, 9 + k, c ? c->rPoints : NAN, x->fPts);
+      xl_num(x, ws, r, 11 + k, c ? c->rPoints : NAN, x->fPts);
     }
     Buf f = BUF_INIT;
     label_flags(m, &u->flags, &f);
-    xl_str(x, ws, r, 9 + nCat, buf_str(&f), x->fFlag);
+    xl_str(x, ws, r, 11 + nCat, buf_str(&f), x->fFlag);
     buf_free(&f);
   }
   worksheet_freeze_panes(ws, 1, 0);
-  xl_page_setup(x, ws, nCol > 10);
+  xl_page_setup(x, ws, nCol > 12);
   free(az);
   free(aw);
   free(aiCat);

@@ -1060,3 +1060,27 @@ test('evidence: the inspector attaches a geotagged photo to a finding; the unit 
   await ins.close()
   await rep.close()
 })
+
+test('a contact-point problem becomes a 督办 task from the contacts page (转督办)', async () => {
+  // demo: problem 2 山塘防汛物资不足 is open at 西渡镇梅花村(演示), the leader's point, unit 430421
+  const page = await newPage(await ctxOf('leader'))
+  await page.goto(`${BASE}/contacts`)
+  const row = page.locator('[data-test=contact-table] tbody tr').filter({ hasText: '西渡镇梅花村' }).first()
+  await row.waitFor()
+  await row.locator('.el-table__expand-icon').click()
+  await page.locator('[data-test=contact-task-2]').click()
+  const lead = page.locator(':is(input[data-test=contact-task-lead], [data-test=contact-task-lead] input)')
+  assert.equal(await lead.inputValue(), '430421', 'the point’s own unit leads by default')
+  assert.equal(await page.locator(':is(input[data-test=contact-task-title], [data-test=contact-task-title] input)').inputValue(), '山塘防汛物资不足')
+  await page.locator('[data-test=contact-task-save]').click()
+  // the problem now shows its task and offers no second conversion
+  await page.waitForFunction(() => /督办任务: task:\d+/.test(document.querySelector('[data-test=contact-table]')?.textContent || ''))
+  assert.equal(await page.locator('[data-test=contact-task-2]').count(), 0)
+  await shot(page, '38-contact-task')
+  // the task is on the tasks list (the API the 督办 pages read)
+  const tasks = await page.evaluate(async () => (await fetch('/api/tasks')).json())
+  const tk = tasks.tasks.find((x) => x.title === '山塘防汛物资不足')
+  assert.ok(tk, 'the task exists')
+  assert.equal(tk.category, '基层联点')
+  await page.close()
+})

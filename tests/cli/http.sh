@@ -121,6 +121,7 @@ GET /api/audit
 GET /api/audit/export
 GET /api/contacts
 POST /api/contacts/problems/{id}/close
+POST /api/contacts/problems/{id}/task
 POST /api/contacts/{id}/visits
 GET /api/evidence
 POST /api/evidence
@@ -307,6 +308,7 @@ POST /api/login {} Y Y Y Y Y Y Y Y
 POST /login - Y Y Y Y Y Y Y Y
 GET /api/contacts - N N N N N N N Y
 POST /api/contacts/problems/999/close {} N N N N N N N Y
+POST /api/contacts/problems/999/task {} N N N N N N Y Y
 POST /api/contacts/999/visits {} N N N N N N N Y
 GET /api/places - N N N Y Y Y Y Y
 GET /api/public/honours - Y Y Y Y Y Y Y Y

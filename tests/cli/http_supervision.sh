@@ -212,10 +212,34 @@ assert_eq "hsup-7.7 the period is required (400 3003)" "400 3003" "$s $(code)"
 s=$(req rep3 GET '/api/projects?period=2026-B5')
 assert_eq "hsup-7.8 another unit's reporter sees none" "200 0" "$s $(j '.projects | length')"
 
+# ---- hsup-8 the web workflow's compute feeds the review first --------------------------------
+cat >"$T/src-scheme.json" <<'JSON'
+{"code": "HSRC", "name": "来源测试方案", "year": 2026, "aggregation": "points", "total": 100,
+ "indicators": [
+  {"code": "E1", "name": "经济运行", "weight": 50, "method": "minmax"},
+  {"code": "P1", "name": "投资完成率", "unit": "%", "weight": 50, "method": "minmax"},
+  {"code": "C1", "name": "暗访督查问题扣分", "method": "deduct", "params": {"per_event": 1, "cap": 5}}],
+ "supervision": {"map": {"值班值守": "C1"}, "projects": {"invest_rate": "P1"}}}
+JSON
+run_kp scheme import "$T/src-scheme.json"
+run_kp period open 2026-B5 --scheme HSRC
+(echo unit,indicator,value; cut -d, -f1 "$KAOPING_SHARED/data/units.csv" | tail -n +2 | sed 's/$/,E1,10/') >"$T/e1.csv"
+run_kp data import "$T/e1.csv" --period 2026-B5
+assert_eq "hsup-8.1 no project value before the compute" "0" "$(sql "SELECT count(*) FROM observation WHERE provenance = 'project'")"
+s=$(req asr POST /api/periods/2026-B5/compute)
+# one C1 value per assessed unit (16), P1 for 430421 only (the one project: 4 of 10 = 40 %),
+# no wish leaf in the scheme
+assert_eq "hsup-8.2 computed; the feeds ran first" "200 16 1 the scheme has neither leaf D1 nor D2" \
+  "$s $(j .sources.finding.written) $(j .sources.project.written) $(j .sources.wish.skipped)"
+assert_eq "hsup-8.3 the review uses the project figure" "40" \
+  "$("$KAOPING" review show 2026-B5 --unit 430421 --format json | jq '.indicators[] | select(.code=="P1") | .value')"
+assert_eq "hsup-8.4 the feeds audited with the assessor and address" "asr 127.0.0.1|asr 127.0.0.1" \
+  "$(sql "SELECT (SELECT actor || ' ' || ip FROM audit WHERE event = 'finding.sync'), (SELECT actor || ' ' || ip FROM audit WHERE event = 'project.sync')")"
+
 # ---- hsup-6 audit -------------------------------------------------------------------------
 assert_eq "hsup-6.1 each finding event audited with the account and address" \
   "$(sql "SELECT count(*) FROM finding_event")" \
-  "$(sql "SELECT count(*) FROM audit WHERE event LIKE 'finding.%' AND outcome = 'ok' AND ip = '127.0.0.1'")"
+  "$(sql "SELECT count(*) FROM audit WHERE event LIKE 'finding.%' AND event <> 'finding.sync' AND outcome = 'ok' AND ip = '127.0.0.1'")"
 # Refused by the domain (not the route): 2.2 (show), 2.5 (show), 2.6, 3.1 (two), 3.6, 3.7, 3.9,
 # 3.12 is an input error before any record is read (not audited) = 8 finding.denied.
 assert_eq "hsup-6.2 refusals audited" "8" "$(sql "SELECT count(*) FROM audit WHERE event = 'finding.denied'")"

@@ -175,13 +175,17 @@ for i, g in enumerate(d["groups"], 1):
     x = z.read("xl/worksheets/sheet%d.xml" % i).decode()
     if 'state="frozen"' not in x: out.append("sheet %d not frozen" % i)
     for r, code in enumerate(g["units"], 2):
-        m = re.search(r'<c r="D%d"([^>]*)><v>([^<]*)</v>' % r, x)
-        if not m: out.append("%s: no total cell D%d" % (code, r)); continue
+        # columns: A rank, B/C its interval (blank: this fixture has none), D code, E name, F total
+        m = re.search(r'<c r="F%d"([^>]*)><v>([^<]*)</v>' % r, x)
+        if not m: out.append("%s: no total cell F%d" % (code, r)); continue
         if 't="' in m.group(1): out.append("%s: total is not a number cell" % code)
         elif abs(float(m.group(2)) - units[code]["total"]) > 1e-9: out.append("%s: total %s" % (code, m.group(2)))
         m = re.search(r'<c r="A%d"([^>]*)><v>([^<]*)</v>' % r, x)
         if not m or 't="' in m.group(1) or int(float(m.group(2))) != units[code]["rank"]:
             out.append("%s: rank cell" % code)
+        if re.search(r'<c r="[BC]%d"[^>]*><v>' % r, x): out.append("%s: an interval without one" % code)
+        m = re.search(r'<c r="D%d"[^>]*t="s"[^>]*><v>' % r, x)
+        if not m: out.append("%s: code is not a text cell in D" % code)
 det = z.read("xl/worksheets/sheet4.xml").decode()
 n = sum(len(u["indicators"]) for u in d["units"])
 if '<c r="A%d"' % (n + 1) not in det or '<c r="A%d"' % (n + 2) in det: out.append("detail rows != %d" % n)
@@ -203,10 +207,12 @@ raw = open(sys.argv[1], "rb").read()
 out = []
 if b"\r\n" not in raw or raw.replace(b"\r\n", b"").count(b"\n") != 0: out.append("line ends are not CRLF")
 rows = list(csv.reader(open(sys.argv[1], encoding="utf-8-sig", newline="")))
-head = "period,group,rank,unit,name,total,grade,rank_change,total_change,flags,notice".split(",")
+head = "period,group,rank,rank_lo,rank_hi,unit,name,total,grade,rank_change,total_change,flags,notice".split(",")
 if rows[0] != head: out.append("header %s" % rows[0])
 if len(rows) != 1 + len(units): out.append("%d rows" % (len(rows) - 1))
 for r in rows[1:]:
+    if r[3:5] != ["", ""]: out.append(r[5] + " an interval without one")  # none in this fixture
+    r = r[:3] + r[5:]  # the columns as they were before the interval
     u = units[r[3]]
     if r[0] != "2021-B3" or r[1] != u["group"]: out.append(r[3] + " period/group")
     if float(r[5]) != u["total"]: out.append(r[3] + " total " + r[5])

@@ -188,6 +188,26 @@ if command -v pdftotext >/dev/null; then
   assert_contains "robust-6.12 pdf: rank with its interval" "$P" "2 (2–3)"
   assert_contains "robust-6.13 pdf: annex" "$P" "Monte Carlo draws (seed 20211)"
 fi
+kp report --period 2021-B3 --format xlsx -o "$T/b.xlsx"; assert_rc "robust-6.14 xlsx bulletin" 0
+# the group sheet: A rank, B interval low, C interval high (numbers), D code
+xr=$(python3 - "$T/b.xlsx" <<'PY'
+import re, sys, zipfile
+z = zipfile.ZipFile(sys.argv[1])
+ss = re.findall(r'<t[^>]*>([^<]*)</t>', z.read("xl/sharedStrings.xml").decode())
+x = z.read("xl/worksheets/sheet1.xml").decode()
+num = lambda c: (lambda m: m and 't="' not in m.group(1) and str(int(float(m.group(2)))))(re.search(r'<c r="%s"([^>]*)><v>([^<]*)</v>' % c, x))
+row = lambda r: "%s:%s,%s,%s" % (ss[int(re.search(r'<c r="D%d"[^>]*t="s"[^>]*><v>(\d+)</v>' % r, x).group(1))], num("A%d" % r), num("B%d" % r), num("C%d" % r))
+print(" ".join(row(r) for r in range(2, 6)))
+PY
+)
+assert_eq "robust-6.15 xlsx: each rank with its interval as two numbers" \
+  "430001:1,1,1 430002:2,2,3 430004:3,2,3 430003:4,4,4" "$xr"
+x1=$(unzip -p "$T/b.xlsx" xl/sharedStrings.xml)
+assert_contains "robust-6.16 xlsx: the interval columns say what they are" "$x1" "名次区间下限(5%)"
+kp report --period 2021-B3 --format csv -o "$T/b.csv"; assert_rc "robust-6.17 csv bulletin" 0
+assert_eq "robust-6.18 csv: rank, rank_lo, rank_hi per unit" \
+  "rank,rank_lo,rank_hi,unit 1,1,1,430001 2,2,3,430002 3,2,3,430004 4,4,4,430003" \
+  "$(cut -d, -f3-6 "$T/b.csv" | tr -d '\r' | sed '1s/^\xEF\xBB\xBF//' | tr '\n' ' ' | sed 's/ $//')"
 
 # ---- the what-if API ------------------------------------------------------------------------
 kp user add asr --role assessor;           assert_rc "robust-7.1 an assessor" 0

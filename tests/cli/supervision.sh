@@ -523,7 +523,8 @@ assert_eq "sup-15.15 provenance project" "46.875" \
 kp review compute 2021-B3
 kp review show 2021-B3 --unit 430421 --format json
 assert_eq "sup-15.16 the review uses the figure" "46.875" "$(echo "$out" | jq '.indicators[] | select(.code=="P1") | .value')"
-assert_eq "sup-15.17 audited (5 reports, 3 projects, 1 sync)" "5|3|1" "$(sql "SELECT sum(event = 'project.progress'), sum(event = 'project.add'), sum(event = 'project.sync') FROM audit")"
+# two syncs: `project sync`, then the one `review compute` runs first (review_sources.c)
+assert_eq "sup-15.17 audited (5 reports, 3 projects, 2 syncs)" "5|3|2" "$(sql "SELECT sum(event = 'project.progress'), sum(event = 'project.add'), sum(event = 'project.sync') FROM audit")"
 kp report --period 2021-B3 --format md -o "$T/b3.md"
 assert_contains "sup-15.18 the bulletin lists lagging projects per unit" "$(cat "$T/b3.md")" "| 衡阳县 | 2 | 1 | 46.88% |"
 assert_contains "sup-15.18 and a unit with nothing done" "$(cat "$T/b3.md")" "| 衡东县 | 1 | 1 | 0.00% |"

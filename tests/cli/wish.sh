@@ -81,7 +81,7 @@ run_kp contact visit 1 --date 2021-10-08 --notes 回访 --problem 灌溉渠淤�
 assert_eq "wish-1.23 only the point's leader logs visits" 1 "$rc"
 run_kp contact visit 1 --date 2021-10-08 --notes 回访 --problem 灌溉渠淤塞 --problem 缺少村医 --as leader --db "$DB"
 assert_contains "wish-1.24 a visit with two problems" "$out" "2 problems raised"
-assert_eq "wish-1.25 problems wait for the task module: task_ref NULL" "2|0" \
+assert_eq "wish-1.25 new problems are not yet tasks: task_ref NULL" "2|0" \
   "$(q "select count(*), count(task_ref) from contact_problem where text in ('灌溉渠淤塞','缺少村医')")"
 run_kp user party ducha off --db "$DB"
 assert_eq "wish-1.26 party membership off (user party)" "0|user.party" \

@@ -34,6 +34,8 @@ export const zh = {
   'contact.open': '未解决问题', 'contact.never': '未走访', 'contact.log': '记录走访', 'contact.date': '走访日期',
   'contact.notes': '走访情况', 'contact.problems': '反映的问题(每行一条)', 'contact.close': '办结问题', 'contact.close_note': '解决情况',
   'contact.task_ref': '督办任务', 'contact.task_none': '待转督办', 'contact.saved': '走访已记录',
+  'contact.to_task': '转督办', 'contact.task_lead': '牵头单位(代码)', 'contact.task_due': '办结时限',
+  'contact.task_title': '督办事项', 'contact.task_saved': '已转为督办任务 {ref}',
 }
 export const en = {
   'nav.wishes': 'Micro-wishes', 'nav.contacts': 'Contact points', 'nav.redmap': 'Red map', 'nav.honours': 'Honours',
@@ -69,4 +71,6 @@ export const en = {
   'contact.open': 'Open problems', 'contact.never': 'never', 'contact.log': 'Log a visit', 'contact.date': 'Date',
   'contact.notes': 'Notes', 'contact.problems': 'Problems raised (one per line)', 'contact.close': 'Close problem', 'contact.close_note': 'How it was settled',
   'contact.task_ref': 'Task', 'contact.task_none': 'not yet a task', 'contact.saved': 'Visit logged',
+  'contact.to_task': 'Make a task', 'contact.task_lead': 'Lead unit (code)', 'contact.task_due': 'Deadline',
+  'contact.task_title': 'Task', 'contact.task_saved': 'Now task {ref}',
 }
