@@ -719,6 +719,13 @@ static int route_arg_valid(const char *zName, const char *zValue) {
       if (*z < '0' || *z > '9') return 0;
     return 1;
   }
+  if (strcmp(zName, "feed") == 0) { /* a built-in feed code: hotline (never a file path) */
+    size_t n = strlen(zValue);
+    if (n == 0 || n > 32) return 0;
+    for (const char *z = zValue; *z; z++)
+      if (!islower((unsigned char)*z) && !isdigit((unsigned char)*z) && *z != '_') return 0;
+    return 1;
+  }
   if (strcmp(zName, "code") == 0) { /* a unit code: 430421, P01 */
     size_t n = strlen(zValue);
     if (n == 0 || n > 16) return 0;
