@@ -1,8 +1,10 @@
 /*
 ** feed/xlsx_cmd.c: XLSX files for `kaoping feed derive` and `kaoping feed import`. Each FILE
-** ending in .xlsx is written as CSV into a private temporary folder (feed_xlsx_to_csv, which
-** keeps Excel's row numbers as line numbers), the verb runs on those CSV files unchanged,
-** and the folder is removed. The import's resume key is the file's content (size and
+** ending in .xlsx is written as CSV to FILE.xlsx.csv beside it (feed_xlsx_to_csv, which
+** keeps Excel's row numbers as line numbers), so that messages and the import's batch list
+** name the workbook; the verb runs on those CSV files unchanged, and they are removed
+** afterwards. When FILE.xlsx.csv exists already (never overwritten) or the folder is not
+** writable, the CSV goes to a private temporary folder instead. The import's resume key is the file's content (size and
 ** hashes), so a rerun on the same workbook still resumes; its rejects file defaults to
 ** WORKBOOK.xlsx.rejects.csv beside the workbook, as for a CSV input.
 */
@@ -37,11 +39,19 @@ static int feed_xlsx_run(int argc, char **argv, int (*xCmd)(int, char **), int b
     int bValue = i > 0 && strcmp(argv[i - 1], "--rejects") == 0;
     if (i > 0 && !bValue && argv[i][0] != '-' && feed_is_xlsx(argv[i])) {
       const char *zBase = strrchr(argv[i], '/');
-      char *zCsv = xasprintf("%s/%d-%s.csv", zDir, i, zBase ? zBase + 1 : argv[i]);
+      char *zCsv = xasprintf("%s.csv", argv[i]);
+      FILE *fTry = access(zCsv, F_OK) == 0 ? NULL : fopen(zCsv, "wx");
+      if (fTry) {
+        fclose(fTry);
+      } else {
+        free(zCsv);
+        zCsv = xasprintf("%s/%d-%s.csv", zDir, i, zBase ? zBase + 1 : argv[i]);
+      }
       char *zErr = NULL;
       if (feed_xlsx_to_csv(argv[i], argv[i], zCsv, &zErr)) {
         fprintf(stderr, "%s\n", zErr);
         free(zErr);
+        unlink(zCsv); /* the placeholder created above, or nothing */
         free(zCsv);
         rc = 1;
         break;
@@ -60,7 +70,8 @@ static int feed_xlsx_run(int argc, char **argv, int (*xCmd)(int, char **), int b
     rc = xCmd(nAv, av);
   }
   for (int i = 0; i < nOwned; i++) {
-    if (strncmp(azOwned[i], zDir, strlen(zDir)) == 0) unlink(azOwned[i]);
+    size_t n = strlen(azOwned[i]);
+    if (n > 9 && strcmp(azOwned[i] + n - 9, ".xlsx.csv") == 0) unlink(azOwned[i]);
     free(azOwned[i]);
   }
   rmdir(zDir);
