@@ -33,6 +33,7 @@ assert_eq "hf-0.1 demo database" 0 "$rc"
 declare -A PW SECRET
 demo_logins "$T/demo-logins.txt"
 "$KAOPING" user policy password_max_age_days 0 --db "$DB" >/dev/null
+"$KAOPING" review compute 2021-B4 --db "$DB" >/dev/null 2>&1 # a draft review, for the bulletin
 
 "$KAOPING" serve --db "$DB" --port 0 --threads 4 >"$T/serve.out" 2>"$T/serve.err" &
 SPID=$!
@@ -132,6 +133,17 @@ assert_eq "hf-5.2 each flag has its evidence (previous, current, modified z)" "4
   "$(jq '[.flags[] | select(.evidence.previous != null and .evidence.current != null and .evidence.modified_z != null)] | length' "$T/out")"
 s=$(req leader GET /api/crosscheck/2099-B1)
 assert_eq "hf-5.3 a period that does not exist is 404 4001" "404 4001" "$s $(code)"
+
+s=$(req leader GET /bulletin/2021-B4.html)
+assert_eq "hf-5.4 the draft bulletin has a 数据存疑 section with the four flags and their evidence" "200 1 4" \
+  "$s $(grep -c '<section id="flags"' "$T/out") $(sed -n '/<section id="flags"/,/<\/section>/p' "$T/out" | grep -c '<tr><td>.*in 2021-B3, .* in 2021-B4')"
+assert_contains "hf-5.5 the row of 衡阳综合保税区: leaf, kind and evidence" "$(cat "$T/out")" \
+  "<td>B1 12345热线按时办结率</td><td>环比跳变</td><td>B1: 95.65 in 2021-B3, 70.83 in 2021-B4 (-24.82 points; the units&#39; median change -1.4 points)</td>"
+run_kp report --period 2021-B4 --format md -o "$T/b.md" --db "$DB"
+assert_eq "hf-5.6 the Markdown bulletin has the section and its 4 rows" "1 4" \
+  "$(grep -c '^## 数据存疑' "$T/b.md") $(sed -n '/^## 数据存疑/,/^## /p' "$T/b.md" | grep -c '| 环比跳变 |')"
+run_kp report --period 2021-B3 --format html -o "$T/b3.html" --db "$DB"
+assert_contains "hf-5.7 2021-B3 (no flag): the section says so" "$(cat "$T/b3.html")" "本期无存疑数据。"
 
 # ---- hf-6 refusals ----------------------------------------------------------------------
 bad=""
