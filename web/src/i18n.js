@@ -2,6 +2,7 @@
 import { ref } from 'vue'
 import * as wishI18n from './i18n-wish.js'
 import { supZh, supEn } from './i18n-supervision.js'
+import { feedZh, feedEn } from './i18n-feed.js'
 
 const saved = typeof localStorage !== 'undefined' ? localStorage.getItem('kp.lang') : null
 export const locale = ref(saved === 'en' ? 'en' : 'zh')
@@ -227,6 +228,8 @@ const en = {
 
 Object.assign(zh, wishI18n.zh)
 Object.assign(en, wishI18n.en)
+Object.assign(zh, feedZh)
+Object.assign(en, feedEn)
 const dict = { zh, en }
 export function t(key, args) {
   let s = dict[locale.value][key]
