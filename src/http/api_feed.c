@@ -28,6 +28,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -62,6 +63,7 @@ typedef struct FeedJob {
 static pthread_mutex_t feedJobMutex = PTHREAD_MUTEX_INITIALIZER;
 static FeedJob *aFeedJob;
 static int nFeedJob;
+static int nFeedSeq; /* uploads saved by this process: makes each saved name unique */
 
 static double feedweb_now(void) {
   struct timespec ts;
@@ -125,6 +127,13 @@ int api_feed_upload(HttpReq *r) {
   if (!feedweb_name_ok(zName) || (!bXlsx && !feedweb_ends_with(zName, ".csv")))
     return http_fail(r, KP_E_INVALID, "filename", "filename must be a plain file name ending "
                                                   "in .csv or .xlsx (no path, at most 128 bytes)");
+  const char *zType = http_header(r, "Content-Type");
+  if (zType && strncasecmp(zType, "text/csv", 8) != 0 &&
+      strncasecmp(zType, "application/octet-stream", 24) != 0 &&
+      strncasecmp(zType, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", 65) != 0)
+    return http_fail(r, KP_E_MEDIA_TYPE, NULL, "the body must be the file itself: text/csv, "
+                     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet or "
+                     "application/octet-stream");
   if (r->nBody == 0) return http_fail(r, KP_E_MISSING, NULL, "the body must be the file itself");
   const char *zDb = db_path(r->pDb);
   char *zDir = xasprintf("%s.feeds", zDb);
@@ -133,11 +142,11 @@ int api_feed_upload(HttpReq *r) {
     return http_fail(r, KP_E_UNAVAILABLE, NULL, "the upload folder cannot be created");
   }
   pthread_mutex_lock(&feedJobMutex);
-  int id = nFeedJob + 1;
+  int iSeq = ++nFeedSeq;
   pthread_mutex_unlock(&feedJobMutex);
-  /* the saved name carries the time and a random part, so two servers or a restart never
-  ** reuse one; the original name follows for the batch list */
-  char *zPath = xasprintf("%s/%lld-%d-%s", zDir, (long long)time(NULL), id, zName);
+  /* the saved name carries the time and this process's sequence number, so a restart does
+  ** not reuse one (and O_EXCL refuses to overwrite); the original name follows */
+  char *zPath = xasprintf("%s/%lld-%d-%s", zDir, (long long)time(NULL), iSeq, zName);
   free(zDir);
   char *zCsv = NULL;
   if (feedweb_write(zPath, r->zBody, r->nBody)) {
@@ -182,7 +191,7 @@ int api_feed_upload(HttpReq *r) {
   }
   pthread_mutex_lock(&feedJobMutex);
   aFeedJob = xrealloc_array(aFeedJob, (size_t)nFeedJob + 1, sizeof(FeedJob));
-  id = ++nFeedJob;
+  int id = ++nFeedJob;
   FeedJob *j = &aFeedJob[id - 1];
   memset(j, 0, sizeof *j);
   j->id = id;

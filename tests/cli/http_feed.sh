@@ -114,6 +114,8 @@ assert_eq "hf-3.8 CSV has the header and one record" "2" "$(wc -l <"$T/out")"
 # ---- hf-4 XLSX --------------------------------------------------------------------------
 python3 tests/data/feed/make-xlsx.py "$T/orders.csv" "$T/orders.xlsx"
 s=$(req kpb POST "/api/feeds/hotline/upload?filename=orders.xlsx" --data-binary @"$T/orders.xlsx")
+assert_eq "hf-4.0 a form-encoded body is not a file: 415 1015" "415 1015" "$s $(code)"
+s=$(req kpb POST "/api/feeds/hotline/upload?filename=orders.xlsx" -H 'Content-Type: application/vnd.openxmlformats-officedocument.spreadsheetml.sheet' --data-binary @"$T/orders.xlsx")
 PURL=$(jq -r .progress "$T/out")
 for _ in $(seq 100); do s=$(req kpb GET "$PURL"); [ "$(jq -r .state "$T/out")" = running ] || break; sleep 0.1; done
 assert_eq "hf-4.1 the XLSX copy: done, 9 rows, 0 added, 8 duplicates, 1 rejected" "200 done 9 0 8 1" \
@@ -121,7 +123,7 @@ assert_eq "hf-4.1 the XLSX copy: done, 9 rows, 0 added, 8 duplicates, 1 rejected
 s=$(req kpb GET "/api/feeds/rejects?feed=hotline&page=2&page_size=1")
 assert_eq "hf-4.2 its reject names Excel's row 13, column 4" "200 13 4" "$s $(jq -r '"\(.rejects[0].line) \(.rejects[0].column)"' "$T/out")"
 printf 'not a zip' >"$T/broken.xlsx"
-s=$(req kpb POST "/api/feeds/hotline/upload?filename=broken.xlsx" --data-binary @"$T/broken.xlsx")
+s=$(req kpb POST "/api/feeds/hotline/upload?filename=broken.xlsx" -H 'Content-Type: application/octet-stream' --data-binary @"$T/broken.xlsx")
 assert_eq "hf-4.3 a broken XLSX is 400 3003 with the reason" "400 3003 yes" \
   "$s $(code) $(jq -r '.message | test("broken.xlsx") | if . then "yes" else "no" end' "$T/out")"
 
