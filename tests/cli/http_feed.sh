@@ -162,4 +162,11 @@ assert_eq "hf-6.4 only built-in feeds: an unknown code is 404 4001" "404 4001" "
 s=$(req kpb POST "/api/feeds/meter.json/upload?filename=x.csv" --data-binary @"$T/orders.csv")
 assert_eq "hf-6.5 never a definition file: a feed code with a dot is 400 3003" "400 3003" "$s $(code)"
 
+
+# ---- the server and the importers it started: clean exits, no sanitizer report ----------
+kill -TERM "$SPID"; wait "$SPID"; rcs=$?; SPID=
+assert_eq "hf-7.1 SIGTERM stops the server with status 0" 0 "$rcs"
+assert_eq "hf-7.2 no sanitizer report from the server or the imports it ran" "" \
+  "$(cat "$T/serve.err" "$DB".feeds/*.log 2>/dev/null | grep -E 'ERROR: (Address|Leak)Sanitizer|runtime error:')"
+
 finish
