@@ -1058,5 +1058,13 @@ test('cross-checks: the 数据存疑 page lists the flags of 2021-B4 with their 
   assert.match(text, /95\.65 in 2021-B3, 70\.83 in 2021-B4/)
   assert.match(text, /modified_z/)
   await shot(page, '42-crosscheck')
+  // the unit page of 衡阳综合保税区 (P04) carries its flag in a card
+  await page.goto(`${BASE}/unit/2021-B4/P04`)
+  await page.locator('[data-test=unit-flags]').waitFor()
+  const card = await page.locator('[data-test=unit-flags]').textContent()
+  assert.match(card, /环比跳变/)
+  assert.match(card, /B1: 95\.65 in 2021-B3, 70\.83 in 2021-B4/)
+  await page.locator('[data-test=unit-flags]').scrollIntoViewIfNeeded()
+  await shot(page, '43-unit-flags')
   await page.close()
 })
