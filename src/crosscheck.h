@@ -49,4 +49,16 @@ double xc_modified_z(double x, double rMedian, double rMad);
 ** undefined (missing, or prev <= 0). */
 int xc_growth(double rPrev, double rCur, double *pGrowth);
 
+/* ---- crosscheck_cmd.c: the three checks over the store (reads only) ----------------------
+** The flags of period zPeriod as {"period", "checked": {jump_comparisons, benford_units,
+** pairs}, "flags": [{kind, unit, indicator, reason, evidence}]} (docs/crosscheck.md), with
+** the configuration pCfg (a JSON object; {} for the defaults; zConfig names it in messages).
+** Returns 0 (EXIT_OK) with *ppOut set, or the verb's exit code (1 bad configuration or no
+** such period, 2 bad period code, 4 database) with *pzErr. Used by the verb, the HTTP API
+** (/api/crosscheck/{period}), the unit page and the bulletin's 数据存疑 section. */
+typedef struct Db Db;
+typedef struct json_t json_t;
+int crosscheck_run(Db *pDb, const char *zPeriod, json_t *pCfg, const char *zConfig,
+                   json_t **ppOut, char **pzErr);
+
 #endif

@@ -124,56 +124,29 @@ static json_t *xc_real(double r) {
   return isfinite(r) ? json_real(strtod(z, NULL)) : json_null();
 }
 
-int crosscheck_cmd(int argc, char **argv) {
-  CliArgs a;
-  cli_init(&a, "crosscheck", argc, argv);
-  const char *zDb = cli_db_path(&a);
-  const char *zConfig = cli_opt(&a, "--config");
-  const char *zFormat = cli_opt(&a, "--format");
-  const char *zPeriod = cli_positional(&a, 0);
+int crosscheck_run(Db *pDb, const char *zPeriod, json_t *pCfg, const char *zConfig,
+                   json_t **ppOut, char **pzErr) {
   int rc = EXIT_OK;
-  Db *pDb = NULL;
   char *zErr = NULL;
-  json_t *pCfg = NULL, *aFlags = json_array();
+  json_t *aFlags = json_array();
   Scheme *pScheme = NULL;
   XcVals cur = {0}, prev = {0}, year = {0};
   Period per;
-  if (cli_finish(&a)) { rc = EXIT_USAGE; goto done; }
-  if (!zPeriod || period_parse(zPeriod, &per, &zErr)) {
-    cli_error(&a, "a period code is required (%s)", zErr ? zErr : "e.g. 2021-B4");
-    rc = EXIT_USAGE;
-    goto done;
-  }
-  if (zFormat && strcmp(zFormat, "table") != 0 && strcmp(zFormat, "json") != 0) {
-    cli_error(&a, "--format must be table or json");
-    rc = EXIT_USAGE;
-    goto done;
-  }
-  if (zConfig) {
-    json_error_t je;
-    pCfg = json_load_file(zConfig, 0, &je);
-    if (!pCfg || !json_is_object(pCfg)) {
-      fprintf(stderr, "%s: line %d, column %d: %s\n", zConfig, je.line, je.column,
-              pCfg ? "the configuration must be a JSON object" : je.text);
-      rc = EXIT_BAD_INPUT;
-      goto done;
-    }
-  } else {
-    pCfg = json_object();
-  }
+  *ppOut = NULL;
+  if (!zConfig) zConfig = "configuration";
+  if (period_parse(zPeriod, &per, &zErr)) { rc = EXIT_USAGE; goto done; }
   double rJumpRel = xc_num(pCfg, "jump_relative", 0.5);
   double rJumpPts = xc_num(pCfg, "jump_points", 15);
   int nBenfordMin = (int)xc_num(pCfg, "benford_min", 50);
-  if (db_open(zDb, 0, &pDb, &zErr)) { fprintf(stderr, "%s\n", zErr); rc = EXIT_INTERNAL; goto done; }
   PeriodRow pr;
   if (period_store_get(pDb, per.zCode, &pr) != 1) {
-    fprintf(stderr, "kaoping crosscheck: no period %s\n", per.zCode);
+    zErr = xasprintf("no period %s", per.zCode);
     rc = EXIT_BAD_INPUT;
     goto done;
   }
   int iVersion;
   pScheme = scheme_store_load(pDb, pr.iSchemeId, &iVersion, &zErr);
-  if (!pScheme) { fprintf(stderr, "%s\n", zErr); rc = EXIT_INTERNAL; goto done; }
+  if (!pScheme) { rc = EXIT_INTERNAL; goto done; }
   Period pp = period_previous(&per);
   xc_load(pDb, per.zCode, per.zCode, &cur);
   xc_load(pDb, pp.zCode, pp.zCode, &prev);
@@ -309,7 +282,7 @@ int crosscheck_cmd(int argc, char **argv) {
     const char *zInd = json_string_value(json_object_get(o, "indicator"));
     double rThr = xc_num(o, "threshold", 10);
     if (!zRep || !zFeed || !zInd) {
-      fprintf(stderr, "%s: pairs[%zu]: reported, feed and indicator are required\n", zConfig, k);
+      zErr = xasprintf("%s: pairs[%zu]: reported, feed and indicator are required", zConfig, k);
       rc = EXIT_BAD_INPUT;
       break;
     }
@@ -318,7 +291,9 @@ int crosscheck_cmd(int argc, char **argv) {
     for (int i = 0; d && i < d->nInd; i++)
       if (strcmp(d->aInd[i].zCode, zInd) == 0) iInd = i;
     if (!d || iInd < 0) {
-      fprintf(stderr, "%s: pairs[%zu]: %s\n", zConfig, k, d ? "no such feed indicator" : zErr);
+      char *zWhy = xasprintf("%s: pairs[%zu]: %s", zConfig, k, d ? "no such feed indicator" : zErr);
+      free(zErr);
+      zErr = zWhy;
       feed_def_free(d);
       rc = EXIT_BAD_INPUT;
       break;
@@ -330,7 +305,6 @@ int crosscheck_cmd(int argc, char **argv) {
     memset(&before, 0, sizeof before);
     if (feed_derive_stored_range(pDb, d, per.eKind, iFrom, iTo, &now, &zErr) ||
         feed_derive_stored_range(pDb, d, per.eKind, iFrom - 12, iTo - 12, &before, &zErr)) {
-      fprintf(stderr, "kaoping crosscheck: %s\n", zErr);
       rc = EXIT_INTERNAL;
     }
     for (int i = 0; rc == EXIT_OK && i < now.nVal; i++) {
@@ -368,7 +342,7 @@ int crosscheck_cmd(int argc, char **argv) {
   }
   if (rc != EXIT_OK) goto done;
 
-  if (zFormat && strcmp(zFormat, "json") == 0) {
+  {
     json_t *out = json_object();
     json_object_set_new(out, "period", json_string(per.zCode));
     json_t *c = json_object();
@@ -377,13 +351,72 @@ int crosscheck_cmd(int argc, char **argv) {
     json_object_set_new(c, "pairs", json_integer(nPair));
     json_object_set_new(out, "checked", c);
     json_object_set(out, "flags", aFlags);
+    *ppOut = out;
+  }
+done:
+  if (rc != EXIT_OK) *pzErr = zErr ? zErr : xstrdup("the cross-checks failed");
+  else free(zErr);
+  xc_free(&cur);
+  xc_free(&prev);
+  xc_free(&year);
+  scheme_free(pScheme);
+  json_decref(aFlags);
+  return rc;
+}
+
+int crosscheck_cmd(int argc, char **argv) {
+  CliArgs a;
+  cli_init(&a, "crosscheck", argc, argv);
+  const char *zDb = cli_db_path(&a);
+  const char *zConfig = cli_opt(&a, "--config");
+  const char *zFormat = cli_opt(&a, "--format");
+  const char *zPeriod = cli_positional(&a, 0);
+  int rc = EXIT_OK;
+  Db *pDb = NULL;
+  char *zErr = NULL;
+  json_t *pCfg = NULL, *out = NULL;
+  Period per;
+  if (cli_finish(&a)) { rc = EXIT_USAGE; goto done; }
+  if (!zPeriod || period_parse(zPeriod, &per, &zErr)) {
+    cli_error(&a, "a period code is required (%s)", zErr ? zErr : "e.g. 2021-B4");
+    rc = EXIT_USAGE;
+    goto done;
+  }
+  if (zFormat && strcmp(zFormat, "table") != 0 && strcmp(zFormat, "json") != 0) {
+    cli_error(&a, "--format must be table or json");
+    rc = EXIT_USAGE;
+    goto done;
+  }
+  if (zConfig) {
+    json_error_t je;
+    pCfg = json_load_file(zConfig, 0, &je);
+    if (!pCfg || !json_is_object(pCfg)) {
+      fprintf(stderr, "%s: line %d, column %d: %s\n", zConfig, je.line, je.column,
+              pCfg ? "the configuration must be a JSON object" : je.text);
+      rc = EXIT_BAD_INPUT;
+      goto done;
+    }
+  } else {
+    pCfg = json_object();
+  }
+  if (db_open(zDb, 0, &pDb, &zErr)) { fprintf(stderr, "%s\n", zErr); rc = EXIT_INTERNAL; goto done; }
+  rc = crosscheck_run(pDb, per.zCode, pCfg, zConfig, &out, &zErr);
+  if (rc != EXIT_OK) {
+    fprintf(stderr, "kaoping crosscheck: %s\n", zErr);
+    goto done;
+  }
+  json_t *aFlags = json_object_get(out, "flags");
+  if (zFormat && strcmp(zFormat, "json") == 0) {
     char *z = json_dumps(out, JSON_INDENT(1) | JSON_REAL_PRECISION(15));
     printf("%s\n", z);
     free(z);
-    json_decref(out);
   } else {
+    json_t *c = json_object_get(out, "checked");
     printf("%s: %zu flags (数据存疑); checked %d period-over-period values, %d units by Benford's "
-           "law, %d feed pairs\n", per.zCode, json_array_size(aFlags), nJump, nBenford, nPair);
+           "law, %d feed pairs\n", per.zCode, json_array_size(aFlags),
+           (int)json_integer_value(json_object_get(c, "jump_comparisons")),
+           (int)json_integer_value(json_object_get(c, "benford_units")),
+           (int)json_integer_value(json_object_get(c, "pairs")));
     for (size_t i = 0; i < json_array_size(aFlags); i++) {
       json_t *f = json_array_get(aFlags, i);
       printf("  %-8s %-8s %s\n", json_string_value(json_object_get(f, "unit")),
@@ -393,12 +426,8 @@ int crosscheck_cmd(int argc, char **argv) {
   }
 done:
   free(zErr);
-  xc_free(&cur);
-  xc_free(&prev);
-  xc_free(&year);
-  scheme_free(pScheme);
+  json_decref(out);
   json_decref(pCfg);
-  json_decref(aFlags);
   db_close(pDb);
   cli_free(&a);
   return rc;

@@ -120,23 +120,24 @@ const Verb aVerb[] = {
    "feed batches [--feed CODE] [--db F]",
    "Lists the import batches of feeds: rows read, records added, duplicates, rejects, the\n"
    "file's lines covered, when and from which file; and the number of records stored."},
-  {"feed derive", feed_derive_cmd, "local",
+  {"feed derive", feed_derive_xlsx_cmd, "local",
    "feed derive FEED FILE...|--db F [--period-kind month|bimonth|quarter|half|year]\n"
    "      [--format csv|json] [--units units.csv] [--threads N] [--strict]",
    "Computes a feed's derived indicators straight from its export files, storing nothing\n"
    "(the fast path; docs/feeds.md): one row per unit, period and indicator, as CSV\n"
    "unit,period,indicator,value (default) or JSON. FEED is a built-in feed (hotline) or a\n"
-   "definition file. CSV per RFC 4180, UTF-8 with or without BOM or GBK, columns in any\n"
+   "definition file. CSV per RFC 4180, UTF-8 with or without BOM or GBK, or XLSX (first\n"
+   "worksheet; line numbers are Excel's row numbers), columns in any\n"
    "order (matched by header name or alias). Periods by the feed's period field (default\n"
    "month: 2021-M03; bimonth 2021-B2; quarter 2021-Q1). A rate with nothing to divide by is\n"
    "empty (null); medians are exact. Bad rows are listed on stderr as FILE: line L, column\n"
    "C: reason and left out; --strict makes any bad row fail the run (exit 1, no output).\n"
    "--units limits unit codes to a units file's. --threads: parts per file (default: cores).\n"
    "With --db instead of files: the same from the records `feed import` stored."},
-  {"feed import", feed_import_cmd, "assessor",
+  {"feed import", feed_import_xlsx_cmd, "assessor",
    "feed import FEED FILE... [--batch-rows 50000] [--rejects FILE]\n"
    "      [--observe IND=LEAF[*SCALE],...] [--no-observations] [--db F]",
-   "Imports a feed's export files (CSV as for `feed derive`) into the database, streaming:\n"
+   "Imports a feed's export files (CSV or XLSX as for `feed derive`) into the database, streaming:\n"
    "every record once (deduplicated by record id, so a re-import or an overlapping file adds\n"
    "nothing twice), in batches of --batch-rows records, each one transaction with its batch\n"
    "record; a crash or kill -9 leaves the earlier batches whole, and running the same command\n"

@@ -65,6 +65,8 @@ VERB_HANDLER(feed_show_cmd);
 VERB_HANDLER(feed_import_cmd);
 VERB_HANDLER(feed_batches_cmd);
 VERB_HANDLER(feed_records_cmd);
+VERB_HANDLER(feed_derive_xlsx_cmd);
+VERB_HANDLER(feed_import_xlsx_cmd);
 VERB_HANDLER(crosscheck_cmd);
 VERB_HANDLER(user_add_cmd);
 VERB_HANDLER(user_list_cmd);

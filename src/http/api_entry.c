@@ -23,6 +23,7 @@
 #include "comment.h"
 #include "entry.h"
 #include "http/http.h"
+#include "report/flag_section.h"
 #include "report/report.h"
 #include "store/db.h"
 #include "workflow.h"
@@ -470,6 +471,11 @@ int api_bulletin_file(HttpReq *r) {
     return http_fail(r, KP_E_INTERNAL, NULL, "the stored review cannot be rendered");
   }
   m->eLang = RP_ZH;
+  if (rp_flags_load(r->pDb, m, &zErr)) { /* the 数据存疑 section: left out rather than fail */
+    fprintf(stderr, "kaoping serve: bulletin %s rid=%s: %s\n", zPeriod, r->zRid, zErr);
+    free(zErr);
+    zErr = NULL;
+  }
   if (strcmp(zExt, "csv") == 0) {
     buf_reset(&r->body);
     report_csv(m, &r->body);

@@ -270,6 +270,15 @@ int page_login(HttpReq *r);
 int page_logout(HttpReq *r);
 int page_static(HttpReq *r);
 
+/* api_feed.c: big-data feed uploads and their progress, batches, rejects, drill-down;
+** the cross-check flags (数据存疑) of a period */
+int api_crosscheck(HttpReq *r);
+int api_feed_batches(HttpReq *r);
+int api_feed_progress(HttpReq *r);
+int api_feed_records(HttpReq *r);
+int api_feed_rejects(HttpReq *r);
+int api_feed_upload(HttpReq *r);
+
 /* api_wish.c: 我为群众办实事 (micro-wishes, red-heritage map, honours, contact points) */
 int api_contact_problem_close(HttpReq *r);
 int api_contact_visit(HttpReq *r);

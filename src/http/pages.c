@@ -32,6 +32,7 @@
 #include "report/report.h"
 #include "store/db.h"
 #include "util/html.h"
+#include "report/flag_section.h"
 #include "report/sup_section.h"
 
 #define PAGE_FILE_MAX (32u << 20) /* largest static file served: 32 MiB */
@@ -344,6 +345,11 @@ int page_bulletin(HttpReq *r) {
   }
   m->eLang = zLang && strcmp(zLang, "en") == 0 ? RP_EN : RP_ZH;
   if (rp_supervision_load(r->pDb, m, &zErr)) { /* no section rather than no bulletin */
+    fprintf(stderr, "kaoping serve: bulletin %s rid=%s: %s\n", zPeriod, r->zRid, zErr);
+    free(zErr);
+    zErr = NULL;
+  }
+  if (rp_flags_load(r->pDb, m, &zErr)) { /* likewise */
     fprintf(stderr, "kaoping serve: bulletin %s rid=%s: %s\n", zPeriod, r->zRid, zErr);
     free(zErr);
   }

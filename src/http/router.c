@@ -52,6 +52,9 @@ const Route aRoute[] = {
   {"POST", "/api/contacts/{id}/visits", api_contact_visit, CAP_COMMENT, CSRF_TOKEN, 65536, 0, "",
    "Logs a visit on one's own contact point: {date YYYY-MM-DD, notes, problems: [text]} "
    "(audited); problems keep task_ref empty until they become tasks."},
+  {"GET", "/api/crosscheck/{period}", api_crosscheck, CAP_REVIEW_DRAFT, CSRF_NONE, 0, 0, "",
+   "The cross-check flags (数据存疑) of a period, each with its evidence: jumps, Benford, feed "
+   "pairs (docs/crosscheck.md, default configuration)."},
   {"GET", "/api/evidence", api_evidence_list, CAP_PERIOD_READ | CAP_INSPECT | CAP_COMMENT |
    CAP_DATA_OWN_UNIT | CAP_ALL_UNITS, CSRF_NONE, 0, ROUTE_CAP_ANY, "id,kind",
    "Evidence attached to ?kind=finding|task|project|wish|visit&id=N, for those who may see the "
@@ -65,6 +68,23 @@ const Route aRoute[] = {
    CAP_DATA_OWN_UNIT | CAP_ALL_UNITS, CSRF_NONE, 0, ROUTE_CAP_ANY, "download",
    "The file of one evidence row, for those who may see its object; outside the supervision "
    "office images lose their EXIF/XMP (no location), office MP4/PDF are refused."},
+  {"GET", "/api/feeds/batches", api_feed_batches, CAP_REVIEW_DRAFT, CSRF_NONE, 0, 0,
+   "feed,page,page_size", "Feed import batches, newest first: file, time, rows, added, "
+   "duplicates, rejects."},
+  {"GET", "/api/feeds/rejects", api_feed_rejects, CAP_REVIEW_DRAFT, CSRF_NONE, 0, 0,
+   "batch,feed,page,page_size", "Rejected feed rows with their line, column and reason."},
+  {"GET", "/api/feeds/uploads/{id}", api_feed_progress, CAP_SCHEME_MANAGE, CSRF_NONE, 0, 0, "",
+   "Progress of a feed upload's import: state, bytes, rows, rejects, MB/s, ETA."},
+  {"GET", "/api/feeds/{feed}/records", api_feed_records, CAP_REVIEW_DRAFT, CSRF_NONE, 0, 0,
+   "indicator,page,page_size,part,period,unit,where",
+   "Drill-down: the stored records of a unit and period behind an indicator (JSON, paged)."},
+  {"GET", "/api/feeds/{feed}/records.csv", api_feed_records, CAP_REVIEW_DRAFT, CSRF_NONE, 0, 0,
+   "indicator,page,page_size,part,period,unit,where",
+   "The same drill-down as CSV, every match (formula cells neutralised)."},
+  {"POST", "/api/feeds/{feed}/upload", api_feed_upload, CAP_SCHEME_MANAGE, CSRF_TOKEN,
+   (size_t)64 << 20, ROUTE_RAW, "filename",
+   "Uploads a feed export (?filename=NAME.csv|.xlsx, the body is the file, at most 64 MB) and "
+   "imports it in the background (202 with the progress URL). Audited."},
   {"GET", "/api/findings", api_findings_list, CAP_INSPECT | CAP_COMMENT | CAP_REVIEW_DRAFT | CAP_DATA_OWN_UNIT, CSRF_NONE, 0,
    ROUTE_CAP_ANY, "category,light,open,overdue,page,per_page,state,unit",
    "Supervision findings (督查问题), newest first, with light, overdue and escalation; filters "
@@ -714,6 +734,13 @@ static int route_arg_valid(const char *zName, const char *zValue) {
     if (n == 0 || n > 15 || zValue[0] == '0') return 0;
     for (const char *z = zValue; *z; z++)
       if (*z < '0' || *z > '9') return 0;
+    return 1;
+  }
+  if (strcmp(zName, "feed") == 0) { /* a built-in feed code: hotline (never a file path) */
+    size_t n = strlen(zValue);
+    if (n == 0 || n > 32) return 0;
+    for (const char *z = zValue; *z; z++)
+      if (!islower((unsigned char)*z) && !isdigit((unsigned char)*z) && *z != '_') return 0;
     return 1;
   }
   if (strcmp(zName, "code") == 0) { /* a unit code: 430421, P01 */

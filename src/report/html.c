@@ -24,6 +24,7 @@
 #include "report/chart.h"
 #include "report/label.h"
 #include "util/html.h"
+#include "report/flag_section.h"
 #include "report/sup_section.h"
 
 #define HTML_CSS \
@@ -464,6 +465,7 @@ void report_html(const ReportModel *m, Buf *p) {
   html_printf(p, "</section>\n");
 
   rp_supervision_html(m, p);
+  rp_flags_html(m, p);
   html_notes(p, m);
   html_printf(p, "<footer class=\"runfoot\">%h · %h%h%h</footer>\n", buf_str(&title),
               buf_str(&period), notices.n ? " · " : "", buf_str(&notices));

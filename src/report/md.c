@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "report/label.h"
+#include "report/flag_section.h"
 #include "report/sup_section.h"
 
 static void md_text(Buf *p, const char *z) {
@@ -266,6 +267,7 @@ void report_md(const ReportModel *m, Buf *p) {
     for (int i = 0; i < m->aGroup[g].nUnit; i++) md_card(p, m, &m->aUnit[m->aGroup[g].aUnit[i]]);
 
   rp_supervision_md(m, p);
+  rp_flags_md(m, p);
   buf_printf(p, "## %s\n\n", label_get(m, L_SEC_NOTES));
   buf_printf(p, "- %s: ", label_get(m, L_NOTE_SCHEME));
   md_text(p, m->zSchemeCode);

@@ -166,6 +166,7 @@ typedef struct ReportModel {
   RpSensitivity *aSens; int nSens;
   struct RpSupervision *pSup;    /* 暗访督查情况通报 from the store (report/sup_section.c), or
                                  ** NULL: no section */
+  struct RpFlags *pFlags;        /* 数据存疑 (report/flag_section.c), or NULL: no section */
 } ReportModel;
 
 /* Parses the review JSON text into *ppModel (allocated; free with report_model_free).

@@ -26,6 +26,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "report/flag_section.h"
 #include "report/label.h"
 
 #define PDF_W 595.28 /* A4 */
@@ -716,6 +717,39 @@ static void pdf_notes(Pdf *p) {
   }
 }
 
+/* 数据存疑: the cross-check flags (flag_section.h), as a table of unit, indicator, kind and
+** evidence; a sentence when nothing was flagged. */
+static void pdf_flags(Pdf *p) {
+  const ReportModel *m = p->m;
+  const RpFlags *f = m->pFlags;
+  if (!f) return;
+  if (p->y > PDF_MT + 1) pdf_new_page(p);
+  double h = pdf_text(p, PDF_ML, p->y, PDF_CW, rp_flag_label(m, 0), 15, 1, CHART_RED,
+                      PANGO_ALIGN_LEFT);
+  pdf_hline(p, PDF_ML, PDF_W - PDF_MR, p->y + h + 2, 0xE0E0E0, 0.6);
+  p->y += h + 10;
+  p->y += pdf_text(p, PDF_ML, p->y, PDF_CW, rp_flag_label(m, 5), 8.5, 0, 0x616161,
+                   PANGO_ALIGN_LEFT) + 6;
+  if (!f->nFlag) {
+    p->y += pdf_text(p, PDF_ML, p->y, PDF_CW, rp_flag_label(m, 6), 8.5, 0, CHART_INK,
+                     PANGO_ALIGN_LEFT) + 8;
+    return;
+  }
+  const PdfCol aCol[] = {{rp_flag_label(m, 1), 80, PANGO_ALIGN_LEFT},
+                         {rp_flag_label(m, 2), 95, PANGO_ALIGN_LEFT},
+                         {rp_flag_label(m, 3), 60, PANGO_ALIGN_LEFT},
+                         {rp_flag_label(m, 4), PDF_CW - 235, PANGO_ALIGN_LEFT}};
+  const char **az = xcalloc((size_t)f->nFlag * 4, sizeof(char *));
+  for (int i = 0; i < f->nFlag; i++) {
+    az[i * 4] = f->aFlag[i].zUnitName;
+    az[i * 4 + 1] = f->aFlag[i].zIndicator;
+    az[i * 4 + 2] = rp_flag_kind(m, f->aFlag[i].zKind);
+    az[i * 4 + 3] = f->aFlag[i].zReason;
+  }
+  pdf_table(p, aCol, 4, az, f->nFlag, NULL);
+  free(az);
+}
+
 /* Lays the whole document out on p->pSurf; returns the number of pages. */
 static int pdf_document(Pdf *p) {
   const ReportModel *m = p->m;
@@ -731,6 +765,7 @@ static int pdf_document(Pdf *p) {
   pdf_section(p, L_SEC_UNITS, 1);
   for (int g = 0; g < m->nGroup; g++)
     for (int i = 0; i < m->aGroup[g].nUnit; i++) pdf_card(p, &m->aUnit[m->aGroup[g].aUnit[i]]);
+  pdf_flags(p);
   pdf_notes(p);
   pdf_page_end(p);
   return p->iPage;

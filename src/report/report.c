@@ -28,6 +28,7 @@
 #include "period.h"
 #include "report/label.h"
 #include "store/db.h"
+#include "report/flag_section.h"
 #include "report/sup_section.h"
 
 const RpCatResult *report_unit_cat(const RpUnit *u, int iCat) {
@@ -190,6 +191,11 @@ int report_cmd(int argc, char **argv) {
   if (rp_supervision_load(pDb, m, &zErr)) {
     cli_error(&args, "%s", zErr);
     goto done;
+  }
+  if (rp_flags_load(pDb, m, &zErr)) { /* no 数据存疑 section rather than no bulletin */
+    fprintf(stderr, "kaoping report: no 数据存疑 section (the cross-checks failed: %s)\n", zErr);
+    free(zErr);
+    zErr = NULL;
   }
 
   /* The temporary file: beside the output so that rename() is atomic, mode as a newly

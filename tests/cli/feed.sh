@@ -346,4 +346,32 @@ fromdb=$out
 run_kp feed derive hotline "$T/k.csv"
 assert_eq "feed-7.5 indicators after kill and rerun = a clean derive from the file" "$out" "$fromdb"
 
+# --- XLSX feed files: the same records as the CSV (tests/data/feed/make-xlsx.py writes a CSV
+# as a workbook of inline strings), Excel's row numbers in messages, import and resume -------
+python3 tests/data/feed/make-xlsx.py $D/small.csv "$T/small.xlsx"
+run_kp feed derive hotline "$T/small.xlsx"
+assert_eq "feed-10.1 derive from XLSX = derive from the CSV" "$MONTH" "$out"
+assert_eq "feed-10.2 the temporary CSV beside the workbook is gone" "no" "$([ -e "$T/small.xlsx.csv" ] && echo yes || echo no)"
+printf '%s\n' 工单号,单位编码,受理时间,响应时间,办结时间,办结时限,办理状态,回访满意度 \
+  GD1,430421,2021-03-01,,,,办理中,未回访 GD2,430421,2021-02-30,,,,办理中,未回访 GD3,,2021-03-02,,,,办理中,未回访 >"$T/x.csv"
+python3 tests/data/feed/make-xlsx.py "$T/x.csv" "$T/x.xlsx"
+run_kp feed derive hotline "$T/x.xlsx" --format json
+assert_eq "feed-10.3 bad rows of a workbook name the workbook, Excel's row and column" \
+  "$T/x.xlsx.csv: line 3, column 3: 受理时间 \"2021-02-30\" is not a time (YYYY-MM-DD HH:MM:SS)|$T/x.xlsx.csv: line 4, column 2: 承办单位编码 (unit) is empty" \
+  "$(printf '%s\n' "$err" | grep -E '^/' | paste -sd'|')"
+assert_eq "feed-10.4 the good row counts (1 order of 430421 in 2021-M03)" "1" \
+  "$(printf '%s' "$out" | jq -r '.[] | select(.indicator == "hotline.orders") | .value')"
+run_kp demo --db "$T/x.db"
+run_kp feed import hotline "$T/small.xlsx" --db "$T/x.db" --no-observations
+assert_eq "feed-10.5 import from XLSX: the 7 records" "0 $T/small.xlsx.csv: 7 rows in 1 batches: 7 added, 0 already stored, 0 rejected" "$rc $out"
+run_kp feed import hotline "$T/small.xlsx" --db "$T/x.db" --no-observations
+assert_contains "feed-10.6 the same workbook again is recognised (content key): nothing to do" "$out" "already imported (feed hotline); nothing to do"
+run_kp feed import hotline "$T/x.xlsx" --db "$T/x.db" --no-observations
+assert_eq "feed-10.7 rejects of a workbook go to WORKBOOK.xlsx.rejects.csv, with Excel's rows" "3,3|4,2" \
+  "$(tail -n +2 "$T/x.xlsx.rejects.csv" | awk -F, '{ print $2 "," $3 }' | paste -sd'|')"
+printf 'PK but not a zip' >"$T/broken.xlsx"
+run_kp feed import hotline "$T/broken.xlsx" --db "$T/x.db"
+assert_eq "feed-10.8 a broken workbook: exit 1, the reason, nothing left beside it" "1 yes no" \
+  "$rc $(printf '%s' "$err" | grep -q 'broken.xlsx: not an XLSX workbook' && echo yes || echo no) $([ -e "$T/broken.xlsx.csv" ] && echo yes || echo no)"
+
 finish

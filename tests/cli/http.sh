@@ -123,9 +123,16 @@ GET /api/contacts
 POST /api/contacts/problems/{id}/close
 POST /api/contacts/problems/{id}/task
 POST /api/contacts/{id}/visits
+GET /api/crosscheck/{period}
 GET /api/evidence
 POST /api/evidence
 GET /api/evidence/{id}
+GET /api/feeds/batches
+GET /api/feeds/rejects
+GET /api/feeds/uploads/{id}
+GET /api/feeds/{feed}/records
+GET /api/feeds/{feed}/records.csv
+POST /api/feeds/{feed}/upload
 GET /api/findings
 POST /api/findings
 GET /api/findings/{id}
@@ -346,7 +353,14 @@ POST /api/projects/1/progress {} N N N N Y Y N N
 GET /api/evidence?kind=x&id=1 - N N N Y Y Y Y Y
 POST /api/evidence?kind=x&id=1 {} N N N Y Y Y Y Y
 GET /api/evidence/999 - N N N Y Y Y Y Y
-POST /api/periods/2099-B1/projects/sync - N N N Y Y N N N'
+POST /api/periods/2099-B1/projects/sync - N N N Y Y N N N
+GET /api/crosscheck/2021-B4 - N N N Y N N N Y
+GET /api/feeds/batches - N N N Y N N N Y
+GET /api/feeds/rejects - N N N Y N N N Y
+GET /api/feeds/uploads/1 - N N N Y N N N N
+GET /api/feeds/hotline/records?unit=430421&period=2021-B4 - N N N Y N N N Y
+GET /api/feeds/hotline/records.csv?unit=430421&period=2021-B4 - N N N Y N N N Y
+POST /api/feeds/hotline/upload {} N N N Y N N N N'
 bad_cells=""
 while read -r m p body exp; do
   [ "$body" = - ] && body=

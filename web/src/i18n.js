@@ -3,6 +3,7 @@ import { ref } from 'vue'
 import * as wishI18n from './i18n-wish.js'
 import { supZh, supEn } from './i18n-supervision.js'
 import { evZh, evEn } from './i18n-evidence.js'
+import { feedZh, feedEn } from './i18n-feed.js'
 
 const saved = typeof localStorage !== 'undefined' ? localStorage.getItem('kp.lang') : null
 export const locale = ref(saved === 'en' ? 'en' : 'zh')
@@ -230,6 +231,8 @@ const en = {
 
 Object.assign(zh, wishI18n.zh)
 Object.assign(en, wishI18n.en)
+Object.assign(zh, feedZh)
+Object.assign(en, feedEn)
 const dict = { zh, en }
 export function t(key, args) {
   let s = dict[locale.value][key]
