@@ -69,6 +69,11 @@ void robust_plan_free(RobustPlan *p);
 /* The official result the plan was made from (owned by the plan). */
 const ScoreResult *robust_official(const RobustPlan *p);
 
+/* For tests: bOn = 0 makes the draws take the paths of a CPU without AVX2 (sums in SSE2
+** or C, ranks by insertion sort); 1 (the default) takes AVX2 where the CPU has it. The
+** results are the same either way: the tests check that. */
+void robust_plan_set_avx2(RobustPlan *p, int bOn);
+
 /* Per-thread scratch for robust_eval. */
 typedef struct RobustWork RobustWork;
 RobustWork *robust_work_new(const RobustPlan *p);

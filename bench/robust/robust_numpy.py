@@ -118,7 +118,9 @@ def run(p, chunk):
 def main():
     path = sys.argv[1]
     repeat = int(sys.argv[sys.argv.index("--repeat") + 1]) if "--repeat" in sys.argv else 3
-    chunk = int(sys.argv[sys.argv.index("--chunk") + 1]) if "--chunk" in sys.argv else 1000
+    # 100 draws a chunk: the chunk's arrays (100 x 2,844 doubles) stay in the caches; measured
+    # against 1,000 (the first choice) on the benchmark machine: 15 % faster for Hunan, 8 % for China
+    chunk = int(sys.argv[sys.argv.index("--chunk") + 1]) if "--chunk" in sys.argv else 100
     with open(path) as f:
         p = json.load(f)
     runs, result, shift = [], None, None

@@ -22,7 +22,8 @@
 #     counter-based random numbers, weights, totals, tie-tolerant ranks and grades. The
 #     script stops unless every unit's 5th/95th percentile and median rank, sum of ranks and
 #     grade counts are identical in all three, and the mean absolute rank shift too;
-#  4. time (wall clock, ROUNDS rounds alternating the programs, each program's best run):
+#  4. time (wall clock, ROUNDS rounds alternating the programs, each program's best run
+#     per round; the table gives the median of the rounds and their range):
 #     robust_run on 2 threads and on 1 (the plan, i.e. the engine runs that make the share
 #     columns, is timed apart), against robust_numpy.py's draws (its JSON reading not
 #     timed). The CPU time other processes took meanwhile is reported;
@@ -148,6 +149,8 @@ import sys
 (path, machine, date, vers, rounds, draws, load0, load1, others, mine, avx,
  h2, h1, hn, hp, hrc, hrn, n2, n1, nn, npl, nrc, nrn) = sys.argv[1:]
 best = lambda z: min(float(x) for x in z.split())
+med = lambda z: sorted(float(x) for x in z.split())[len(z.split()) // 2]
+span = lambda z: f"{min(float(x) for x in z.split()) * 1000:.1f}–{max(float(x) for x in z.split()) * 1000:.1f}"
 runs = lambda z: ", ".join(f"{float(x) * 1000:.0f}" for x in z.split())
 mb = lambda kb: f"{int(kb) / 1024:.0f} MB" if kb.isdigit() else "n/a"
 ms = lambda s: f"{s * 1000:.1f} ms" if s < 10 else f"{s:.2f} s"
@@ -156,8 +159,9 @@ rows, goals = [], []
 for name, c2, c1, npy, plan, rc, rn in (
         ("Hunan: 122 units (1 group) x 40 indicators", h2, h1, hn, hp, hrc, hrn),
         ("China: 2,844 units (31 groups) x 60 indicators", n2, n1, nn, npl, nrc, nrn)):
-    c2, c1, npy, plan = best(c2), best(c1), best(npy), float(plan)
-    rows.append(f"| {name} | {ms(c2)} | {ms(c1)} | {ms(npy)} | **{npy / c2:.1f}x** | {npy / c1:.1f}x | {ms(plan)} | {mb(rc)} / {mb(rn)} |")
+    r2, r1, rn_ = span(c2), span(c1), span(npy)
+    c2, c1, npy, plan = med(c2), med(c1), med(npy), float(plan)
+    rows.append(f"| {name} | {ms(c2)} ({r2}) | {ms(c1)} ({r1}) | {ms(npy)} ({rn_}) | **{npy / c2:.1f}x** | {npy / c1:.1f}x | {ms(plan)} | {mb(rc)} / {mb(rn)} |")
     goals.append((name.split(":")[0], c2, npy / c2, npy / c1))
 (hname, hc2, hr2, hr1), (nname, nc2, nr2, nr1) = goals
 table = f"""<!-- robust:begin (written by bench/robust/run.sh; do not edit by hand) -->
@@ -168,8 +172,9 @@ Each case: {int(draws):,} draws from seed 20211 of the default uncertain choice 
 +-25 %, renormalised among siblings), period 2021-M06 of `bench/score/gen_data.c`'s data.
 Before timing, kaoping on 1 and 2 threads and numpy gave identical results for every unit
 (5th/95th percentile and median ranks, sum of ranks, count of each grade) and the same
-mean absolute rank shift. Wall time of the draws, best of {rounds} rounds (kaoping: of
-{rounds} x 5 runs; numpy: of {rounds} x 3 runs for Hunan, {rounds} x 1 for China).
+mean absolute rank shift. Wall time of the draws: the median over {rounds} rounds of each
+round's best run (kaoping: best of 5 runs; numpy: of 3 for Hunan, 1 for China), in brackets
+the range over the rounds, ms; the ratios are of the medians.
 
 | case | kaoping 2 threads | kaoping 1 thread | numpy | numpy / kaoping (2 threads) | numpy / kaoping (1 thread) | kaoping plan (engine runs, not in the draws) | peak memory kaoping / numpy |
 |---|---:|---:|---:|---:|---:|---:|---:|

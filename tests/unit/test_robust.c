@@ -340,6 +340,116 @@ static void test_vector_paths_match_engine(void **state) {
   free(zS);
 }
 
+/* Ranks by counting (robust_rank_count, the AVX2 path) against ranks by insertion sort
+** (the path of a CPU without AVX2) and against the engine, on data made to fall back:
+** units with identical values (exact ties: their totals round to one float), pairs whose
+** totals differ by one part in 10^13 (the engine's tolerance ties them), and groups whose
+** sizes (29, 11, 1) are not multiples of the eight floats compared at once. */
+static void test_rank_paths_match(void **state) {
+  (void)state;
+  enum { NU = 41, NL = 4, ND = 300 };
+  const char *azUnit[NU], *azGroup[NU];
+  char azCode[NU][8];
+  double aV[NU * NL], aT[NU * NL];
+  uint64_t x = 777;
+  for (int u = 0; u < NU; u++) {
+    snprintf(azCode[u], sizeof azCode[u], "u%d", u);
+    azUnit[u] = azCode[u];
+    azGroup[u] = u == 40 ? "g3" : u >= 29 ? "g2" : "g1";
+    for (int l = 0; l < NL; l++) {
+      x = rng_mix(x);
+      aV[u * NL + l] = 40 + 60 * ((double)(x >> 11) * 0x1.0p-53);
+      aT[u * NL + l] = 100;
+    }
+    /* every fifth unit repeats the one before; every seventh nearly does */
+    if (u % 5 == 0 && u > 0 && u != 40)
+      for (int l = 0; l < NL; l++) aV[u * NL + l] = aV[(u - 1) * NL + l];
+    if (u % 7 == 0 && u > 0 && u != 40)
+      for (int l = 0; l < NL; l++) aV[u * NL + l] = aV[(u - 1) * NL + l] * (1 + 1e-13);
+  }
+  char *zErr = NULL;
+  char *zS = xstrdup(
+      "{'code':'R','aggregation':'points','grades':{'by':'score','levels':[[60,'A'],[null,'B']]},"
+      "'indicators':[{'code':'A','children':["
+      "{'code':'A1','weight':30,'method':'completion','params':{'cap':1.2}},"
+      "{'code':'A2','weight':20,'method':'completion','params':{'cap':1.2}}]},"
+      "{'code':'B1','weight':25,'method':'completion','params':{'cap':1.2}},"
+      "{'code':'B2','weight':25,'method':'completion','params':{'cap':1.2}}]}");
+  for (char *q = zS; *q; q++)
+    if (*q == '\'') *q = '"';
+  Scheme *pS = scheme_parse("r.json", zS, &zErr);
+  if (!pS) fail_msg("%s", zErr);
+  RobustSpec *pSpec = robust_spec_parse(pS, NULL, &zErr);
+  if (!pSpec) fail_msg("%s", zErr);
+  ScoreInput in = {0};
+  in.pScheme = pS;
+  assert_int_equal(period_parse("2021-B3", &in.period, NULL), 0);
+  in.nUnit = NU;
+  in.azUnit = azUnit;
+  in.azGroup = azGroup;
+  in.aValue = aV;
+  in.aTarget = aT;
+  RobustPlan *pPlan = robust_plan(&in, pSpec, &zErr);
+  if (!pPlan) fail_msg("%s", zErr);
+  /* the data do tie: identical totals in the official scoring */
+  const ScoreResult *pOff = robust_official(pPlan);
+  assert_true(pOff->aUnit[5].rTotal == pOff->aUnit[4].rTotal);
+  assert_int_equal(pOff->aUnit[5].iRank, pOff->aUnit[4].iRank);
+  assert_int_equal(pOff->aUnit[7].iRank, pOff->aUnit[6].iRank);
+  assert_true(pOff->aUnit[7].rTotal != pOff->aUnit[6].rTotal);
+  RobustWork *w = robust_work_new(pPlan);
+  double aU[64], aTotal[NU], aTotal2[NU];
+  int aRank[NU], aGrade[NU], aRank2[NU], aGrade2[NU];
+  for (int d = 0; d < ND; d++) {
+    for (int k = 0; k < pSpec->nDim; k++) aU[k] = rng_uniform(11, (uint64_t)d, (uint64_t)k);
+    robust_plan_set_avx2(pPlan, 1);
+    robust_eval(pPlan, aU, w, aTotal, aRank, aGrade);
+    robust_plan_set_avx2(pPlan, 0);
+    robust_eval(pPlan, aU, w, aTotal2, aRank2, aGrade2);
+    Scheme *pC = robust_scheme_for_draw(pPlan, aU);
+    ScoreInput in2 = in;
+    in2.pScheme = pC;
+    ScoreResult *pR = score_compute(&in2, &zErr);
+    if (!pR) fail_msg("draw %d: %s", d, zErr);
+    for (int u = 0; u < NU; u++) {
+      assert_true(aTotal[u] == pR->aUnit[u].rTotal);
+      assert_true(aTotal2[u] == pR->aUnit[u].rTotal);
+      assert_int_equal(aRank[u], pR->aUnit[u].iRank);
+      assert_int_equal(aRank2[u], pR->aUnit[u].iRank);
+      assert_int_equal(aGrade[u], pR->aUnit[u].iGrade);
+      assert_int_equal(aGrade2[u], pR->aUnit[u].iGrade);
+    }
+    /* the ties stay ties in every draw */
+    assert_int_equal(aRank[5], aRank[4]);
+    assert_int_equal(aRank[7], aRank[6]);
+    score_result_free(pR);
+    robust_scheme_copy_free(pC);
+  }
+  robust_plan_set_avx2(pPlan, 1);
+  RobustResult *r1 = robust_run(pPlan, 2000, 3, 2);
+  robust_plan_set_avx2(pPlan, 0);
+  RobustResult *r2 = robust_run(pPlan, 2000, 3, 1);
+  assert_true(r1->rMeanAbsShift == r2->rMeanAbsShift);
+  for (int u = 0; u < NU; u++) {
+    assert_int_equal(r1->aUnit[u].iLo, r2->aUnit[u].iLo);
+    assert_int_equal(r1->aUnit[u].iHi, r2->aUnit[u].iHi);
+    assert_int_equal(r1->aUnit[u].iMedian, r2->aUnit[u].iMedian);
+    assert_true(r1->aUnit[u].rMeanRank == r2->aUnit[u].rMeanRank);
+    for (int g = 0; g <= pS->nGrade; g++)
+      assert_true(r1->aUnit[u].aGradeProb[g] == r2->aUnit[u].aGradeProb[g]);
+  }
+  /* the unit alone in its group is first in every draw */
+  assert_int_equal(r1->aUnit[40].iLo, 1);
+  assert_int_equal(r1->aUnit[40].iHi, 1);
+  robust_result_free(r1);
+  robust_result_free(r2);
+  robust_work_free(w);
+  robust_plan_free(pPlan);
+  robust_spec_free(pSpec);
+  scheme_free(pS);
+  free(zS);
+}
+
 /* The same seed gives the same result on 1, 2 and 3 threads (counter-based numbers). */
 static void test_threads_identical(void **state) {
   (void)state;
@@ -501,7 +611,8 @@ int main(void) {
       cmocka_unit_test(test_fixed_choices_collapse), cmocka_unit_test(test_best_everywhere_is_first),
       cmocka_unit_test(test_probabilities_by_hand),  cmocka_unit_test(test_draws_match_engine),
       cmocka_unit_test(test_threads_identical),      cmocka_unit_test(test_draws_converge),
-      cmocka_unit_test(test_spec_errors),            cmocka_unit_test(test_vector_paths_match_engine),            cmocka_unit_test(test_sobol_ishigami),
+      cmocka_unit_test(test_spec_errors),            cmocka_unit_test(test_vector_paths_match_engine),
+      cmocka_unit_test(test_rank_paths_match),            cmocka_unit_test(test_sobol_ishigami),
       cmocka_unit_test(test_sobol_gfunc),            cmocka_unit_test(test_sobol_choices),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
