@@ -1807,3 +1807,49 @@ done:
   scheme_free(pScheme);
   return rc;
 }
+
+/* ---- the public list (公示) ---------------------------------------------------------------- */
+
+int sup_finding_public(Db *pDb, const char *zUnit, const char *zCategory, int iPage,
+                       json_t **ppOut, EntryErr *e) {
+  *ppOut = NULL;
+  if (iPage < 1) iPage = 1;
+  const int nPerPage = 20;
+  Stmt *s = db_prepare(pDb, "SELECT count(*) FROM finding f WHERE f.public = 1"
+                            " AND f.state IN ('verified', 'archived')"
+                            " AND (?1 IS NULL OR f.unit = ?1) AND (?2 IS NULL OR f.category = ?2)");
+  stmt_bind_text(s, 1, zUnit);
+  stmt_bind_text(s, 2, zCategory);
+  int rc = stmt_step(s);
+  int64_t nTotal = rc == 1 ? stmt_int(s, 0) : 0;
+  stmt_finalize(s);
+  if (rc != 1) return entry_err_set(e, KP_E_INTERNAL, NULL, "database error: %s", db_errmsg(pDb));
+  s = db_prepare(pDb, "SELECT f.id, f.unit, u.name, f.category, f.severity, f.text, f.assigned_on,"
+                      " f.due, f.closed_on, f.verified_on, f.finish_late"
+                      " FROM finding f JOIN unit u ON u.code = f.unit WHERE f.public = 1"
+                      " AND f.state IN ('verified', 'archived')"
+                      " AND (?1 IS NULL OR f.unit = ?1) AND (?2 IS NULL OR f.category = ?2)"
+                      " ORDER BY f.verified_on DESC, f.id DESC LIMIT ?3 OFFSET ?4");
+  stmt_bind_text(s, 1, zUnit);
+  stmt_bind_text(s, 2, zCategory);
+  stmt_bind_int(s, 3, nPerPage);
+  stmt_bind_int(s, 4, (int64_t)(iPage - 1) * nPerPage);
+  json_t *a = json_array();
+  while ((rc = stmt_step(s)) == 1) {
+    json_array_append_new(
+        a, json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:s?, s:s?, s:s?, s:s?, s:b}", "id",
+                     (json_int_t)stmt_int(s, 0), "unit", stmt_text(s, 1), "unit_name",
+                     stmt_text(s, 2), "category", stmt_text(s, 3), "severity_label",
+                     severity_label(stmt_text(s, 4)), "text", stmt_text(s, 5), "assigned_on",
+                     stmt_text(s, 6), "due", stmt_text(s, 7), "closed_on", stmt_text(s, 8),
+                     "verified_on", stmt_text(s, 9), "finished_late", (int)stmt_int(s, 10)));
+  }
+  stmt_finalize(s);
+  if (rc < 0) {
+    json_decref(a);
+    return entry_err_set(e, KP_E_INTERNAL, NULL, "database error: %s", db_errmsg(pDb));
+  }
+  *ppOut = json_pack("{s:I, s:i, s:i, s:o}", "total", (json_int_t)nTotal, "page", iPage,
+                     "per_page", nPerPage, "findings", a);
+  return 0;
+}

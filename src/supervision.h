@@ -82,6 +82,15 @@ typedef struct FindingFilter {
 int sup_finding_list(Db *pDb, const EntryWho *w, const FindingFilter *f, json_t **ppOut,
                      EntryErr *e);
 
+/* The public list (公示, no login): findings verified (验收销号) or archived after it whose
+** verification the office made public, newest verification first, 20 a page, optionally of
+** one unit or category. Only what a notice would print: unit, category, severity, what was
+** found, the dates, whether it was finished late. Never the responsible person, the
+** inspector, the place or coordinates, the events' notes. *ppOut = {total, page, per_page,
+** findings: [...]}. 0 or -1 (e set). */
+int sup_finding_public(Db *pDb, const char *zUnit, const char *zCategory, int iPage,
+                       json_t **ppOut, EntryErr *e);
+
 /* Writes the findings of period zPeriod as observations (provenance `finding`, state
 ** verified) of the deduct and veto leaves the period's scheme maps them to (finding_map.h):
 ** per unit and leaf, a deduct leaf gets the points of the unit's confirmed findings (each

@@ -108,6 +108,18 @@ int api_findings_list(HttpReq *r) {
   return sup_result(r, rc, pOut, &e, 200);
 }
 
+/* GET /api/public/findings: no login; sup_finding_public says what is (never) shown. */
+int api_pub_findings(HttpReq *r) {
+  int iPage = 1;
+  if (sup_qint(r, "page", 1, 1000000, 1, &iPage)) return -1;
+  EntryErr e;
+  memset(&e, 0, sizeof e);
+  json_t *pOut = NULL;
+  int rc = sup_finding_public(r->pDb, http_query(r, "unit"), http_query(r, "category"), iPage,
+                              &pOut, &e);
+  return sup_result(r, rc, pOut, &e, 200);
+}
+
 int api_findings_add(HttpReq *r) {
   static const char *const azField[] = {"unit", "category", "text", "severity", "inspection",
                                         "place", "lon", "lat", "responsible", "days",

@@ -12,6 +12,7 @@ int api_inspections_list(HttpReq *r);
 int api_inspections_add(HttpReq *r);
 int api_findings_list(HttpReq *r);
 int api_findings_add(HttpReq *r);
+int api_pub_findings(HttpReq *r);
 int api_finding_get(HttpReq *r);
 int api_finding_act(HttpReq *r);
 int api_findings_sync(HttpReq *r);

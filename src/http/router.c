@@ -195,6 +195,10 @@ const Route aRoute[] = {
    0, "", "The indicators a provider account enters for all units."},
   {"POST", "/api/providers/{name}/indicators", api_provider_set, CAP_SCHEME_MANAGE, CSRF_TOKEN,
    65536, 0, "", "Replaces a provider account's indicators: {indicators: [codes]} (audited)."},
+  {"GET", "/api/public/findings", api_pub_findings, CAP_PUBLIC, CSRF_NONE, 0, 0,
+   "category,page,unit",
+   "Public (公示): findings verified (验收销号) and made public; unit, category, what was found, "
+   "dates; never the responsible person, the inspector or the place."},
   {"GET", "/api/public/honours", api_pub_honours, CAP_PUBLIC, CSRF_NONE, 0, 0, "year",
    "Public: honours (表彰) to people and collectives, newest year first; ?year=Y."},
   {"GET", "/api/public/places", api_pub_places, CAP_PUBLIC, CSRF_NONE, 0, 0, "kind",

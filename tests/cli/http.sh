@@ -170,6 +170,7 @@ GET /api/projects/{id}
 POST /api/projects/{id}/progress
 GET /api/providers/{name}/indicators
 POST /api/providers/{name}/indicators
+GET /api/public/findings
 GET /api/public/honours
 GET /api/public/places
 GET /api/public/places/route
@@ -212,7 +213,7 @@ POST /logout
 GET /{file...}"
 assert_eq "http-1.3 every route is in this test's matrix (add new ones below)" "$KNOWN" \
   "$(printf '%s\n' "$routes" | awk -F'\t' '{print $1 " " $2}')"
-assert_eq "http-1.4 only public routes: home, login forms, static, the public wish form, map, honours" "GET / POST /api/login POST /api/login/totp GET /api/public/honours GET /api/public/places GET /api/public/places/route GET /api/public/wishes POST /api/public/wishes GET /api/public/wishes/form POST /api/public/wishes/track POST /login GET /{file...}" \
+assert_eq "http-1.4 only public routes: home, login forms, static, the public wish form, map, honours, verified findings" "GET / POST /api/login POST /api/login/totp GET /api/public/findings GET /api/public/honours GET /api/public/places GET /api/public/places/route GET /api/public/wishes POST /api/public/wishes GET /api/public/wishes/form POST /api/public/wishes/track POST /login GET /{file...}" \
   "$(printf '%s\n' "$routes" | awk -F'\t' '$3=="public" {printf "%s%s %s", (n++?" ":""), $1, $2}')"
 assert_eq "http-1.5 every POST needs a CSRF check" "" \
   "$(printf '%s\n' "$routes" | awk -F'\t' '$1=="POST" && $4=="none" {print}')"
@@ -318,6 +319,7 @@ POST /api/contacts/problems/999/close {} N N N N N N N Y
 POST /api/contacts/problems/999/task {} N N N N N N Y Y
 POST /api/contacts/999/visits {} N N N N N N N Y
 GET /api/places - N N N Y Y Y Y Y
+GET /api/public/findings - Y Y Y Y Y Y Y Y
 GET /api/public/honours - Y Y Y Y Y Y Y Y
 GET /api/public/places - Y Y Y Y Y Y Y Y
 GET /api/public/places/route - Y Y Y Y Y Y Y Y

@@ -145,6 +145,16 @@ assert_eq "hsup-3.13 the timeline" "open assign sign report instruct request_clo
 assert_eq "hsup-3.13 actors" "ins ins rep rep ldr rep ins rep ins ins" "$(j '[.events[].actor] | join(" ")')"
 assert_eq "hsup-3.13 the return's note" "问责材料不全" "$(j '.events[6].note')"
 assert_eq "hsup-3.13 what the inspector may do now" "publish,archive,reopen" "$(j '.actions | join(",")')"
+# the public notice (公示): no login, only what was made public, nothing personal
+s=$(req - GET /api/public/findings)
+assert_eq "hsup-3.14 the public list: the one verified and public finding" "200 1 1 430421 衡阳县 作风 较重 工作时间在岗人员玩手机游戏" \
+  "$s $(j .total) $(j '.findings[0].id') $(j '.findings[0].unit') $(j '.findings[0].unit_name') $(j '.findings[0].category') $(j '.findings[0].severity_label') $(j '.findings[0].text')"
+assert_eq "hsup-3.14 ... with no person, place, coordinates or notes" "assigned_on,category,closed_on,due,finished_late,id,severity_label,text,unit,unit_name,verified_on" \
+  "$(j '.findings[0] | keys | join(",")')"
+s=$(req - GET '/api/public/findings?unit=430423')
+assert_eq "hsup-3.15 filtered by unit" "200 0" "$s $(j .total)"
+s=$(req - GET '/api/public/findings?inspector=ins')
+assert_eq "hsup-3.16 an undeclared parameter is refused" "400 3006" "$s $(code)"
 
 # ---- hsup-4 lists ---------------------------------------------------------------------------
 req ins POST /api/findings '{"unit":"430423","category":"安全生产","text":"消防通道堵塞","days":3}' >/dev/null

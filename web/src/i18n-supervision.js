@@ -1,6 +1,9 @@
 // Labels of the supervision screens (云督查: findings, their timeline and actions, tasks),
 // merged into i18n.js. Chinese first; English for the switch.
 export const supZh = {
+  'pubf.nav': '整改公示', 'pubf.title': '督查问题整改公示', 'pubf.explain': '经督查部门现场验收销号并决定公示的问题及整改情况。',
+  'pubf.unit': '单位代码', 'pubf.severity': '程度', 'pubf.text': '问题', 'pubf.dates': '时间',
+  'pubf.assigned': '交办', 'pubf.due': '时限', 'pubf.verified': '验收', 'pubf.late': '逾期整改',
   'nav.findings': '督查问题', 'nav.tasks': '督办事项', 'nav.projects': '产业项目', 'nav.supmap': '督查地图',
   'smap.title': '督查问题与项目现场地图', 'smap.counts': '{f} 个问题点位, {p} 个项目现场',
   'smap.note': '圆点:督查问题(颜色为督办灯,点击查看);菱形:产业项目现场(紫红为落后时序进度)。只显示有坐标的问题。',
@@ -36,6 +39,10 @@ export const supZh = {
   'ts.open': '办理中', 'ts.req_close': '申请办结', 'ts.closed': '已办结',
 }
 export const supEn = {
+  'pubf.nav': 'Rectification notice', 'pubf.title': 'Findings rectified and verified (public notice)',
+  'pubf.explain': 'Findings the supervision office checked on site (验收销号) and decided to make public.',
+  'pubf.unit': 'Unit code', 'pubf.severity': 'Severity', 'pubf.text': 'Finding', 'pubf.dates': 'Dates',
+  'pubf.assigned': 'Assigned', 'pubf.due': 'Due', 'pubf.verified': 'Verified', 'pubf.late': 'Finished late',
   'nav.findings': 'Findings', 'nav.tasks': 'Tasks', 'nav.projects': 'Projects', 'nav.supmap': 'Supervision map',
   'smap.title': 'Findings and project sites', 'smap.counts': '{f} findings, {p} project sites',
   'smap.note': 'Dots: findings (colour = light; click to open). Diamonds: project sites (purple = behind time progress). Only findings with coordinates.',

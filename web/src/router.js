@@ -18,6 +18,7 @@ const routes = [
   { path: '/users', name: 'users', component: () => import('./views/Users.vue'), meta: { cap: 'user_read' } },
   { path: '/wish', name: 'wish', component: () => import('./views/PublicWish.vue'), meta: { bare: true, public: true } },
   { path: '/redmap', name: 'redmap', component: () => import('./views/RedMap.vue'), meta: { bare: true, public: true } },
+  { path: '/notice', name: 'notice', component: () => import('./views/PublicFindings.vue'), meta: { bare: true, public: true } },
   { path: '/honours', name: 'honours', component: () => import('./views/Honours.vue'), meta: { bare: true, public: true } },
   { path: '/wishes/:id?', name: 'wishes', component: () => import('./views/Wishes.vue'), meta: { capAny: ['all_units', 'data_own_unit'] } },
   { path: '/contacts', name: 'contacts', component: () => import('./views/Contacts.vue'), meta: { cap: 'comment' } },
