@@ -503,7 +503,7 @@ int auth_password_verify(const char *zHash, const char *zPw) {
   return crypto_pwhash_str_verify(zHash, zPw, strlen(zPw)) == 0;
 }
 
-void auth_password_generate(char *zOut) {
+void auth_password_generate(const char *zUser, char *zOut) {
   static const char zAlpha[] = "ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789";
   static const char zSym[] = "-_.!@#%+=";
   auth_sodium_init();
@@ -520,7 +520,11 @@ void auth_password_generate(char *zOut) {
       else bSym = 1;
     }
     zOut[16] = 0;
-    if (bLower && bUpper && bDigit && bSym) return;
+    /* the policy refuses a password that contains the login name (auth_password_policy_check):
+    ** for a three-letter name about one password in 3,000 does, so draw again */
+    if (bLower && bUpper && bDigit && bSym &&
+        !(zUser && strlen(zUser) >= 3 && auth_contains_nocase(zOut, zUser)))
+      return;
   }
 }
 
@@ -530,7 +534,7 @@ static char zDummyHash[crypto_pwhash_STRBYTES];
 static pthread_once_t dummyOnce = PTHREAD_ONCE_INIT;
 static void auth_dummy_init(void) {
   char zPw[17];
-  auth_password_generate(zPw);
+  auth_password_generate(NULL, zPw);
   if (auth_password_hash(zPw, zDummyHash)) zDummyHash[0] = 0;
   sodium_memzero(zPw, sizeof zPw);
 }
@@ -694,7 +698,7 @@ int auth_user_add(Db *pDb, const char *zName, const char *zDisplay, const char *
         (*pzField = "password"))
       return auth_fail(pCode, pzErr, KP_E_PASSWORD_POLICY, xstrdup(zWhy));
   } else {
-    auth_password_generate(zGen);
+    auth_password_generate(zName, zGen);
     zPassword = zGen;
   }
   char zHash[crypto_pwhash_STRBYTES];

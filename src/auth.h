@@ -169,8 +169,9 @@ int auth_password_hash(const char *zPassword, char *zOut);
 /* 1 when zPassword matches zHash, else 0. Constant-time in the comparison. */
 int auth_password_verify(const char *zHash, const char *zPassword);
 
-/* A random initial password that satisfies the default policy: 16 characters. zOut >= 17. */
-void auth_password_generate(char *zOut);
+/* A random initial password that satisfies the default policy for the account zUser (NULL:
+** any account): 16 characters of four kinds, never containing the login name. zOut >= 17. */
+void auth_password_generate(const char *zUser, char *zOut);
 
 /* ---- login and sessions ---------------------------------------------------------------- */
 

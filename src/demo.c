@@ -255,8 +255,8 @@ static int demo_accounts(const char *zDb, const char *zLoginFile) {
   for (size_t i = 0; i < sizeof aDemoAccount / sizeof aDemoAccount[0]; i++) {
     const struct DemoAccount *a = &aDemoAccount[i];
     char zInitial[32], zPassword[32];
-    auth_password_generate(zInitial);
-    auth_password_generate(zPassword);
+    auth_password_generate(a->zName, zInitial);
+    auth_password_generate(a->zName, zPassword);
     int code = 0;
     const char *zField = NULL;
     if (auth_user_add(pDb, a->zName, a->zDisplay, a->zUnit, zInitial, "local:demo", NULL, NULL,

@@ -177,7 +177,7 @@ int user_passwd_cmd(int argc, char **argv) {
     }
   } else {
     zPw = xmalloc(17);
-    auth_password_generate(zPw);
+    auth_password_generate(c.zName, zPw);
     bGenerated = 1;
   }
   char *zErr = NULL;
