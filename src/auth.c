@@ -657,6 +657,28 @@ static int auth_fail_db(Db *pDb, int *pCode, char **pzErr) {
                    xasprintf("could not be recorded (nothing changed): %s", db_errmsg(pDb)));
 }
 
+/* Records event zEvent on the account zName (object "user:NAME") in the open transaction.
+** Takes pDetail (may be NULL). 0 or -1, as audit_record(). */
+static int auth_audit_user(Db *pDb, const char *zActor, const char *zIp, const char *zEvent,
+                           const char *zName, const char *zResult, json_t *pDetail) {
+  char *zObj = xasprintf("user:%s", zName);
+  int r = audit_record(pDb, zActor, zIp, zEvent, zObj, zResult, pDetail);
+  free(zObj);
+  json_decref(pDetail);
+  return r;
+}
+
+/* Ends the transaction of an account change: rolled back when r is not 0 (a write or its audit
+** record failed), else committed. 0, or -1 with the error set (nothing changed). */
+static int auth_tx_end(Db *pDb, int r, int *pCode, char **pzErr) {
+  if (r) {
+    db_rollback(pDb);
+    return auth_fail_db(pDb, pCode, pzErr);
+  }
+  if (db_commit(pDb)) return auth_fail_db(pDb, pCode, pzErr);
+  return 0;
+}
+
 int auth_user_add(Db *pDb, const char *zName, const char *zDisplay, const char *zUnit,
                   const char *zPassword, const char *zActor, const char *zIp,
                   char **pzGenerated, int *pCode, const char **pzField, char **pzErr) {
@@ -729,21 +751,12 @@ int auth_user_add(Db *pDb, const char *zName, const char *zDisplay, const char *
     r = stmt_run(s);
     stmt_finalize(s);
   }
-  if (r == 0) {
-    json_t *pDetail = json_pack("{s:s, s:s?}", "display_name", zDisplay, "unit", zUnit);
-    char *zObj = xasprintf("user:%s", zName);
-    r = audit_record(pDb, zActor, zIp, "user.add", zObj, "ok", pDetail);
-    free(zObj);
-    json_decref(pDetail);
-  }
-  if (r) {
-    db_rollback(pDb);
+  if (r == 0)
+    r = auth_audit_user(pDb, zActor, zIp, "user.add", zName, "ok",
+                        json_pack("{s:s, s:s?}", "display_name", zDisplay, "unit", zUnit));
+  if (auth_tx_end(pDb, r, pCode, pzErr)) {
     sodium_memzero(zGen, sizeof zGen);
-    return auth_fail_db(pDb, pCode, pzErr);
-  }
-  if (db_commit(pDb)) {
-    sodium_memzero(zGen, sizeof zGen);
-    return auth_fail_db(pDb, pCode, pzErr);
+    return -1;
   }
   if (zPassword == zGen && pzGenerated) *pzGenerated = xstrdup(zGen);
   sodium_memzero(zGen, sizeof zGen);
@@ -809,24 +822,11 @@ int auth_user_set_roles(Db *pDb, const char *zName, unsigned mRoles, unsigned mG
     r = stmt_run(s);
     stmt_finalize(s);
   }
-  if (r == 0) {
-    json_t *pDetail = json_pack("{s:o, s:o}", "before", auth_roles_json(u.mRoles), "after",
-                                auth_roles_json(mRoles));
-    char *zObj = xasprintf("user:%s", zName);
-    r = audit_record(pDb, zActor, zIp, "role.set", zObj, "ok", pDetail);
-    free(zObj);
-    json_decref(pDetail);
-  }
-  if (r) {
-    db_rollback(pDb);
-    auth_fail_db(pDb, pCode, pzErr);
-    goto done;
-  }
-  if (db_commit(pDb)) {
-    auth_fail_db(pDb, pCode, pzErr);
-    goto done;
-  }
-  rc = 0;
+  if (r == 0)
+    r = auth_audit_user(pDb, zActor, zIp, "role.set", zName, "ok",
+                        json_pack("{s:o, s:o}", "before", auth_roles_json(u.mRoles), "after",
+                                  auth_roles_json(mRoles)));
+  rc = auth_tx_end(pDb, r, pCode, pzErr);
 done:
   arena_free(pArena);
   return rc;
@@ -861,25 +861,11 @@ int auth_user_lock(Db *pDb, const char *zName, int bLock, const char *zActor,
     r = stmt_run(s);
     stmt_finalize(s);
   }
-  if (r == 0) {
-    json_t *pDetail = json_pack("{s:b, s:i, s:s?}", "was_disabled", u.bDisabled, "failed_logins",
-                                u.nFailed, "locked_until", u.zLockedUntil);
-    char *zObj = xasprintf("user:%s", zName);
-    r = audit_record(pDb, zActor, zIp, bLock ? "user.lock" : "user.unlock", zObj, "ok",
-                     pDetail);
-    free(zObj);
-    json_decref(pDetail);
-  }
-  if (r) {
-    db_rollback(pDb);
-    auth_fail_db(pDb, pCode, pzErr);
-    goto done;
-  }
-  if (db_commit(pDb)) {
-    auth_fail_db(pDb, pCode, pzErr);
-    goto done;
-  }
-  rc = 0;
+  if (r == 0)
+    r = auth_audit_user(pDb, zActor, zIp, bLock ? "user.lock" : "user.unlock", zName, "ok",
+                        json_pack("{s:b, s:i, s:s?}", "was_disabled", u.bDisabled,
+                                  "failed_logins", u.nFailed, "locked_until", u.zLockedUntil));
+  rc = auth_tx_end(pDb, r, pCode, pzErr);
 done:
   arena_free(pArena);
   return rc;
@@ -966,24 +952,10 @@ int auth_password_set(Db *pDb, const char *zName, const char *zPw, int bByAdmin,
     r = stmt_run(s);
     stmt_finalize(s);
   }
-  if (r == 0) {
-    char *zObj = xasprintf("user:%s", zName);
-    json_t *pDetail = json_pack("{s:b}", "was_expired", u.bExpired);
-    r = audit_record(pDb, zActor, zIp, bByAdmin ? "password.reset" : "password.change", zObj,
-                     "ok", pDetail);
-    json_decref(pDetail);
-    free(zObj);
-  }
-  if (r) {
-    db_rollback(pDb);
-    auth_fail_db(pDb, pCode, pzErr);
-    goto done;
-  }
-  if (db_commit(pDb)) {
-    auth_fail_db(pDb, pCode, pzErr);
-    goto done;
-  }
-  rc = 0;
+  if (r == 0)
+    r = auth_audit_user(pDb, zActor, zIp, bByAdmin ? "password.reset" : "password.change", zName,
+                        "ok", json_pack("{s:b}", "was_expired", u.bExpired));
+  rc = auth_tx_end(pDb, r, pCode, pzErr);
 done:
   arena_free(pArena);
   return rc;
@@ -1732,14 +1704,10 @@ int auth_login_totp(Db *pDb, const char *zPending, const char *zCode, const char
     if (r == 0) r = auth_totp_record(pDb, zName, zIp, "bad_password", "failed",
                                      bReplay ? "code already used (replay)"
                                              : "wrong one-time code");
-    if (r == 0 && bLockNow) {
-      char *zObj = xasprintf("user:%s", zName);
-      json_t *d = json_pack("{s:s, s:I}", "locked_until", zUntil, "failed_logins",
-                            (json_int_t)nFailed);
-      r = audit_record(pDb, "-", zIp, "account.lockout", zObj, "ok", d);
-      json_decref(d);
-      free(zObj);
-    }
+    if (r == 0 && bLockNow)
+      r = auth_audit_user(pDb, "-", zIp, "account.lockout", zName, "ok",
+                          json_pack("{s:s, s:I}", "locked_until", zUntil, "failed_logins",
+                                    (json_int_t)nFailed));
   }
   if (r) {
     db_rollback(pDb);
@@ -1890,11 +1858,8 @@ int auth_totp_confirm(Db *pDb, const char *zName, const char *zCode, const char 
   sodium_memzero(aKey, sizeof aKey);
   if (iStep < 0) {
     auth_secret_free(zSecret);
-    json_t *d = json_pack("{s:s}", "reason", "wrong code");
-    char *zObj = xasprintf("user:%s", zName);
-    (void)audit_record(pDb, zActor, zIp, "totp.confirm", zObj, "failed", d);
-    free(zObj);
-    json_decref(d);
+    (void)auth_audit_user(pDb, zActor, zIp, "totp.confirm", zName, "failed",
+                          json_pack("{s:s}", "reason", "wrong code"));
     return auth_fail(pCode, pzErr, KP_E_INVALID,
                      xasprintf("the code does not match: check the device's clock and try "
                                "the next code"));
