@@ -33,25 +33,6 @@
 /* Shared prologue                                                                         */
 /* ===================================================================================== */
 
-/* Parses "VERB PERIOD [--db F]" plus the options the caller already asked for. Returns the
-** canonical period code in zPeriod (16 bytes), or -1 after printing why. */
-static int review_cmd_period(CliArgs *pArgs, char *zPeriod) {
-  const char *z = cli_positional(pArgs, 0);
-  if (!z || cli_positional(pArgs, 1)) {
-    cli_error(pArgs, "give exactly one period, e.g. 2021-B3 (kaoping %s --help)", pArgs->zVerb);
-    return -1;
-  }
-  Period per;
-  char *zErr = NULL;
-  if (period_parse(z, &per, &zErr)) {
-    cli_error(pArgs, "%s", zErr ? zErr : "bad period code");
-    free(zErr);
-    return -1;
-  }
-  snprintf(zPeriod, 16, "%s", per.zCode);
-  return 0;
-}
-
 static Db *review_cmd_open(CliArgs *pArgs, const char *zPath) {
   Db *pDb = NULL;
   char *zErr = NULL;
@@ -253,7 +234,7 @@ int review_compute_cmd(int argc, char **argv) {
   ScoreResult *pRes = NULL;
   json_t *pDoc = NULL;
   char *zErr = NULL;
-  if (review_cmd_period(&args, zPeriod) || cli_finish(&args)) goto done;
+  if (cli_period(&args, zPeriod) || cli_finish(&args)) goto done;
   rc = EXIT_INTERNAL;
   if (!(pDb = review_cmd_open(&args, zDbPath))) goto done;
   /* One transaction: the inputs read, the revision chosen and the rows written are one
@@ -416,7 +397,7 @@ int review_show_cmd(int argc, char **argv) {
   int rc = EXIT_USAGE;
   Db *pDb = NULL;
   json_t *pDoc = NULL;
-  if (review_cmd_period(&args, zPeriod) || cli_finish(&args)) goto done;
+  if (cli_period(&args, zPeriod) || cli_finish(&args)) goto done;
   if (!zFormat) zFormat = "table";
   if (strcmp(zFormat, "table") != 0 && strcmp(zFormat, "json") != 0) {
     cli_error(&args, "--format must be table or json, not \"%s\"", zFormat);
@@ -491,7 +472,7 @@ int review_publish_cmd(int argc, char **argv) {
   json_t *pDoc = NULL;
   char *zErr = NULL;
   char zSha[65] = "", zStoredSha[65] = "", zState[16] = "", zComputedAt[32] = "";
-  if (review_cmd_period(&args, zPeriod) || cli_finish(&args)) goto done;
+  if (cli_period(&args, zPeriod) || cli_finish(&args)) goto done;
   rc = EXIT_INTERNAL;
   if (!(pDb = review_cmd_open(&args, zDbPath))) goto done;
   if (db_begin(pDb)) {
@@ -719,7 +700,7 @@ int review_verify_cmd(int argc, char **argv) {
   json_t *pStored = NULL, *pNew = NULL;
   char *zStored = NULL, *zNew = NULL, *zErr = NULL;
   char zStoredSha[65] = "", zSha[65] = "", zPublishedAt[32] = "";
-  if (review_cmd_period(&args, zPeriod) || cli_finish(&args)) goto done;
+  if (cli_period(&args, zPeriod) || cli_finish(&args)) goto done;
   rc = EXIT_INTERNAL;
   if (!(pDb = review_cmd_open(&args, zDbPath))) goto done;
   /* One transaction (db_begin takes the write lock, so no import can slip in): the review

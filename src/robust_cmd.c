@@ -38,24 +38,6 @@ static int robust_cmd_int(CliArgs *pArgs, const char *zName, long long lo, long 
   return 0;
 }
 
-/* The period: one positional argument, canonical code into zPeriod (16 bytes); -1 after
-** printing why. Call before cli_finish, which rejects what was not asked for. */
-static int robust_cmd_period(CliArgs *pArgs, char *zPeriod) {
-  const char *z = cli_positional(pArgs, 0);
-  if (!z || cli_positional(pArgs, 1)) {
-    cli_error(pArgs, "give exactly one period, e.g. 2021-B3 (kaoping %s --help)", pArgs->zVerb);
-    return -1;
-  }
-  Period per;
-  char *zErr = NULL;
-  if (period_parse(z, &per, &zErr)) {
-    cli_error(pArgs, "%s", zErr ? zErr : "bad period code");
-    free(zErr);
-    return -1;
-  }
-  snprintf(zPeriod, 16, "%s", per.zCode);
-  return 0;
-}
 
 /* The period's inputs from the store. Returns 0, or an exit code. */
 static int robust_cmd_load(CliArgs *pArgs, const char *zPeriod, Db **ppDb, ReviewInputs **ppIn) {
@@ -113,7 +95,7 @@ int review_robust_cmd(int argc, char **argv) {
   }
   (void)cli_db_path(&args);
   char zPeriod[16];
-  if (robust_cmd_period(&args, zPeriod) || cli_finish(&args)) goto done;
+  if (cli_period(&args, zPeriod) || cli_finish(&args)) goto done;
   if ((rc = robust_cmd_load(&args, zPeriod, &pDb, &pIn))) goto done;
   rc = EXIT_BAD_INPUT;
   const Scheme *pS = pIn->pScheme;
@@ -262,7 +244,7 @@ int whatif_cmd(int argc, char **argv) {
   int nSet = cli_opt_all(&args, "--set", &azSet);
   (void)cli_db_path(&args);
   char zPeriod[16];
-  if (robust_cmd_period(&args, zPeriod) || cli_finish(&args)) goto done;
+  if (cli_period(&args, zPeriod) || cli_finish(&args)) goto done;
   if (!zUnit || !zUnit[0]) {
     cli_error(&args, "--unit CODE is required");
     goto done;

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "period.h"
 #include "util/mem.h"
 #include <pwd.h>
 #include <unistd.h>
@@ -156,4 +157,21 @@ const char *cli_actor(void) {
     snprintf(zActor, sizeof zActor, "local:%.80s", pw && pw->pw_name ? pw->pw_name : "unknown");
   }
   return zActor;
+}
+
+int cli_period(CliArgs *p, char *zPeriod) {
+  const char *z = cli_positional(p, 0);
+  if (!z || cli_positional(p, 1)) {
+    cli_error(p, "give exactly one period, e.g. 2021-B3 (kaoping %s --help)", p->zVerb);
+    return -1;
+  }
+  Period per;
+  char *zErr = NULL;
+  if (period_parse(z, &per, &zErr)) {
+    cli_error(p, "%s", zErr ? zErr : "bad period code");
+    free(zErr);
+    return -1;
+  }
+  snprintf(zPeriod, 16, "%s", per.zCode);
+  return 0;
 }

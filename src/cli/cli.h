@@ -35,6 +35,9 @@ int cli_opt_all(CliArgs *p, const char *zName, const char ***pazOut);
 int cli_flag(CliArgs *p, const char *zName);
 /* The i-th argument (0-based) that is not an option or an option's value, or NULL. */
 const char *cli_positional(CliArgs *p, int i);
+/* The one positional argument of a period verb (`review show 2021-B3`): its canonical code
+** into zPeriod (16 bytes). 0, or -1 after printing why. Call before cli_finish. */
+int cli_period(CliArgs *p, char *zPeriod);
 /* Every positional argument in order; returns the count; *pazOut is malloc'd (caller frees),
 ** NULL-terminated. */
 int cli_positionals(CliArgs *p, const char ***pazOut);
