@@ -860,7 +860,7 @@ static int honour_check(Db *pDb, const HonourInput *pIn, EntryErr *e) {
       place_text_ok(pIn->zCitation, "citation", 4000, 1, e))
     return -1;
   if (!pIn->zKind || (strcmp(pIn->zKind, "person") != 0 && strcmp(pIn->zKind, "collective") != 0))
-    return entry_err_set(e, KP_E_INVALID, "kind", "kind must be person or collective");
+    return entry_err_set(e, KP_E_INVALID, "recipient_kind", "recipient_kind (--kind) must be person or collective");
   if (pIn->iYear < 1949 || pIn->iYear > 2100)
     return entry_err_set(e, KP_E_INVALID, "year", "year must be 1949 to 2100");
   if (pIn->zUnit && *pIn->zUnit && !place_unit_ok(pDb, pIn->zUnit))
