@@ -868,7 +868,7 @@ test('places and honours managed in the UI: a new site with its photo on the pub
   const jpg = path.join(os.tmpdir(), `kp-place-${process.pid}.jpg`)
   execFileSync(process.env.KAOPING, ['evidence', 'sample', jpg, '--lat', '26.95', '--lon', '112.6', '--taken', '2026-10-01 09:00:00'])
   const page = await newPage(ctx.sysadmin)
-  const inp = (t) => page.locator(`:is(input[data-test=${t}], [data-test=${t}] input, [data-test=${t}] textarea)`)
+  const inp = (t) => page.locator(`:is(input[data-test=${t}], textarea[data-test=${t}], [data-test=${t}] input, [data-test=${t}] textarea)`)
   await page.goto(`${BASE}/admin/places`)
   await page.locator('[data-test=padm-table] tbody tr').first().waitFor()
   await page.locator('[data-test=padm-new]').click()

@@ -73,6 +73,8 @@ assert_eq "pa-1.3 the stored photo carries the site's position (GCJ-02 of 南岳
 s=$(curl -s -o "$T/pub.jpg" -D "$T/hdr" -w '%{http_code}' "$B/api/public/photos/$ph")
 assert_eq "pa-1.4 the photo without login: 200 image/jpeg, stripped" "200 image/jpeg yes" \
   "$s $(hdr Content-Type) $(hdr X-Location-Stripped)"
+assert_eq "pa-1.4b ... named by its id, never by the uploaded name (which may name a person)" \
+  "inline; filename=\"photo-$ph.jpg\"" "$(hdr Content-Disposition)"
 assert_eq "pa-1.5 ... and it has no GPS (nor capture time) left" "jpeg null " \
   "$("$KAOPING" evidence exif "$T/pub.jpg" | jq -r '"\(.type) \(.taken_at)"') $(gps "$T/pub.jpg")"
 s=$(req - GET /api/public/honours)
