@@ -2,8 +2,11 @@
 ** evidence_demo.c: the demo's evidence (演示数据, synthetic): the inspector's geotagged photos
 ** on the first findings (libjpeg + libexif, the position near the finding's site), a
 ** rectification report drawn with cairo (PNG) by the unit's reporter on the first one, and
-** site check-in photos on the first projects by the statistics bureau. Everything goes
-** through the spool and ev_ingest, as an upload would.
+** site check-in photos on the first projects by the statistics bureau, photos of the first
+** three red-heritage and youth sites with a point (geotagged at the site, so that the public
+** page shows the GPS is stripped) and honour cards (cairo PNG) on the first two honours, both
+** by the system administrator. Everything goes through the spool and ev_ingest, as an
+** upload would.
 */
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,8 +24,8 @@ static cairo_status_t evd_png_write(void *p, const unsigned char *z, unsigned in
   return CAIRO_STATUS_SUCCESS;
 }
 
-/* A 320 x 200 "rectification report" card as PNG bytes (Buf). */
-static int evd_report_png(const char *zLine, Buf *pOut) {
+/* A 320 x 200 card with a title and a line as PNG bytes (Buf). */
+static int evd_card_png(const char *zTitle, const char *zLine, Buf *pOut) {
   cairo_surface_t *s = cairo_image_surface_create(CAIRO_FORMAT_RGB24, 320, 200);
   cairo_t *cr = cairo_create(s);
   cairo_set_source_rgb(cr, 0.97, 0.97, 0.94);
@@ -35,7 +38,7 @@ static int evd_report_png(const char *zLine, Buf *pOut) {
   cairo_select_font_face(cr, "Noto Sans CJK SC", CAIRO_FONT_SLANT_NORMAL, CAIRO_FONT_WEIGHT_BOLD);
   cairo_set_font_size(cr, 22);
   cairo_move_to(cr, 30, 60);
-  cairo_show_text(cr, "整改情况报告");
+  cairo_show_text(cr, zTitle);
   cairo_set_font_size(cr, 14);
   cairo_move_to(cr, 30, 100);
   cairo_show_text(cr, zLine);
@@ -111,7 +114,7 @@ int evidence_demo(const char *zDb) {
     if (rc == 0 && nFinding == 0) {
       /* the unit's rectification report on the first one (its reporter, if the unit is 430421) */
       Buf png = BUF_INIT;
-      if (evd_report_png("已完成整改并建立长效机制", &png) == 0)
+      if (evd_card_png("整改情况报告", "已完成整改并建立长效机制", &png) == 0)
         rc = evd_add(pDb, pArena, strcmp(stmt_text(q, 3), "430421") == 0 ? "hengyang" : "ducha",
                      "finding", id, "整改报告.png", png.z, png.n);
       buf_free(&png);
@@ -134,10 +137,39 @@ int evidence_demo(const char *zDb) {
     nProject++;
   }
   stmt_finalize(q);
+  /* photos of public sites, taken at the site (the public copy loses the position) */
+  int nPlace = 0, nHonour = 0;
+  q = db_prepare(pDb, "SELECT id, lon, lat, name FROM place WHERE kind IN ('red','youth') "
+                      "AND lon IS NOT NULL ORDER BY id LIMIT 3");
+  while (rc == 0 && stmt_step(q) == 1) {
+    unsigned char *z = NULL;
+    size_t n = 0;
+    if (ev_make_jpeg(320, 240, "2026-10-01 10:00:00", 1, stmt_double(q, 2), stmt_double(q, 1), &z,
+                     &n)) {
+      rc = -1;
+      break;
+    }
+    char *zName = xasprintf("%s.jpg", stmt_text(q, 3));
+    rc = evd_add(pDb, pArena, "sysadmin", "place", stmt_int(q, 0), zName, z, n);
+    free(zName);
+    free(z);
+    nPlace++;
+  }
+  stmt_finalize(q);
+  q = db_prepare(pDb, "SELECT id, award, recipient FROM honour ORDER BY id LIMIT 2");
+  while (rc == 0 && stmt_step(q) == 1) {
+    Buf png = BUF_INIT;
+    rc = evd_card_png(stmt_text(q, 1), stmt_text(q, 2), &png);
+    if (rc == 0) rc = evd_add(pDb, pArena, "sysadmin", "honour", stmt_int(q, 0), "表彰.png", png.z, png.n);
+    buf_free(&png);
+    nHonour++;
+  }
+  stmt_finalize(q);
   arena_free(pArena);
   db_close(pDb);
   if (rc) return EXIT_INTERNAL;
   printf("\nkaoping demo: evidence (证据材料): geotagged photos on %d findings, site check-ins on "
-         "%d projects (%s.files/)\n", nFinding, nProject, zDb);
+         "%d projects, photos of %d public sites and %d honours (%s.files/)\n", nFinding, nProject,
+         nPlace, nHonour, zDb);
   return EXIT_OK;
 }

@@ -437,7 +437,7 @@ int honour_add_cmd(int argc, char **argv) {
   PLACE_CLI_BEGIN(c, "honour add");
   const char *zYear = cli_opt(&c.args, "--year");
   HonourInput in = {cli_opt(&c.args, "--award"), cli_opt(&c.args, "--recipient"), cli_opt(&c.args, "--kind"),
-                    cli_opt(&c.args, "--unit"), cli_opt(&c.args, "--citation"), zYear ? atoi(zYear) : 0};
+                    cli_opt(&c.args, "--unit"), cli_opt(&c.args, "--citation"), zYear ? atoi(zYear) : 0, 0};
   PLACE_CLI_FINISH(c);
   json_t *o = NULL;
   if (honour_add(c.pDb, &c.who, &in, &o, &c.err)) rc = place_cli_fail(&c);

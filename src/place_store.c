@@ -2,7 +2,8 @@
 ** place_store.c: places, contact points (基层联点) with visits and problems, and honours in
 ** the database (place_store.h says who may do what and what each function promises).
 ** Every change writes its audit record in the same transaction: place.put, place.import,
-** contact.assign, contact.visit, contact.problem_close, honour.add.
+** place.create, place.update, place.delete, contact.assign, contact.visit,
+** contact.problem_close, honour.add, honour.update, honour.delete.
 */
 #include <math.h>
 #include <stdio.h>
@@ -63,7 +64,34 @@ static int place_unit_ok(Db *pDb, const char *zUnit) {
 
 #define PLACE_COLS                                                                            \
   "p.id, p.name, p.kind, p.unit, (SELECT name FROM unit WHERE code = p.unit), p.lon, p.lat, " \
-  "p.datum, p.approximate, p.address, p.description, p.source"
+  "p.datum, p.approximate, p.address, p.description, p.source, p.published"
+
+/* The photos of an object: ids of its image evidence, oldest first (videos and PDFs are
+** not photos: they would not be stripped of location data for the public). */
+static json_t *place_photos(Db *pDb, const char *zKind, int64_t iId) {
+  Stmt *s = db_prepare(pDb, "SELECT e.id FROM evidence e JOIN evidence_blob b ON b.sha256 = e.sha256 "
+                            "WHERE e.kind = ?1 AND e.object = ?2 AND b.type IN ('jpeg','png','webp') "
+                            "ORDER BY e.id");
+  stmt_bind_text(s, 1, zKind);
+  stmt_bind_int(s, 2, iId);
+  json_t *a = json_array();
+  while (stmt_step(s) == 1) json_array_append_new(a, json_integer(stmt_int(s, 0)));
+  stmt_finalize(s);
+  return a;
+}
+
+/* A LIKE pattern matching zText anywhere, with % _ and \ escaped (ESCAPE '\'). */
+static char *place_like(const char *zText) {
+  if (!zText || !*zText) return NULL;
+  Buf b = BUF_INIT;
+  buf_putc(&b, '%');
+  for (const char *p = zText; *p; p++) {
+    if (*p == '%' || *p == '_' || *p == '\\') buf_putc(&b, '\\');
+    buf_putc(&b, *p);
+  }
+  buf_putc(&b, '%');
+  return buf_detach(&b);
+}
 
 static json_t *place_row_json(Stmt *s) {
   json_t *o = json_pack("{s:I, s:s, s:s, s:o, s:o, s:o, s:o, s:s, s:b, s:o, s:o, s:o}",
@@ -76,12 +104,26 @@ static json_t *place_row_json(Stmt *s) {
                         "address", place_str(stmt_text(s, 9)),
                         "description", place_str(stmt_text(s, 10)),
                         "source", place_str(stmt_text(s, 11)));
+  json_object_set_new(o, "published", json_boolean(stmt_int(s, 12) != 0));
   return o;
 }
 
+/* The id of the place named zName, or 0. */
+static int64_t place_id_by_name(Db *pDb, const char *zName) {
+  Stmt *s = db_prepare(pDb, "SELECT id FROM place WHERE name = ?1");
+  stmt_bind_text(s, 1, zName);
+  int64_t id = stmt_step(s) == 1 ? stmt_int(s, 0) : 0;
+  stmt_finalize(s);
+  return id;
+}
+
+/* How place_put_one stores: by name (insert or update, the published flag kept), a new
+** place only, or place iId replaced. */
+enum { PLACE_UPSERT, PLACE_NEW, PLACE_REPLACE };
+
 /* Validates and stores one place inside the caller's transaction. 0 or -1 (e set). */
-static int place_put_one(Db *pDb, const EntryWho *w, const PlaceInput *pIn, int64_t *piId,
-                         EntryErr *e) {
+static int place_put_one(Db *pDb, const EntryWho *w, const PlaceInput *pIn, int eMode,
+                         int64_t iId, int64_t *piId, EntryErr *e) {
   if (place_text_ok(pIn->zName, "name", 200, 1, e)) return -1;
   if (!place_kind_valid(pIn->zKind))
     return entry_err_set(e, KP_E_INVALID, "kind", "kind must be red (红色遗址), youth (青少年教育基地) "
@@ -106,11 +148,30 @@ static int place_put_one(Db *pDb, const EntryWho *w, const PlaceInput *pIn, int6
                            pIn->rLon, pIn->rLat);
   }
   int bApprox = pIn->bApproximate || strcmp(zDatum, "unknown") == 0 || strcmp(zDatum, "address") == 0;
+  int64_t idSame = eMode == PLACE_UPSERT ? 0 : place_id_by_name(pDb, pIn->zName);
+  if (eMode == PLACE_NEW && idSame)
+    return entry_err_set(e, KP_E_EXISTS, "name", "a place named %s exists (#%lld)", pIn->zName,
+                         (long long)idSame);
+  if (eMode == PLACE_REPLACE) {
+    Stmt *q = db_prepare(pDb, "SELECT 1 FROM place WHERE id = ?1");
+    stmt_bind_int(q, 1, iId);
+    int bFound = stmt_step(q) == 1;
+    stmt_finalize(q);
+    if (!bFound) return entry_err_set(e, KP_E_NO_SUCH, "id", "no place %lld", (long long)iId);
+    if (idSame && idSame != iId)
+      return entry_err_set(e, KP_E_EXISTS, "name", "another place is named %s (#%lld)", pIn->zName,
+                           (long long)idSame);
+  }
   char zNow[32];
   db_now(zNow);
-  Stmt *s = db_prepare(pDb,
+  Stmt *s = eMode == PLACE_REPLACE
+      ? db_prepare(pDb, "UPDATE place SET name = ?1, kind = ?2, unit = ?3, lon = ?4, lat = ?5, "
+                        "datum = ?6, approximate = ?7, address = ?8, description = ?9, source = ?10, "
+                        "published = ?13 WHERE id = ?14")
+      : db_prepare(pDb,
       "INSERT INTO place(name, kind, unit, lon, lat, datum, approximate, address, description, "
-      "source, created_at, created_by) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12) "
+      "source, created_at, created_by, published) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, "
+      "?11, ?12, ?13) "
       "ON CONFLICT(name) DO UPDATE SET kind = ?2, unit = ?3, lon = ?4, lat = ?5, datum = ?6, "
       "approximate = ?7, address = ?8, description = ?9, source = ?10");
   stmt_bind_text(s, 1, pIn->zName);
@@ -123,15 +184,16 @@ static int place_put_one(Db *pDb, const EntryWho *w, const PlaceInput *pIn, int6
   stmt_bind_text(s, 8, pIn->zAddress && *pIn->zAddress ? pIn->zAddress : NULL);
   stmt_bind_text(s, 9, pIn->zDescription && *pIn->zDescription ? pIn->zDescription : NULL);
   stmt_bind_text(s, 10, pIn->zSource && *pIn->zSource ? pIn->zSource : NULL);
-  stmt_bind_text(s, 11, zNow);
-  stmt_bind_text(s, 12, place_actor(w));
+  if (eMode != PLACE_REPLACE) {
+    stmt_bind_text(s, 11, zNow);
+    stmt_bind_text(s, 12, place_actor(w));
+  }
+  stmt_bind_int(s, 13, !pIn->bUnpublished);
+  if (eMode == PLACE_REPLACE) stmt_bind_int(s, 14, iId);
   int bad = stmt_run(s);
   stmt_finalize(s);
   if (bad) return entry_err_set(e, KP_E_INTERNAL, NULL, "database error: %s", db_errmsg(pDb));
-  s = db_prepare(pDb, "SELECT id FROM place WHERE name = ?1");
-  stmt_bind_text(s, 1, pIn->zName);
-  *piId = stmt_step(s) == 1 ? stmt_int(s, 0) : 0;
-  stmt_finalize(s);
+  *piId = place_id_by_name(pDb, pIn->zName);
   return 0;
 }
 
@@ -147,26 +209,155 @@ static int place_may_manage(const EntryWho *w) {
   return place_is_local(w) || auth_has(w->pUser, CAP_UNIT_MANAGE);
 }
 
-int place_put(Db *pDb, const EntryWho *w, const PlaceInput *pIn, json_t **ppOut, EntryErr *e) {
+/* place_put, place_create, place_update: one place stored and audited as zEvent. */
+static int place_store(Db *pDb, const EntryWho *w, const PlaceInput *pIn, int eMode, int64_t iId,
+                       const char *zEvent, json_t **ppOut, EntryErr *e) {
   *ppOut = NULL;
   if (!place_may_manage(w))
     return entry_err_set(e, KP_E_SCOPE, NULL, "only the system administrator manages places");
   if (db_begin(pDb)) return entry_err_set(e, KP_E_UNAVAILABLE, NULL, "the database is busy");
   int64_t id = 0;
-  if (place_put_one(pDb, w, pIn, &id, e)) {
+  if (place_put_one(pDb, w, pIn, eMode, iId, &id, e)) {
     db_rollback(pDb);
     return -1;
   }
   json_t *o = place_get_json(pDb, id);
   char zObj[32];
   snprintf(zObj, sizeof zObj, "place:%lld", (long long)id);
-  int rcA = audit_record(pDb, place_actor(w), w->zIp, "place.put", zObj, "ok", o);
+  int rcA = audit_record(pDb, place_actor(w), w->zIp, zEvent, zObj, "ok", o);
   if (rcA || db_commit(pDb)) {
     json_decref(o);
     return place_audit_fail(pDb, e);
   }
+  json_object_set_new(o, "photos", place_photos(pDb, "place", id));
   *ppOut = o;
   return 0;
+}
+
+int place_put(Db *pDb, const EntryWho *w, const PlaceInput *pIn, json_t **ppOut, EntryErr *e) {
+  return place_store(pDb, w, pIn, PLACE_UPSERT, 0, "place.put", ppOut, e);
+}
+
+int place_create(Db *pDb, const EntryWho *w, const PlaceInput *pIn, json_t **ppOut, EntryErr *e) {
+  return place_store(pDb, w, pIn, PLACE_NEW, 0, "place.create", ppOut, e);
+}
+
+int place_update(Db *pDb, const EntryWho *w, int64_t iId, const PlaceInput *pIn, json_t **ppOut,
+                 EntryErr *e) {
+  return place_store(pDb, w, pIn, PLACE_REPLACE, iId, "place.update", ppOut, e);
+}
+
+/* Deletes the evidence links of (zKind, iId) inside the caller's transaction; the blobs stay
+** (docs/evidence.md: no garbage collector). The number deleted, or -1. */
+static int place_unlink_photos(Db *pDb, const char *zKind, int64_t iId) {
+  Stmt *s = db_prepare(pDb, "DELETE FROM evidence WHERE kind = ?1 AND object = ?2");
+  stmt_bind_text(s, 1, zKind);
+  stmt_bind_int(s, 2, iId);
+  int bad = stmt_run(s);
+  stmt_finalize(s);
+  return bad ? -1 : db_changes(pDb);
+}
+
+int place_delete(Db *pDb, const EntryWho *w, int64_t iId, json_t **ppOut, EntryErr *e) {
+  *ppOut = NULL;
+  if (!place_may_manage(w))
+    return entry_err_set(e, KP_E_SCOPE, NULL, "only the system administrator manages places");
+  if (db_begin(pDb)) return entry_err_set(e, KP_E_UNAVAILABLE, NULL, "the database is busy");
+  json_t *o = place_get_json(pDb, iId);
+  Stmt *s = db_prepare(pDb, "SELECT count(*) FROM contact_point WHERE place_id = ?1");
+  stmt_bind_int(s, 1, iId);
+  int nPoints = stmt_step(s) == 1 ? (int)stmt_int(s, 0) : 0;
+  stmt_finalize(s);
+  int rc = 0;
+  if (!o) rc = entry_err_set(e, KP_E_NO_SUCH, "id", "no place %lld", (long long)iId);
+  else if (nPoints > 0)
+    rc = entry_err_set(e, KP_E_STATE, "id", "%s is the contact point of %d leader%s: its visits "
+                       "hang on it; unpublish it instead", json_string_value(json_object_get(o, "name")),
+                       nPoints, nPoints == 1 ? "" : "s");
+  int nPhotos = rc ? 0 : place_unlink_photos(pDb, "place", iId);
+  if (!rc && nPhotos >= 0) {
+    s = db_prepare(pDb, "DELETE FROM place WHERE id = ?1");
+    stmt_bind_int(s, 1, iId);
+    if (stmt_run(s)) nPhotos = -1;
+    stmt_finalize(s);
+  }
+  if (!rc && nPhotos < 0) rc = entry_err_set(e, KP_E_INTERNAL, NULL, "database error: %s", db_errmsg(pDb));
+  if (rc) {
+    json_decref(o);
+    db_rollback(pDb);
+    return -1;
+  }
+  json_object_set_new(o, "photos_unlinked", json_integer(nPhotos));
+  char zObj[32];
+  snprintf(zObj, sizeof zObj, "place:%lld", (long long)iId);
+  int rcA = audit_record(pDb, place_actor(w), w->zIp, "place.delete", zObj, "ok", o);
+  json_decref(o);
+  if (rcA || db_commit(pDb)) return place_audit_fail(pDb, e);
+  *ppOut = json_pack("{s:I, s:b, s:i}", "id", (json_int_t)iId, "deleted", 1, "photos_unlinked", nPhotos);
+  return 0;
+}
+
+int place_search(Db *pDb, const EntryWho *w, const PlaceQuery *q, json_t **ppOut, EntryErr *e) {
+  *ppOut = NULL;
+  (void)w;
+  if (q->zKind && *q->zKind && !place_kind_valid(q->zKind))
+    return entry_err_set(e, KP_E_INVALID, "kind", "kind must be red, youth or contact");
+  int iPage = q->iPage < 1 ? 1 : q->iPage;
+  int nPageSize = q->nPageSize < 1 || q->nPageSize > 200 ? 20 : q->nPageSize;
+  char *zLike = place_like(q->zText);
+  Stmt *s = db_prepare(pDb, "SELECT count(*) FROM place p WHERE (?1 IS NULL OR p.kind = ?1) "
+      "AND (?2 IS NULL OR p.unit = ?2) AND (?3 IS NULL OR p.name LIKE ?3 ESCAPE '\\' "
+      "OR p.address LIKE ?3 ESCAPE '\\' OR p.description LIKE ?3 ESCAPE '\\')");
+  stmt_bind_text(s, 1, q->zKind && *q->zKind ? q->zKind : NULL);
+  stmt_bind_text(s, 2, q->zUnit && *q->zUnit ? q->zUnit : NULL);
+  stmt_bind_text(s, 3, zLike);
+  int64_t nTotal = stmt_step(s) == 1 ? stmt_int(s, 0) : 0;
+  stmt_finalize(s);
+  s = db_prepare(pDb, "SELECT " PLACE_COLS " FROM place p WHERE (?1 IS NULL OR p.kind = ?1) "
+      "AND (?2 IS NULL OR p.unit = ?2) AND (?3 IS NULL OR p.name LIKE ?3 ESCAPE '\\' "
+      "OR p.address LIKE ?3 ESCAPE '\\' OR p.description LIKE ?3 ESCAPE '\\') "
+      "ORDER BY p.kind, p.unit, p.name LIMIT ?4 OFFSET ?5");
+  stmt_bind_text(s, 1, q->zKind && *q->zKind ? q->zKind : NULL);
+  stmt_bind_text(s, 2, q->zUnit && *q->zUnit ? q->zUnit : NULL);
+  stmt_bind_text(s, 3, zLike);
+  stmt_bind_int(s, 4, nPageSize);
+  stmt_bind_int(s, 5, (int64_t)(iPage - 1) * nPageSize);
+  json_t *a = json_array();
+  while (stmt_step(s) == 1) json_array_append_new(a, place_row_json(s));
+  stmt_finalize(s);
+  free(zLike);
+  size_t i;
+  json_t *o;
+  json_array_foreach(a, i, o)
+      json_object_set_new(o, "photos", place_photos(pDb, "place", json_integer_value(json_object_get(o, "id"))));
+  *ppOut = json_pack("{s:s, s:I, s:i, s:i, s:o}", "datum", "GCJ-02", "total", (json_int_t)nTotal,
+                     "page", iPage, "page_size", nPageSize, "items", a);
+  return 0;
+}
+
+int place_photo_public(Db *pDb, int64_t iEvidence) {
+  Stmt *s = db_prepare(pDb,
+      "SELECT 1 FROM evidence e JOIN evidence_blob b ON b.sha256 = e.sha256 "
+      "WHERE e.id = ?1 AND b.type IN ('jpeg','png','webp') AND ("
+      " (e.kind = 'place' AND EXISTS (SELECT 1 FROM place p WHERE p.id = e.object "
+      "   AND p.published = 1 AND p.kind IN ('red','youth'))) OR "
+      " (e.kind = 'honour' AND EXISTS (SELECT 1 FROM honour h WHERE h.id = e.object "
+      "   AND h.published = 1)))");
+  stmt_bind_int(s, 1, iEvidence);
+  int b = stmt_step(s) == 1;
+  stmt_finalize(s);
+  return b;
+}
+
+int place_object_exists(Db *pDb, const char *zKind, int64_t iId) {
+  Stmt *s = strcmp(zKind, "place") == 0 ? db_prepare(pDb, "SELECT 1 FROM place WHERE id = ?1")
+          : strcmp(zKind, "honour") == 0 ? db_prepare(pDb, "SELECT 1 FROM honour WHERE id = ?1")
+          : NULL;
+  if (!s) return 0;
+  stmt_bind_int(s, 1, iId);
+  int b = stmt_step(s) == 1;
+  stmt_finalize(s);
+  return b;
 }
 
 /* Reads a coordinate cell: empty = NaN; else a number. 0 or -1. */
@@ -264,7 +455,7 @@ int place_import(Db *pDb, const EntryWho *w, const char *zFile, const char *zKin
     }
     const char *zApprox = azF[9];
     PlaceInput in = {zName, azF[5] && *azF[5] ? azF[5] : zKind, azF[6], zDatum, azF[7], NULL,
-                     azF[4], rLon, rLat, zApprox && (strcmp(zApprox, "1") == 0 || strcmp(zApprox, "yes") == 0)};
+                     azF[4], rLon, rLat, zApprox && (strcmp(zApprox, "1") == 0 || strcmp(zApprox, "yes") == 0), 0};
     char *zDesc = NULL;
     if (azF[8] && *azF[8] && zNote) zDesc = xasprintf("%s (%s)", azF[8], zNote);
     else if (azF[8] && *azF[8]) zDesc = xstrdup(azF[8]);
@@ -274,7 +465,7 @@ int place_import(Db *pDb, const EntryWho *w, const char *zFile, const char *zKin
     int64_t id;
     EntryErr e1;
     memset(&e1, 0, sizeof e1);
-    if (place_put_one(pDb, w, &in, &id, &e1)) {
+    if (place_put_one(pDb, w, &in, PLACE_UPSERT, 0, &id, &e1)) {
       int iCol = strcmp(e1.zField, "lat") == 0 ? aIdx[1] : strcmp(e1.zField, "lon") == 0 ? aIdx[2] :
                  strcmp(e1.zField, "kind") == 0 ? aIdx[5] : strcmp(e1.zField, "unit") == 0 ? aIdx[6] :
                  strcmp(e1.zField, "name") == 0 ? aIdx[0] : -1;
@@ -327,12 +518,17 @@ int place_list(Db *pDb, const char *zKind, int bPublic, json_t **ppOut, EntryErr
   if (bPublic && zKind && strcmp(zKind, "contact") == 0)
     return entry_err_set(e, KP_E_INVALID, "kind", "the public map shows red and youth places");
   Stmt *s = db_prepare(pDb, "SELECT " PLACE_COLS " FROM place p WHERE (?1 IS NULL OR p.kind = ?1) "
-                            "AND (?2 = 0 OR p.kind IN ('red','youth')) ORDER BY p.kind, p.unit, p.name");
+                            "AND (?2 = 0 OR (p.kind IN ('red','youth') AND p.published = 1)) "
+                            "ORDER BY p.kind, p.unit, p.name");
   stmt_bind_text(s, 1, zKind);
   stmt_bind_int(s, 2, bPublic);
   json_t *a = json_array();
   while (stmt_step(s) == 1) json_array_append_new(a, place_row_json(s));
   stmt_finalize(s);
+  size_t i;
+  json_t *o;
+  json_array_foreach(a, i, o)
+      json_object_set_new(o, "photos", place_photos(pDb, "place", json_integer_value(json_object_get(o, "id"))));
   *ppOut = json_pack("{s:s, s:o}", "datum", "GCJ-02", "items", a);
   return 0;
 }
@@ -346,7 +542,8 @@ int place_route(Db *pDb, const int64_t *aId, int nId, int bPublic, json_t **ppOu
   for (int i = 0; i < nId; i++) {
     json_t *o = place_get_json(pDb, aId[i]);
     const char *zKind = o ? json_string_value(json_object_get(o, "kind")) : NULL;
-    if (!o || (bPublic && strcmp(zKind, "contact") == 0)) {
+    if (!o || (bPublic && (strcmp(zKind, "contact") == 0 ||
+                           !json_is_true(json_object_get(o, "published"))))) {
       json_decref(o);
       json_decref(aStop);
       json_decref(aLeg);
@@ -656,25 +853,163 @@ int contact_list(Db *pDb, const EntryWho *w, const char *zLeader, json_t **ppOut
 
 /* ---- honours ----------------------------------------------------------------------------------- */
 
-int honour_add(Db *pDb, const EntryWho *w, const HonourInput *pIn, json_t **ppOut, EntryErr *e) {
-  *ppOut = NULL;
-  if (!place_may_manage(w))
-    return entry_err_set(e, KP_E_SCOPE, NULL, "only the system administrator records honours");
+/* Checks an honour's fields. 0 or -1 (e set, naming the field). */
+static int honour_check(Db *pDb, const HonourInput *pIn, EntryErr *e) {
   if (place_text_ok(pIn->zAward, "award", 200, 1, e) ||
       place_text_ok(pIn->zRecipient, "recipient", 200, 1, e) ||
       place_text_ok(pIn->zCitation, "citation", 4000, 1, e))
     return -1;
   if (!pIn->zKind || (strcmp(pIn->zKind, "person") != 0 && strcmp(pIn->zKind, "collective") != 0))
-    return entry_err_set(e, KP_E_INVALID, "kind", "kind must be person or collective");
+    return entry_err_set(e, KP_E_INVALID, "recipient_kind", "recipient_kind (--kind) must be person or collective");
   if (pIn->iYear < 1949 || pIn->iYear > 2100)
     return entry_err_set(e, KP_E_INVALID, "year", "year must be 1949 to 2100");
   if (pIn->zUnit && *pIn->zUnit && !place_unit_ok(pDb, pIn->zUnit))
     return entry_err_set(e, KP_E_INVALID, "unit", "no unit %s", pIn->zUnit);
+  return 0;
+}
+
+#define HONOUR_COLS                                                                    \
+  "h.id, h.award, h.year, h.recipient, h.recipient_kind, h.unit, "                   \
+  "(SELECT name FROM unit WHERE code = h.unit), h.citation, h.published"
+
+static json_t *honour_row_json(Db *pDb, Stmt *s) {
+  json_t *o = json_pack("{s:I, s:s, s:i, s:s, s:s, s:o, s:o, s:s, s:b}", "id",
+                        (json_int_t)stmt_int(s, 0), "award", stmt_text(s, 1),
+                        "year", (int)stmt_int(s, 2), "recipient", stmt_text(s, 3),
+                        "recipient_kind", stmt_text(s, 4), "unit", place_str(stmt_text(s, 5)),
+                        "unit_name", place_str(stmt_text(s, 6)), "citation", stmt_text(s, 7),
+                        "published", stmt_int(s, 8) != 0);
+  json_object_set_new(o, "photos", place_photos(pDb, "honour", stmt_int(s, 0)));
+  return o;
+}
+
+static json_t *honour_get_json(Db *pDb, int64_t iId) {
+  Stmt *s = db_prepare(pDb, "SELECT " HONOUR_COLS " FROM honour h WHERE h.id = ?1");
+  stmt_bind_int(s, 1, iId);
+  json_t *o = stmt_step(s) == 1 ? honour_row_json(pDb, s) : NULL;
+  stmt_finalize(s);
+  return o;
+}
+
+int honour_update(Db *pDb, const EntryWho *w, int64_t iId, const HonourInput *pIn, json_t **ppOut,
+                  EntryErr *e) {
+  *ppOut = NULL;
+  if (!place_may_manage(w))
+    return entry_err_set(e, KP_E_SCOPE, NULL, "only the system administrator records honours");
+  if (honour_check(pDb, pIn, e)) return -1;
+  if (db_begin(pDb)) return entry_err_set(e, KP_E_UNAVAILABLE, NULL, "the database is busy");
+  Stmt *s = db_prepare(pDb, "UPDATE honour SET award = ?1, year = ?2, recipient = ?3, "
+                            "recipient_kind = ?4, unit = ?5, citation = ?6, published = ?7 WHERE id = ?8");
+  stmt_bind_text(s, 1, pIn->zAward);
+  stmt_bind_int(s, 2, pIn->iYear);
+  stmt_bind_text(s, 3, pIn->zRecipient);
+  stmt_bind_text(s, 4, pIn->zKind);
+  stmt_bind_text(s, 5, pIn->zUnit && *pIn->zUnit ? pIn->zUnit : NULL);
+  stmt_bind_text(s, 6, pIn->zCitation);
+  stmt_bind_int(s, 7, !pIn->bUnpublished);
+  stmt_bind_int(s, 8, iId);
+  int bad = stmt_run(s);
+  stmt_finalize(s);
+  if (bad) {
+    db_rollback(pDb);
+    return entry_err_set(e, KP_E_INTERNAL, NULL, "database error: %s", db_errmsg(pDb));
+  }
+  if (db_changes(pDb) != 1) {
+    db_rollback(pDb);
+    return entry_err_set(e, KP_E_NO_SUCH, "id", "no honour %lld", (long long)iId);
+  }
+  json_t *o = honour_get_json(pDb, iId);
+  char zObj[32];
+  snprintf(zObj, sizeof zObj, "honour:%lld", (long long)iId);
+  int rcA = audit_record(pDb, place_actor(w), w->zIp, "honour.update", zObj, "ok", o);
+  if (rcA || db_commit(pDb)) {
+    json_decref(o);
+    return place_audit_fail(pDb, e);
+  }
+  *ppOut = o;
+  return 0;
+}
+
+int honour_delete(Db *pDb, const EntryWho *w, int64_t iId, json_t **ppOut, EntryErr *e) {
+  *ppOut = NULL;
+  if (!place_may_manage(w))
+    return entry_err_set(e, KP_E_SCOPE, NULL, "only the system administrator records honours");
+  if (db_begin(pDb)) return entry_err_set(e, KP_E_UNAVAILABLE, NULL, "the database is busy");
+  json_t *o = honour_get_json(pDb, iId);
+  if (!o) {
+    db_rollback(pDb);
+    return entry_err_set(e, KP_E_NO_SUCH, "id", "no honour %lld", (long long)iId);
+  }
+  int nPhotos = place_unlink_photos(pDb, "honour", iId);
+  if (nPhotos >= 0) {
+    Stmt *s = db_prepare(pDb, "DELETE FROM honour WHERE id = ?1");
+    stmt_bind_int(s, 1, iId);
+    if (stmt_run(s)) nPhotos = -1;
+    stmt_finalize(s);
+  }
+  if (nPhotos < 0) {
+    json_decref(o);
+    db_rollback(pDb);
+    return entry_err_set(e, KP_E_INTERNAL, NULL, "database error: %s", db_errmsg(pDb));
+  }
+  json_object_set_new(o, "photos_unlinked", json_integer(nPhotos));
+  char zObj[32];
+  snprintf(zObj, sizeof zObj, "honour:%lld", (long long)iId);
+  int rcA = audit_record(pDb, place_actor(w), w->zIp, "honour.delete", zObj, "ok", o);
+  json_decref(o);
+  if (rcA || db_commit(pDb)) return place_audit_fail(pDb, e);
+  *ppOut = json_pack("{s:I, s:b, s:i}", "id", (json_int_t)iId, "deleted", 1, "photos_unlinked", nPhotos);
+  return 0;
+}
+
+int honour_search(Db *pDb, const EntryWho *w, const HonourQuery *q, json_t **ppOut, EntryErr *e) {
+  *ppOut = NULL;
+  (void)w;
+  if (q->zKind && *q->zKind && strcmp(q->zKind, "person") != 0 && strcmp(q->zKind, "collective") != 0)
+    return entry_err_set(e, KP_E_INVALID, "kind", "kind must be person or collective");
+  int iPage = q->iPage < 1 ? 1 : q->iPage;
+  int nPageSize = q->nPageSize < 1 || q->nPageSize > 200 ? 20 : q->nPageSize;
+  char *zLike = place_like(q->zText);
+  Stmt *s = db_prepare(pDb, "SELECT count(*) FROM honour h WHERE (?1 IS NULL OR h.recipient_kind = ?1) "
+      "AND (?2 IS NULL OR h.unit = ?2) AND (?3 = 0 OR h.year = ?3) AND (?4 IS NULL OR "
+      "h.award LIKE ?4 ESCAPE '\\' OR h.recipient LIKE ?4 ESCAPE '\\' OR h.citation LIKE ?4 ESCAPE '\\')");
+  stmt_bind_text(s, 1, q->zKind && *q->zKind ? q->zKind : NULL);
+  stmt_bind_text(s, 2, q->zUnit && *q->zUnit ? q->zUnit : NULL);
+  stmt_bind_int(s, 3, q->iYear);
+  stmt_bind_text(s, 4, zLike);
+  int64_t nTotal = stmt_step(s) == 1 ? stmt_int(s, 0) : 0;
+  stmt_finalize(s);
+  s = db_prepare(pDb, "SELECT " HONOUR_COLS " FROM honour h WHERE (?1 IS NULL OR h.recipient_kind = ?1) "
+      "AND (?2 IS NULL OR h.unit = ?2) AND (?3 = 0 OR h.year = ?3) AND (?4 IS NULL OR "
+      "h.award LIKE ?4 ESCAPE '\\' OR h.recipient LIKE ?4 ESCAPE '\\' OR h.citation LIKE ?4 ESCAPE '\\') "
+      "ORDER BY h.year DESC, h.award, h.id LIMIT ?5 OFFSET ?6");
+  stmt_bind_text(s, 1, q->zKind && *q->zKind ? q->zKind : NULL);
+  stmt_bind_text(s, 2, q->zUnit && *q->zUnit ? q->zUnit : NULL);
+  stmt_bind_int(s, 3, q->iYear);
+  stmt_bind_text(s, 4, zLike);
+  stmt_bind_int(s, 5, nPageSize);
+  stmt_bind_int(s, 6, (int64_t)(iPage - 1) * nPageSize);
+  json_t *a = json_array();
+  while (stmt_step(s) == 1) json_array_append_new(a, honour_row_json(pDb, s));
+  stmt_finalize(s);
+  free(zLike);
+  *ppOut = json_pack("{s:I, s:i, s:i, s:o}", "total", (json_int_t)nTotal, "page", iPage,
+                     "page_size", nPageSize, "items", a);
+  return 0;
+}
+
+int honour_add(Db *pDb, const EntryWho *w, const HonourInput *pIn, json_t **ppOut, EntryErr *e) {
+  *ppOut = NULL;
+  if (!place_may_manage(w))
+    return entry_err_set(e, KP_E_SCOPE, NULL, "only the system administrator records honours");
+  if (honour_check(pDb, pIn, e)) return -1;
   if (db_begin(pDb)) return entry_err_set(e, KP_E_UNAVAILABLE, NULL, "the database is busy");
   char zNow[32];
   db_now(zNow);
   Stmt *s = db_prepare(pDb, "INSERT INTO honour(award, year, recipient, recipient_kind, unit, "
-                            "citation, created_at, created_by) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
+                            "citation, created_at, created_by, published) "
+                            "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)");
+  stmt_bind_int(s, 9, !pIn->bUnpublished);
   stmt_bind_text(s, 1, pIn->zAward);
   stmt_bind_int(s, 2, pIn->iYear);
   stmt_bind_text(s, 3, pIn->zRecipient);
@@ -704,19 +1039,12 @@ int honour_add(Db *pDb, const EntryWho *w, const HonourInput *pIn, json_t **ppOu
 
 int honour_list(Db *pDb, int iYear, json_t **ppOut, EntryErr *e) {
   (void)e;
-  Stmt *s = db_prepare(pDb, "SELECT h.id, h.award, h.year, h.recipient, h.recipient_kind, h.unit, "
-                            "(SELECT name FROM unit WHERE code = h.unit), h.citation FROM honour h "
-                            "WHERE ?1 = 0 OR h.year = ?1 ORDER BY h.year DESC, h.award, h.id");
+  Stmt *s = db_prepare(pDb, "SELECT " HONOUR_COLS " FROM honour h "
+                            "WHERE h.published = 1 AND (?1 = 0 OR h.year = ?1) "
+                            "ORDER BY h.year DESC, h.award, h.id");
   stmt_bind_int(s, 1, iYear);
   json_t *a = json_array();
-  while (stmt_step(s) == 1)
-    json_array_append_new(a, json_pack("{s:I, s:s, s:i, s:s, s:s, s:o, s:o, s:s}", "id",
-                                       (json_int_t)stmt_int(s, 0), "award", stmt_text(s, 1),
-                                       "year", (int)stmt_int(s, 2), "recipient", stmt_text(s, 3),
-                                       "recipient_kind", stmt_text(s, 4),
-                                       "unit", place_str(stmt_text(s, 5)),
-                                       "unit_name", place_str(stmt_text(s, 6)),
-                                       "citation", stmt_text(s, 7)));
+  while (stmt_step(s) == 1) json_array_append_new(a, honour_row_json(pDb, s));
   stmt_finalize(s);
   *ppOut = json_pack("{s:o}", "items", a);
   return 0;

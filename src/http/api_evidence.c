@@ -3,9 +3,14 @@
 **
 ** Who may see evidence is who may see its object: the object's own show function decides
 ** (sup_finding_show, sup_task_show; projects by unit as proj_show does), so the scope rules
-** live in one place. Attaching also needs one of inspect, data_own_unit, data_department
-** (the row's capability). A refusal is 403 whether the object is missing or out of scope
-** (no existence oracle) and is audited as evidence.denied.
+** live in one place. The kinds and their read and attach rules are one table, aEvKind. A
+** refusal is 403 whether the object is missing or out of scope (no existence oracle) and is
+** audited as evidence.denied.
+**
+** Photos of places and honours (kinds place, honour) are managed by whoever manages places
+** and honours (unit_manage, the `place` and `honour` verbs' role); the public reads them
+** through GET /api/public/photos/{id} without login, always stripped of location metadata,
+** and only while the object is public (place_photo_public): anything else is 404 there.
 */
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,6 +19,7 @@
 #include "audit.h"
 #include "evidence.h"
 #include "http/http.h"
+#include "place_store.h"
 #include "project_store.h"
 #include "store/db.h"
 #include "supervision.h"
@@ -63,35 +69,84 @@ static int ev_wish_claimer(HttpReq *r, int64_t id) {
   return bOk;
 }
 
-/* Checks ?kind and ?id and that the account may see the object (and, bWrite, attach to it:
-** findings, tasks and projects follow the object's readers, who hold the row's capability;
-** a wish takes its claimer's proof, a visit its leader's photos). 0, or -1 after a response. */
+/* finding, task: the object's show function; attaching needs a writer's capability too. */
+static int ev_bWriter(HttpReq *r) {
+  return auth_has(&r->user, CAP_INSPECT) || auth_has(&r->user, CAP_DATA_OWN_UNIT) ||
+         auth_has(&r->user, CAP_DATA_DEPARTMENT);
+}
+static int ev_finding_allowed(HttpReq *r, int64_t id, int bWrite, EntryErr *e) {
+  EntryWho w = {&r->user, r->zPeer};
+  json_t *pOut = NULL;
+  int bOk = (!bWrite || ev_bWriter(r)) && sup_finding_show(r->pDb, &w, id, &pOut, e) == 0;
+  json_decref(pOut);
+  return bOk;
+}
+static int ev_task_allowed(HttpReq *r, int64_t id, int bWrite, EntryErr *e) {
+  EntryWho w = {&r->user, r->zPeer};
+  json_t *pOut = NULL;
+  int bOk = (!bWrite || ev_bWriter(r)) && sup_task_show(r->pDb, &w, id, &pOut, e) == 0;
+  json_decref(pOut);
+  return bOk;
+}
+static int ev_project_allowed(HttpReq *r, int64_t id, int bWrite, EntryErr *e) {
+  (void)e;
+  return (!bWrite || ev_bWriter(r)) && ev_project_visible(r, id);
+}
+static int ev_wish_allowed(HttpReq *r, int64_t id, int bWrite, EntryErr *e) {
+  if (bWrite) return ev_wish_claimer(r, id);
+  EntryWho w = {&r->user, r->zPeer};
+  json_t *pOut = NULL;
+  int bOk = wish_get(r->pDb, &w, id, &pOut, e) == 0;
+  json_decref(pOut);
+  return bOk;
+}
+static int ev_visit_allowed_k(HttpReq *r, int64_t id, int bWrite, EntryErr *e) {
+  (void)e;
+  return ev_visit_allowed(r, id, bWrite);
+}
+/* place, honour: the managers of places and honours read and attach (signed in); the public
+** reads through api_pub_photo. */
+static int ev_place_allowed(HttpReq *r, int64_t id, int bWrite, EntryErr *e) {
+  (void)bWrite;
+  (void)e;
+  return auth_has(&r->user, CAP_UNIT_MANAGE) && place_object_exists(r->pDb, "place", id);
+}
+static int ev_honour_allowed(HttpReq *r, int64_t id, int bWrite, EntryErr *e) {
+  (void)bWrite;
+  (void)e;
+  return auth_has(&r->user, CAP_UNIT_MANAGE) && place_object_exists(r->pDb, "honour", id);
+}
+
+/* THE kinds of evidence and who may read (bWrite 0) or attach (1); docs/evidence.md. */
+static const struct EvKind {
+  const char *zKind;
+  int (*xAllowed)(HttpReq *r, int64_t id, int bWrite, EntryErr *e);
+} aEvKind[] = {
+  {"finding", ev_finding_allowed},   /* readers per sup_finding_show; writers attach */
+  {"task", ev_task_allowed},         /* readers per sup_task_show; writers attach */
+  {"project", ev_project_allowed},   /* all-units readers and the project's unit */
+  {"wish", ev_wish_allowed},         /* readers per wish_get; the claimer attaches */
+  {"visit", ev_visit_allowed_k},     /* the point's leader; all-units readers read */
+  {"place", ev_place_allowed},       /* unit_manage (the `place` verbs' role) */
+  {"honour", ev_honour_allowed},     /* unit_manage (the `honour` verbs' role) */
+};
+
+/* Checks ?kind and ?id and that the account may see the object (and, bWrite, attach to it)
+** by the kind's row of aEvKind. 0, or -1 after a response. */
 static int ev_object(HttpReq *r, const char *zKind, const char *zId, int64_t *pid,
                      const char *zWhat, int bWrite) {
   size_t n = zId ? strlen(zId) : 0;
-  if (!zKind || (strcmp(zKind, "finding") && strcmp(zKind, "task") && strcmp(zKind, "project") &&
-                 strcmp(zKind, "wish") && strcmp(zKind, "visit")))
-    return http_fail(r, KP_E_INVALID, "kind", "kind must be finding, task, project, wish or visit");
+  const struct EvKind *pK = NULL;
+  for (size_t i = 0; zKind && i < sizeof aEvKind / sizeof aEvKind[0]; i++)
+    if (strcmp(zKind, aEvKind[i].zKind) == 0) pK = &aEvKind[i];
+  if (!pK)
+    return http_fail(r, KP_E_INVALID, "kind", "kind must be finding, task, project, wish, visit, "
+                     "place or honour");
   if (n == 0 || n > 15 || strspn(zId, "0123456789") != n || (*pid = strtoll(zId, NULL, 10)) < 1)
     return http_fail(r, KP_E_INVALID, "id", "id must be a number");
-  EntryWho w = {&r->user, r->zPeer};
   EntryErr e;
   memset(&e, 0, sizeof e);
-  json_t *pOut = NULL;
-  int bOk;
-  int bWriter = auth_has(&r->user, CAP_INSPECT) || auth_has(&r->user, CAP_DATA_OWN_UNIT) ||
-                auth_has(&r->user, CAP_DATA_DEPARTMENT);
-  if (strcmp(zKind, "finding") == 0)
-    bOk = (!bWrite || bWriter) && sup_finding_show(r->pDb, &w, *pid, &pOut, &e) == 0;
-  else if (strcmp(zKind, "task") == 0)
-    bOk = (!bWrite || bWriter) && sup_task_show(r->pDb, &w, *pid, &pOut, &e) == 0;
-  else if (strcmp(zKind, "project") == 0)
-    bOk = (!bWrite || bWriter) && ev_project_visible(r, *pid);
-  else if (strcmp(zKind, "wish") == 0)
-    bOk = bWrite ? ev_wish_claimer(r, *pid) : wish_get(r->pDb, &w, *pid, &pOut, &e) == 0;
-  else
-    bOk = ev_visit_allowed(r, *pid, bWrite);
-  json_decref(pOut);
+  int bOk = pK->xAllowed(r, *pid, bWrite, &e);
   int iCode = e.iCode;
   entry_err_free(&e);
   if (bOk) return 0;
@@ -192,5 +247,38 @@ int api_evidence_get(HttpReq *r) {
   http_add_header(r, "Content-Disposition", zDisp);
   http_add_header(r, "X-Location-Stripped", who.bOffice ? "no" : "yes");
   r->zCacheControl = "private, no-store";
+  return 0;
+}
+
+/* GET /api/public/photos/{id}: a photo of a public place or honour, for anyone. Always the
+** stripped copy (ev_read as a reader outside the office); 404 alike for a missing id, another
+** kind, an unpublished or contact place and a video or PDF, so that nothing about non-public
+** objects can be learnt here. */
+int api_pub_photo(HttpReq *r) {
+  int64_t id = strtoll(http_arg(r, "id"), NULL, 10); /* the router checked: 1 to 15 digits */
+  if (id < 1 || !place_photo_public(r->pDb, id))
+    return http_fail(r, KP_E_NOT_FOUND, NULL, "no public photo %lld", (long long)id);
+  AuthUser anon;
+  memset(&anon, 0, sizeof anon);
+  anon.zName = "-";
+  EntryWho w = {&anon, r->zPeer};
+  EvWho who = {&w, 0};
+  EntryErr e;
+  memset(&e, 0, sizeof e);
+  unsigned char *z = NULL;
+  size_t n = 0;
+  int eType = EV_NONE;
+  if (ev_read(r->pDb, &who, id, &z, &n, &eType, &e)) return ev_result(r, &e);
+  buf_free(&r->body);
+  buf_append(&r->body, z, n);
+  free(z);
+  r->iStatus = 200;
+  r->zContentType = ev_type_mime(eType);
+  char zDisp[96];
+  snprintf(zDisp, sizeof zDisp, "inline; filename=\"photo-%lld.%s\"", (long long)id, ev_type_ext(eType));
+  http_add_header(r, "Content-Disposition", zDisp);
+  http_add_header(r, "X-Location-Stripped", "yes");
+  /* revalidate every time: an unpublished object's photo must disappear at once */
+  r->zCacheControl = "public, no-cache";
   return 0;
 }

@@ -2,7 +2,8 @@
 ** api_wish.c: the handlers of 我为群众办实事 (rows of router.c's table; docs/api.md): the
 ** public micro-wish form, board and tracking page, the red-heritage map and honours (no
 ** login), and, for signed-in accounts, the party members' wish work, the wish figures and
-** their feed into indicators, party membership, places and leaders' contact points.
+** their feed into indicators, party membership, leaders' contact points, and the
+** management of places and honours (list with paging and filters, create, edit, delete).
 **
 ** Fixed prologue as everywhere (STYLE.md R3): declared fields only -> the router checked the
 ** row's capability -> the domain module (wish_store.c, place_store.c) checks scope again and
@@ -16,6 +17,7 @@
 **
 ** Not here: the rules (wish.c, place.c), storage (wish_store.c, place_store.c).
 */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -293,11 +295,180 @@ int api_user_party(HttpReq *r) {
 
 /* ---- signed in: places and contact points ------------------------------------------------------ */
 
+/* ---- signed in: places and honours (the management pages; place_store.c) -------------------- */
+
+/* ?page= and ?page_size= (1..200, default 20). 0, or -1 after a response. */
+static int api_paging(HttpReq *r, int *piPage, int *pnSize) {
+  const char *zPage = http_query(r, "page"), *zSize = http_query(r, "page_size");
+  int64_t iPage = zPage ? api_wish_id(zPage) : 1, nSize = zSize ? api_wish_id(zSize) : 20;
+  if (iPage < 1 || iPage > 1000000) return http_fail(r, KP_E_INVALID, "page", "page must be a positive number");
+  if (nSize < 1 || nSize > 200) return http_fail(r, KP_E_INVALID, "page_size", "page_size must be 1 to 200");
+  *piPage = (int)iPage;
+  *pnSize = (int)nSize;
+  return 0;
+}
+
 int api_places(HttpReq *r) {
+  PlaceQuery q = {http_query(r, "kind"), http_query(r, "unit"), http_query(r, "q"), 1, 20};
+  if (api_paging(r, &q.iPage, &q.nPageSize)) return -1;
+  EntryWho w;
   EntryErr e;
-  memset(&e, 0, sizeof e);
+  api_wish_who(r, &w, &e);
   json_t *o = NULL;
-  int rc = place_list(r->pDb, http_query(r, "kind"), 0, &o, &e);
+  int rc = place_search(r->pDb, &w, &q, &o, &e);
+  return api_wish_result(r, rc, o, &e, 200);
+}
+
+/* An optional number field: NaN when absent or null; -1 after a response when not a number. */
+static int api_json_num(HttpReq *r, json_t *o, const char *zKey, double *pr) {
+  json_t *v = json_object_get(o, zKey);
+  *pr = NAN;
+  if (!v || json_is_null(v)) return 0;
+  if (!json_is_number(v)) return http_fail(r, KP_E_INVALID, zKey, "%s must be a number (degrees)", zKey);
+  *pr = json_number_value(v);
+  return 0;
+}
+
+/* An optional boolean field (default bDefault); -1 after a response when not a boolean. */
+static int api_json_bool(HttpReq *r, json_t *o, const char *zKey, int bDefault, int *pb) {
+  json_t *v = json_object_get(o, zKey);
+  *pb = bDefault;
+  if (!v || json_is_null(v)) return 0;
+  if (!json_is_boolean(v)) return http_fail(r, KP_E_INVALID, zKey, "%s must be true or false", zKey);
+  *pb = json_is_true(v);
+  return 0;
+}
+
+/* The body of a place create or edit into *pIn (strings in the request's arena). 0 or -1. */
+static int api_place_input(HttpReq *r, PlaceInput *pIn) {
+  static const char *const azField[] = {"name", "kind", "unit", "lon", "lat", "datum", "approximate",
+                                        "address", "description", "source", "published", NULL};
+  json_t *o = http_json_body(r, azField);
+  if (!o) return -1;
+  memset(pIn, 0, sizeof *pIn);
+  int bPublished = 1;
+  pIn->zName = http_json_str(r, o, "name", 200, 1);
+  if (!r->iStatus) pIn->zKind = http_json_str(r, o, "kind", 16, 1);
+  if (!r->iStatus) pIn->zUnit = http_json_str(r, o, "unit", 32, 0);
+  if (!r->iStatus) pIn->zDatum = http_json_str(r, o, "datum", 16, 0);
+  if (!r->iStatus) pIn->zAddress = http_json_str(r, o, "address", 500, 0);
+  if (!r->iStatus) pIn->zDescription = http_json_str(r, o, "description", 4000, 0);
+  if (!r->iStatus) pIn->zSource = http_json_str(r, o, "source", 1000, 0);
+  if (!r->iStatus) api_json_num(r, o, "lon", &pIn->rLon);
+  if (!r->iStatus) api_json_num(r, o, "lat", &pIn->rLat);
+  if (!r->iStatus) api_json_bool(r, o, "approximate", 0, &pIn->bApproximate);
+  if (!r->iStatus) api_json_bool(r, o, "published", 1, &bPublished);
+  pIn->bUnpublished = !bPublished;
+  json_decref(o);
+  return r->iStatus ? -1 : 0;
+}
+
+int api_place_create(HttpReq *r) {
+  PlaceInput in;
+  if (api_place_input(r, &in)) return -1;
+  EntryWho w;
+  EntryErr e;
+  api_wish_who(r, &w, &e);
+  json_t *o = NULL;
+  int rc = place_create(r->pDb, &w, &in, &o, &e);
+  return api_wish_result(r, rc, o, &e, 201);
+}
+
+int api_place_update(HttpReq *r) {
+  int64_t id = api_wish_id(http_arg(r, "id"));
+  if (id < 1) return http_fail(r, KP_E_INVALID, "id", "id must be a number");
+  PlaceInput in;
+  if (api_place_input(r, &in)) return -1;
+  EntryWho w;
+  EntryErr e;
+  api_wish_who(r, &w, &e);
+  json_t *o = NULL;
+  int rc = place_update(r->pDb, &w, id, &in, &o, &e);
+  return api_wish_result(r, rc, o, &e, 200);
+}
+
+int api_place_delete(HttpReq *r) {
+  int64_t id = api_wish_id(http_arg(r, "id"));
+  if (id < 1) return http_fail(r, KP_E_INVALID, "id", "id must be a number");
+  EntryWho w;
+  EntryErr e;
+  api_wish_who(r, &w, &e);
+  json_t *o = NULL;
+  int rc = place_delete(r->pDb, &w, id, &o, &e);
+  return api_wish_result(r, rc, o, &e, 200);
+}
+
+int api_honours(HttpReq *r) {
+  const char *zYear = http_query(r, "year");
+  int64_t iYear = zYear ? api_wish_id(zYear) : 0;
+  if (iYear < 0 || iYear > 9999) return http_fail(r, KP_E_INVALID, "year", "year must be a number");
+  HonourQuery q = {http_query(r, "kind"), http_query(r, "unit"), http_query(r, "q"), (int)iYear, 1, 20};
+  if (api_paging(r, &q.iPage, &q.nPageSize)) return -1;
+  EntryWho w;
+  EntryErr e;
+  api_wish_who(r, &w, &e);
+  json_t *o = NULL;
+  int rc = honour_search(r->pDb, &w, &q, &o, &e);
+  return api_wish_result(r, rc, o, &e, 200);
+}
+
+/* The body of an honour create or edit into *pIn. 0 or -1. */
+static int api_honour_input(HttpReq *r, HonourInput *pIn) {
+  static const char *const azField[] = {"award", "year", "recipient", "recipient_kind", "unit",
+                                        "citation", "published", NULL};
+  json_t *o = http_json_body(r, azField);
+  if (!o) return -1;
+  memset(pIn, 0, sizeof *pIn);
+  int bPublished = 1;
+  pIn->zAward = http_json_str(r, o, "award", 200, 1);
+  if (!r->iStatus) pIn->zRecipient = http_json_str(r, o, "recipient", 200, 1);
+  if (!r->iStatus) pIn->zKind = http_json_str(r, o, "recipient_kind", 16, 1);
+  if (!r->iStatus) pIn->zUnit = http_json_str(r, o, "unit", 32, 0);
+  if (!r->iStatus) pIn->zCitation = http_json_str(r, o, "citation", 4000, 1);
+  if (!r->iStatus) {
+    json_t *v = json_object_get(o, "year");
+    if (!v || json_is_null(v)) http_fail(r, KP_E_MISSING, "year", "year is required");
+    else if (!json_is_integer(v)) http_fail(r, KP_E_INVALID, "year", "year must be a whole number");
+    else pIn->iYear = json_integer_value(v) < 0 || json_integer_value(v) > 9999 ? 0 : (int)json_integer_value(v);
+  }
+  if (!r->iStatus) api_json_bool(r, o, "published", 1, &bPublished);
+  pIn->bUnpublished = !bPublished;
+  json_decref(o);
+  return r->iStatus ? -1 : 0;
+}
+
+int api_honour_create(HttpReq *r) {
+  HonourInput in;
+  if (api_honour_input(r, &in)) return -1;
+  EntryWho w;
+  EntryErr e;
+  api_wish_who(r, &w, &e);
+  json_t *o = NULL;
+  int rc = honour_add(r->pDb, &w, &in, &o, &e);
+  return api_wish_result(r, rc, o, &e, 201);
+}
+
+int api_honour_update(HttpReq *r) {
+  int64_t id = api_wish_id(http_arg(r, "id"));
+  if (id < 1) return http_fail(r, KP_E_INVALID, "id", "id must be a number");
+  HonourInput in;
+  if (api_honour_input(r, &in)) return -1;
+  EntryWho w;
+  EntryErr e;
+  api_wish_who(r, &w, &e);
+  json_t *o = NULL;
+  int rc = honour_update(r->pDb, &w, id, &in, &o, &e);
+  return api_wish_result(r, rc, o, &e, 200);
+}
+
+int api_honour_delete(HttpReq *r) {
+  int64_t id = api_wish_id(http_arg(r, "id"));
+  if (id < 1) return http_fail(r, KP_E_INVALID, "id", "id must be a number");
+  EntryWho w;
+  EntryErr e;
+  api_wish_who(r, &w, &e);
+  json_t *o = NULL;
+  int rc = honour_delete(r->pDb, &w, id, &o, &e);
   return api_wish_result(r, rc, o, &e, 200);
 }
 

@@ -283,6 +283,13 @@ int api_feed_upload(HttpReq *r);
 int api_contact_problem_close(HttpReq *r);
 int api_contact_visit(HttpReq *r);
 int api_contacts(HttpReq *r);
+int api_honour_create(HttpReq *r);
+int api_honour_delete(HttpReq *r);
+int api_honour_update(HttpReq *r);
+int api_honours(HttpReq *r);
+int api_place_create(HttpReq *r);
+int api_place_delete(HttpReq *r);
+int api_place_update(HttpReq *r);
 int api_places(HttpReq *r);
 int api_pub_honours(HttpReq *r);
 int api_pub_places(HttpReq *r);
@@ -301,6 +308,7 @@ int api_wishes(HttpReq *r);
 int api_evidence_get(HttpReq *r);
 int api_evidence_list(HttpReq *r);
 int api_evidence_upload(HttpReq *r);
+int api_pub_photo(HttpReq *r);
 /* api_robust.c: what-if analysis of a unit (docs/robustness.md) */
 int api_whatif(HttpReq *r);
 

@@ -56,16 +56,18 @@ const Route aRoute[] = {
    "The cross-check flags (数据存疑) of a period, each with its evidence: jumps, Benford, feed "
    "pairs (docs/crosscheck.md, default configuration)."},
   {"GET", "/api/evidence", api_evidence_list, CAP_PERIOD_READ | CAP_INSPECT | CAP_COMMENT |
-   CAP_DATA_OWN_UNIT | CAP_ALL_UNITS, CSRF_NONE, 0, ROUTE_CAP_ANY, "id,kind",
-   "Evidence attached to ?kind=finding|task|project|wish|visit&id=N, for those who may see the "
-   "object; EXIF positions (lat, lon) for the supervision office, and of project check-ins."},
+   CAP_DATA_OWN_UNIT | CAP_ALL_UNITS | CAP_UNIT_MANAGE, CSRF_NONE, 0, ROUTE_CAP_ANY, "id,kind",
+   "Evidence attached to ?kind=finding|task|project|wish|visit|place|honour&id=N, for those who "
+   "may see the object; EXIF positions (lat, lon) for the supervision office, and of project "
+   "check-ins."},
   {"POST", "/api/evidence", api_evidence_upload, CAP_INSPECT | CAP_DATA_OWN_UNIT |
-   CAP_DATA_DEPARTMENT | CAP_COMMENT | CAP_ALL_UNITS, CSRF_TOKEN, (size_t)4096 << 20, ROUTE_CAP_ANY | ROUTE_RAW | ROUTE_STREAM,
+   CAP_DATA_DEPARTMENT | CAP_COMMENT | CAP_ALL_UNITS | CAP_UNIT_MANAGE, CSRF_TOKEN, (size_t)4096 << 20, ROUTE_CAP_ANY | ROUTE_RAW | ROUTE_STREAM,
    "id,kind,name", "Attaches a file (the raw body, streamed to disk) to ?kind=finding|task|"
-   "project|wish|visit&id=N (a wish: its claimer; a visit: its leader), ?name= kept as text: JPEG, PNG, WebP, MP4 or PDF by content, at most "
+   "project|wish|visit|place|honour&id=N (a wish: its claimer; a visit: its leader; a place or "
+   "honour: unit_manage), ?name= kept as text: JPEG, PNG, WebP, MP4 or PDF by content, at most "
    "upload_max_mb; the same bytes are stored once (audited)."},
   {"GET", "/api/evidence/{id}", api_evidence_get, CAP_PERIOD_READ | CAP_INSPECT | CAP_COMMENT |
-   CAP_DATA_OWN_UNIT | CAP_ALL_UNITS, CSRF_NONE, 0, ROUTE_CAP_ANY, "download",
+   CAP_DATA_OWN_UNIT | CAP_ALL_UNITS | CAP_UNIT_MANAGE, CSRF_NONE, 0, ROUTE_CAP_ANY, "download",
    "The file of one evidence row, for those who may see its object; outside the supervision "
    "office images lose their EXIF/XMP (no location), office MP4/PDF are refused."},
   {"GET", "/api/feeds/batches", api_feed_batches, CAP_REVIEW_DRAFT, CSRF_NONE, 0, 0,
@@ -100,6 +102,16 @@ const Route aRoute[] = {
    CAP_DATA_OWN_UNIT, CSRF_TOKEN, 16384, ROUTE_CAP_ANY, "",
    "A lifecycle action: {action, note?, deadline?, days?, progress?, dup_of?, dup_of_order?, "
    "public?}; the role rules of docs/supervision.md; refusals audited."},
+  {"GET", "/api/honours", api_honours, CAP_UNIT_MANAGE, CSRF_NONE, 0, 0,
+   "kind,page,page_size,q,unit,year", "Honours (表彰) for their management, published or not: "
+   "?kind=person|collective ?unit ?year ?q=text (award, recipient, citation), paged; photos."},
+  {"POST", "/api/honours", api_honour_create, CAP_UNIT_MANAGE, CSRF_TOKEN, 16384, 0, "",
+   "Records an honour: {award, year, recipient, recipient_kind, unit?, citation, published?} "
+   "(audited honour.add)."},
+  {"POST", "/api/honours/{id}", api_honour_update, CAP_UNIT_MANAGE, CSRF_TOKEN, 16384, 0, "",
+   "Replaces an honour's fields, published included (audited honour.update)."},
+  {"POST", "/api/honours/{id}/delete", api_honour_delete, CAP_UNIT_MANAGE, CSRF_TOKEN, 0, 0, "",
+   "Deletes an honour and the links of its photos (audited honour.delete)."},
   {"GET", "/api/inspections", api_inspections_list, CAP_INSPECT | CAP_COMMENT, CSRF_NONE, 0,
    ROUTE_CAP_ANY, "", "Inspections (督查) with their number of findings."},
   {"POST", "/api/inspections", api_inspections_add, CAP_INSPECT, CSRF_TOKEN, 8192, 0, "",
@@ -175,8 +187,21 @@ const Route aRoute[] = {
    "| group_best | target | timeprogress}} scores a copy of the period's inputs with the "
    "unit's values set; returns its total, rank and grade before and after. Own unit only "
    "without all_units; a period without a published review needs review_draft. Audited."},
-  {"GET", "/api/places", api_places, CAP_ALL_UNITS | CAP_DATA_OWN_UNIT, CSRF_NONE, 0, ROUTE_CAP_ANY, "kind",
-   "Every place (red, youth and contact kinds), GCJ-02, with datum and approximate flag."},
+  {"GET", "/api/places", api_places, CAP_ALL_UNITS | CAP_DATA_OWN_UNIT | CAP_UNIT_MANAGE, CSRF_NONE, 0,
+   ROUTE_CAP_ANY, "kind,page,page_size,q,unit",
+   "Every place (red, youth and contact kinds, published or not), GCJ-02, with datum, "
+   "approximate and published flags and photos; ?kind ?unit ?q=text (name, address, "
+   "description), paged (page_size 1-200, default 20)."},
+  {"POST", "/api/places", api_place_create, CAP_UNIT_MANAGE, CSRF_TOKEN, 16384, 0, "",
+   "Creates a place: {name, kind, unit?, lon?, lat?, datum? (GCJ-02, WGS-84, BD-09, unknown, "
+   "address; converted to GCJ-02), approximate?, address?, description?, source?, published?} "
+   "(audited place.create)."},
+  {"POST", "/api/places/{id}", api_place_update, CAP_UNIT_MANAGE, CSRF_TOKEN, 16384, 0, "",
+   "Replaces a place's fields, name and published included, as for create (audited "
+   "place.update)."},
+  {"POST", "/api/places/{id}/delete", api_place_delete, CAP_UNIT_MANAGE, CSRF_TOKEN, 0, 0, "",
+   "Deletes a place and the links of its photos; a contact place with leaders is refused "
+   "(409: unpublish it) (audited place.delete)."},
   {"GET", "/api/projects", api_projects_list, CAP_PERIOD_READ, CSRF_NONE, 0, 0, "period,unit",
    "Industrial projects at the end of ?period= (required): investment year to date against "
    "the annual plan, lagging flag, milestones, site link; per-unit rates. A reporter: its "
@@ -201,6 +226,9 @@ const Route aRoute[] = {
    "dates; never the responsible person, the inspector or the place."},
   {"GET", "/api/public/honours", api_pub_honours, CAP_PUBLIC, CSRF_NONE, 0, 0, "year",
    "Public: honours (表彰) to people and collectives, newest year first; ?year=Y."},
+  {"GET", "/api/public/photos/{id}", api_pub_photo, CAP_PUBLIC, CSRF_NONE, 0, 0, "",
+   "Public: a photo of a published red or youth place or a published honour, always without "
+   "location metadata (EXIF/XMP removed); 404 for anything else."},
   {"GET", "/api/public/places", api_pub_places, CAP_PUBLIC, CSRF_NONE, 0, 0, "kind",
    "Public: the red-heritage map (红色地图): red and youth places, GCJ-02, approximate flag."},
   {"GET", "/api/public/places/route", api_pub_route, CAP_PUBLIC, CSRF_NONE, 0, 0, "ids",

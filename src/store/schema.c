@@ -562,6 +562,14 @@ static const SchemaMigration aMigration[] = {
    ");\n"
    "CREATE INDEX evidence_by_object ON evidence(kind, object);\n",
    "PRAGMA user_version = 9"},
+  {"places and honours managed from the web UI: a published flag (unpublished ones leave the "
+   "public map and honours page, and their photos with them); evidence kinds place, honour "
+   "(place_store.c, docs/wish.md); evidence.kind may now also be place or honour",
+   "ALTER TABLE place ADD COLUMN published INTEGER NOT NULL DEFAULT 1;\n"
+   "                                    -- 0: kept, but not on the public map, route or photos\n"
+   "ALTER TABLE honour ADD COLUMN published INTEGER NOT NULL DEFAULT 1;\n"
+   "                                    -- 0: kept, but not on the public honours page\n",
+   "PRAGMA user_version = 10"},
 };
 
 int schema_migration_count(void) {

@@ -137,6 +137,10 @@ GET /api/findings
 POST /api/findings
 GET /api/findings/{id}
 POST /api/findings/{id}/actions
+GET /api/honours
+POST /api/honours
+POST /api/honours/{id}
+POST /api/honours/{id}/delete
 GET /api/inspections
 POST /api/inspections
 POST /api/login
@@ -164,6 +168,9 @@ POST /api/periods/{period}/publish
 POST /api/periods/{period}/upload
 POST /api/periods/{period}/whatif
 GET /api/places
+POST /api/places
+POST /api/places/{id}
+POST /api/places/{id}/delete
 GET /api/projects
 POST /api/projects
 GET /api/projects/{id}
@@ -172,6 +179,7 @@ GET /api/providers/{name}/indicators
 POST /api/providers/{name}/indicators
 GET /api/public/findings
 GET /api/public/honours
+GET /api/public/photos/{id}
 GET /api/public/places
 GET /api/public/places/route
 GET /api/public/wishes
@@ -213,7 +221,7 @@ POST /logout
 GET /{file...}"
 assert_eq "http-1.3 every route is in this test's matrix (add new ones below)" "$KNOWN" \
   "$(printf '%s\n' "$routes" | awk -F'\t' '{print $1 " " $2}')"
-assert_eq "http-1.4 only public routes: home, login forms, static, the public wish form, map, honours, verified findings" "GET / POST /api/login POST /api/login/totp GET /api/public/findings GET /api/public/honours GET /api/public/places GET /api/public/places/route GET /api/public/wishes POST /api/public/wishes GET /api/public/wishes/form POST /api/public/wishes/track POST /login GET /{file...}" \
+assert_eq "http-1.4 only public routes: home, login forms, static, the public wish form, map, honours, their photos, verified findings" "GET / POST /api/login POST /api/login/totp GET /api/public/findings GET /api/public/honours GET /api/public/photos/{id} GET /api/public/places GET /api/public/places/route GET /api/public/wishes POST /api/public/wishes GET /api/public/wishes/form POST /api/public/wishes/track POST /login GET /{file...}" \
   "$(printf '%s\n' "$routes" | awk -F'\t' '$3=="public" {printf "%s%s %s", (n++?" ":""), $1, $2}')"
 assert_eq "http-1.5 every POST needs a CSRF check" "" \
   "$(printf '%s\n' "$routes" | awk -F'\t' '$1=="POST" && $4=="none" {print}')"
@@ -318,9 +326,17 @@ GET /api/contacts - N N N N N N N Y
 POST /api/contacts/problems/999/close {} N N N N N N N Y
 POST /api/contacts/problems/999/task {} N N N N N N Y Y
 POST /api/contacts/999/visits {} N N N N N N N Y
-GET /api/places - N N N Y Y Y Y Y
+GET /api/places - Y N N Y Y Y Y Y
+POST /api/places {} Y N N N N N N N
+POST /api/places/999 {} Y N N N N N N N
+POST /api/places/999/delete - Y N N N N N N N
+GET /api/honours - Y N N N N N N N
+POST /api/honours {} Y N N N N N N N
+POST /api/honours/999 {} Y N N N N N N N
+POST /api/honours/999/delete - Y N N N N N N N
 GET /api/public/findings - Y Y Y Y Y Y Y Y
 GET /api/public/honours - Y Y Y Y Y Y Y Y
+GET /api/public/photos/999 - Y Y Y Y Y Y Y Y
 GET /api/public/places - Y Y Y Y Y Y Y Y
 GET /api/public/places/route - Y Y Y Y Y Y Y Y
 GET /api/public/wishes - Y Y Y Y Y Y Y Y
@@ -352,9 +368,9 @@ GET /api/projects?period=2021-B3 - N N N Y Y Y Y Y
 POST /api/projects {} N N N Y Y N N N
 GET /api/projects/1?period=2021-B3 - N N N Y Y Y Y Y
 POST /api/projects/1/progress {} N N N N Y Y N N
-GET /api/evidence?kind=x&id=1 - N N N Y Y Y Y Y
-POST /api/evidence?kind=x&id=1 {} N N N Y Y Y Y Y
-GET /api/evidence/999 - N N N Y Y Y Y Y
+GET /api/evidence?kind=x&id=1 - Y N N Y Y Y Y Y
+POST /api/evidence?kind=x&id=1 {} Y N N Y Y Y Y Y
+GET /api/evidence/999 - Y N N Y Y Y Y Y
 POST /api/periods/2099-B1/projects/sync - N N N Y Y N N N
 GET /api/crosscheck/2021-B4 - N N N Y N N N Y
 GET /api/feeds/batches - N N N Y N N N Y
@@ -391,7 +407,8 @@ for mp in "GET /api/audit" "POST /api/logout" "GET /api/me" "POST /api/password"
           "POST /api/reviews/2021-B1/comments" "GET /api/units" "GET /api/units/430421/trend" \
           "GET /api/providers/x1/indicators" "GET /api/meetings/2021-B1" "GET /api/wishes" "POST /api/wishes/1/claim" \
           "GET /api/contacts" "POST /api/users/x1/party" "GET /api/wishes/stats" "GET /api/places" \
-          "GET /api/findings" "POST /api/findings/1/actions" "GET /api/tasks" "POST /api/inspections"; do
+          "GET /api/findings" "POST /api/findings/1/actions" "GET /api/tasks" "POST /api/inspections" \
+          "GET /api/honours" "POST /api/honours" "POST /api/places" "POST /api/places/1/delete"; do
   set -- $mp
   s=$(req - "$1" "$2")
   c=$(code)
