@@ -363,9 +363,18 @@ void http_req_init(HttpReq *r, Db *pDb, const HttpConfig *pCfg) {
   sodium_bin2hex(r->zRid, sizeof r->zRid, a, 8);
   sodium_bin2hex(r->zNonce, sizeof r->zNonce, a + 8, 16);
   r->zContentType = "application/json; charset=utf-8";
+  r->fdBody = -1;
+}
+
+void http_body_fd(HttpReq *r, int fd, uint64_t nSize) {
+  if (r->fdBody >= 0) close(r->fdBody);
+  r->fdBody = fd;
+  r->nFdBody = fd >= 0 ? nSize : 0;
+  if (fd >= 0) buf_reset(&r->body);
 }
 
 void http_req_free(HttpReq *r) {
+  http_body_fd(r, -1, 0);
   buf_free(&r->body);
   arena_free(r->pArena);
   r->pArena = NULL;
@@ -438,6 +447,7 @@ void http_json(HttpReq *r, int iStatus, json_t *pJson) {
   ** 94.799999999999997), keys in insertion order */
   char *z = review_json_text(pJson, 0);
   json_decref(pJson);
+  http_body_fd(r, -1, 0); /* an error after a file body: the file is not sent */
   buf_reset(&r->body);
   if (z) buf_puts(&r->body, z);
   buf_putc(&r->body, '\n');
@@ -468,6 +478,7 @@ int http_fail(HttpReq *r, int iCode, const char *zField, const char *zFmt, ...) 
   r->iErrCode = iCode;
   int iStatus = http_code_status(iCode);
   if (http_wants_html(r)) {
+    http_body_fd(r, -1, 0);
     buf_reset(&r->body);
     html_printf(&r->body,
                 "<!DOCTYPE html>\n<html lang=\"zh-CN\"><head><meta charset=\"utf-8\">"
