@@ -160,8 +160,8 @@ sql_error:
   return -1;
 }
 
-int sup_calendar_import(Db *pDb, const char *zActor, const char *zFile, const char *zText,
-                        size_t nText, char **pzSummary, char **pzErr) {
+int sup_calendar_import(Db *pDb, const char *zActor, const char *zIp, const char *zFile,
+                        const char *zText, size_t nText, char **pzSummary, char **pzErr) {
   Calendar c;
   int iLo = 0, iHi = 0;
   cal_init(&c);
@@ -213,7 +213,7 @@ int sup_calendar_import(Db *pDb, const char *zActor, const char *zFile, const ch
   }
   json_t *d = json_pack("{s:s, s:i, s:i, s:i, s:i}", "file", zBase, "from", iLo, "to", iHi,
                         "off", nOff, "work", nWork);
-  int rcA = audit_record(pDb, zActor, NULL, "calendar.import", "calendar", "ok", d);
+  int rcA = audit_record(pDb, zActor, zIp, "calendar.import", "calendar", "ok", d);
   json_decref(d);
   if (rcA) {
     *pzErr = xasprintf("cannot write the audit record; nothing imported");
@@ -234,6 +234,24 @@ sql_error:
   db_rollback(pDb);
   cal_free(&c);
   return -1;
+}
+
+json_t *sup_calendar_years(Db *pDb) {
+  json_t *a = json_array();
+  Stmt *s = db_prepare(pDb, "SELECT y.year, y.source, y.imported_at, y.imported_by, "
+                            "(SELECT count(*) FROM calendar_day d WHERE d.year = y.year "
+                            "   AND d.kind = 'off'), "
+                            "(SELECT count(*) FROM calendar_day d WHERE d.year = y.year "
+                            "   AND d.kind = 'work') "
+                            "FROM calendar_year y ORDER BY y.year");
+  while (stmt_step(s) == 1)
+    json_array_append_new(a, json_pack("{s:i, s:s?, s:s?, s:s?, s:i, s:i}", "year",
+                                       (int)stmt_int(s, 0), "source", stmt_text(s, 1),
+                                       "imported_at", stmt_text(s, 2), "imported_by",
+                                       stmt_text(s, 3), "off", (int)stmt_int(s, 4), "work",
+                                       (int)stmt_int(s, 5)));
+  stmt_finalize(s);
+  return a;
 }
 
 void sup_policy(Db *pDb, FindingPolicy *p) {

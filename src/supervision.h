@@ -33,10 +33,13 @@
 /* Loads the stored calendar (every imported year). 0, or -1 with *pzErr. */
 int sup_calendar_load(Db *pDb, Calendar *pCal, char **pzErr);
 /* Imports one calendar file (calendar.h format): replaces the stored days of the years it
-** holds, audited as calendar.import. zActor: the account or local:<user>. *pzSummary says
-** what was stored (malloc'd). 0, or -1 with *pzErr ("FILE: line L, column C: reason"). */
-int sup_calendar_import(Db *pDb, const char *zActor, const char *zFile, const char *zText,
-                        size_t nText, char **pzSummary, char **pzErr);
+** holds, audited as calendar.import. zActor: the account or local:<user>; zIp: the client
+** address (HTTP) or NULL. *pzSummary says what was stored (malloc'd). 0, or -1 with *pzErr
+** ("FILE: line L, column C: reason"); nothing is stored then (one transaction). */
+int sup_calendar_import(Db *pDb, const char *zActor, const char *zIp, const char *zFile,
+                        const char *zText, size_t nText, char **pzSummary, char **pzErr);
+/* The imported years: [{year, source (file name), imported_at, imported_by, off, work}]. */
+json_t *sup_calendar_years(Db *pDb);
 
 /* Today's China date as a day number, from db_now(). */
 int sup_today(void);

@@ -7,12 +7,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "http/api_supervision.h"
 #include "http/errcode.h"
 #include "contact_task.h"
 #include "project_store.h"
 #include "supervision.h"
+#include "util/text.h"
 
 static void sup_who(HttpReq *r, EntryWho *w, EntryErr *e) {
   w->pUser = &r->user;
@@ -310,4 +312,93 @@ int api_contact_problem_task(HttpReq *r) {
   int rc = contact_problem_task(r->pDb, &w, id, o, &pOut, &e);
   json_decref(o);
   return sup_result(r, rc, pOut, &e, 201);
+}
+
+/* ---- the working-day calendar (工作日历) ------------------------------------------------ */
+
+/* GET /api/calendar[?from=&to=]: the imported years, and with from and to the working days d
+** with from < d <= to (calendar.h cal_workdays_between), so that a reader can check what a
+** file changed. */
+int api_calendar_list(HttpReq *r) {
+  const char *zFrom = http_query(r, "from"), *zTo = http_query(r, "to");
+  int iFrom = 0, iTo = 0;
+  if ((zFrom != NULL) != (zTo != NULL))
+    return http_fail(r, KP_E_MISSING, zFrom ? "to" : "from", "from and to go together");
+  if (zFrom && cal_date_parse(zFrom, &iFrom))
+    return http_fail(r, KP_E_INVALID, "from", "from must be a date YYYY-MM-DD");
+  if (zTo && cal_date_parse(zTo, &iTo))
+    return http_fail(r, KP_E_INVALID, "to", "to must be a date YYYY-MM-DD");
+  json_t *o = json_pack("{s:o}", "years", sup_calendar_years(r->pDb));
+  if (zFrom) {
+    Calendar cal;
+    char *zErr = NULL;
+    int n = 0;
+    if (sup_calendar_load(r->pDb, &cal, &zErr)) {
+      json_decref(o);
+      fprintf(stderr, "kaoping serve: rid=%s: %s\n", r->zRid, zErr);
+      free(zErr);
+      return http_fail(r, KP_E_INTERNAL, NULL, "internal error");
+    }
+    int rc = cal_workdays_between(&cal, iFrom, iTo, &n, &zErr);
+    cal_free(&cal);
+    if (rc) { /* a year without a calendar: said, never guessed */
+      json_decref(o);
+      http_fail(r, KP_E_INVALID, "to", "%s", zErr);
+      free(zErr);
+      return -1;
+    }
+    json_object_set_new(o, "workdays", json_pack("{s:s, s:s, s:i}", "from", zFrom, "to", zTo,
+                                                 "n", n));
+  }
+  http_json(r, 200, o);
+  return 0;
+}
+
+/* POST /api/calendar?filename=cn-YYYY.csv, the body is the file: the same parser and the same
+** errors as `kaoping calendar import` (sup_calendar_import). A bad file is 422 with the file,
+** line, column and reason as fields, and nothing is stored. */
+int api_calendar_import(HttpReq *r) {
+  const char *zName = http_query(r, "filename");
+  if (!zName) return http_fail(r, KP_E_MISSING, "filename", "?filename=NAME.csv is required");
+  size_t nName = strlen(zName);
+  if (nName == 0 || nName > 128 || zName[0] == '.' || strpbrk(zName, "/\\") ||
+      strspn(zName, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.") != nName)
+    return http_fail(r, KP_E_INVALID, "filename", "filename must be a plain file name of "
+                     "letters, digits, - _ . (at most 128 bytes)");
+  const char *zType = http_header(r, "Content-Type");
+  if (zType && strncasecmp(zType, "text/csv", 8) != 0 && strncasecmp(zType, "text/plain", 10) != 0 &&
+      strncasecmp(zType, "application/octet-stream", 24) != 0)
+    return http_fail(r, KP_E_MEDIA_TYPE, NULL, "the body must be the CSV file itself: text/csv, "
+                     "text/plain or application/octet-stream");
+  char *zText = NULL, *zErr = NULL, *zSum = NULL;
+  size_t n = 0;
+  TextEncoding enc;
+  int rc = text_decode(zName, r->zBody ? r->zBody : "", r->nBody, &zText, &n, &enc, &zErr);
+  if (rc == 0)
+    rc = sup_calendar_import(r->pDb, r->user.zName, r->zPeer, zName, zText, n, &zSum, &zErr);
+  free(zText);
+  if (rc) {
+    /* "FILE: line L, column C: reason" (calendar.c), or a message without a place */
+    int iLine = 0, iCol = 0, nPos = 0;
+    const char *zAt = zErr ? strstr(zErr, ": line ") : NULL;
+    json_t *pX = json_object();
+    json_object_set_new(pX, "file", json_string(zName));
+    if (zAt && sscanf(zAt, ": line %d, column %d: %n", &iLine, &iCol, &nPos) == 2 && nPos > 0) {
+      json_object_set_new(pX, "line", json_integer(iLine));
+      json_object_set_new(pX, "column", json_integer(iCol));
+      json_object_set_new(pX, "reason", json_string(zAt + nPos));
+    }
+    int bDb = zErr && strncmp(zErr, "database error", 14) == 0;
+    if (bDb) fprintf(stderr, "kaoping serve: rid=%s: %s\n", r->zRid, zErr);
+    http_fail_extra(r, bDb ? KP_E_INTERNAL : KP_E_BAD_ROWS, NULL, pX, "%s",
+                    bDb ? "internal error" : zErr ? zErr : "the calendar cannot be read");
+    json_decref(pX);
+    free(zErr);
+    return -1;
+  }
+  json_t *o = json_pack("{s:s, s:s, s:o}", "file", zName, "summary", zSum, "years",
+                        sup_calendar_years(r->pDb));
+  free(zSum);
+  http_json(r, 200, o);
+  return 0;
 }

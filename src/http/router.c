@@ -40,6 +40,13 @@ const Route aRoute[] = {
   {"GET", "/api/audit/export", api_audit_export, CAP_AUDIT_READ, CSRF_NONE, 0, 0, "",
    "The whole audit log as CSV (cells a spreadsheet would run as formulas neutralised); "
    "audited as audit.export."},
+  {"GET", "/api/calendar", api_calendar_list, CAP_INSPECT, CSRF_NONE, 0, 0, "from,to",
+   "The working-day calendar's imported years (file, when, by whom, days off, make-up working "
+   "days); ?from=&to= adds the working days d with from < d <= to."},
+  {"POST", "/api/calendar", api_calendar_import, CAP_INSPECT, CSRF_TOKEN, 262144, ROUTE_RAW,
+   "filename", "Imports a year's holiday calendar (?filename=cn-YYYY.csv, the body is the CSV "
+   "file): the parser and errors of `kaoping calendar import`; a bad row is 422 with file, line, "
+   "column and reason, nothing stored. Replaces the years it holds. Audited."},
   {"GET", "/api/contacts", api_contacts, CAP_COMMENT, CSRF_NONE, 0, 0, "leader",
    "A leader's contact points (基层联点): place, last visit, open problems, the visit log; "
    "?leader=NAME (another leader's: needs all_units)."},

@@ -119,6 +119,8 @@ assert_eq "http-1.2 every route has a capability and help" "" \
 KNOWN="GET /
 GET /api/audit
 GET /api/audit/export
+GET /api/calendar
+POST /api/calendar
 GET /api/contacts
 POST /api/contacts/problems/{id}/close
 POST /api/contacts/problems/{id}/task
@@ -314,6 +316,8 @@ GET / - Y Y Y Y Y Y Y Y
 GET /assets/app.js - Y Y Y Y Y Y Y Y
 POST /api/login {} Y Y Y Y Y Y Y Y
 POST /login - Y Y Y Y Y Y Y Y
+GET /api/calendar - N N N N N N Y N
+POST /api/calendar {} N N N N N N Y N
 GET /api/contacts - N N N N N N N Y
 POST /api/contacts/problems/999/close {} N N N N N N N Y
 POST /api/contacts/problems/999/task {} N N N N N N Y Y
@@ -391,7 +395,8 @@ for mp in "GET /api/audit" "POST /api/logout" "GET /api/me" "POST /api/password"
           "POST /api/reviews/2021-B1/comments" "GET /api/units" "GET /api/units/430421/trend" \
           "GET /api/providers/x1/indicators" "GET /api/meetings/2021-B1" "GET /api/wishes" "POST /api/wishes/1/claim" \
           "GET /api/contacts" "POST /api/users/x1/party" "GET /api/wishes/stats" "GET /api/places" \
-          "GET /api/findings" "POST /api/findings/1/actions" "GET /api/tasks" "POST /api/inspections"; do
+          "GET /api/findings" "POST /api/findings/1/actions" "GET /api/tasks" "POST /api/inspections" \
+          "GET /api/calendar" "POST /api/calendar"; do
   set -- $mp
   s=$(req - "$1" "$2")
   c=$(code)
