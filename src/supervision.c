@@ -1088,6 +1088,11 @@ int sup_finding_list(Db *pDb, const EntryWho *w, const FindingFilter *f, json_t 
       return entry_err_set(e, KP_E_INVALID, "light", "light \"%s\" must be red, yellow, blue, "
                            "green or none", f->zLight);
   }
+  int iDay;
+  if (f->zFrom && cal_date_parse(f->zFrom, &iDay))
+    return entry_err_set(e, KP_E_INVALID, "from", "from must be a date YYYY-MM-DD");
+  if (f->zTo && cal_date_parse(f->zTo, &iDay))
+    return entry_err_set(e, KP_E_INVALID, "to", "to must be a date YYYY-MM-DD");
   int iPage = f->iPage > 0 ? f->iPage : 1;
   int nPer = f->nPerPage > 0 ? (f->nPerPage > 500 ? 500 : f->nPerPage) : 50;
   Calendar cal;
@@ -1104,11 +1109,15 @@ int sup_finding_list(Db *pDb, const EntryWho *w, const FindingFilter *f, json_t 
                        "WHERE (?1 IS NULL OR ((f.unit = ?1 OR f.id IN (SELECT finding_id FROM "
                        "finding_unit WHERE unit = ?1)) AND f.assigned_on IS NOT NULL)) "
                        "AND (?2 IS NULL OR f.unit = ?2) AND (?3 IS NULL OR f.category = ?3) "
-                       "AND (?4 IS NULL OR f.state = ?4) ORDER BY f.id DESC");
+                       "AND (?4 IS NULL OR f.state = ?4) "
+                       "AND (?5 IS NULL OR f.assigned_on >= ?5) "
+                       "AND (?6 IS NULL OR f.assigned_on <= ?6) ORDER BY f.id DESC");
   stmt_bind_text(s, 1, zScope);
   stmt_bind_text(s, 2, f->zUnit);
   stmt_bind_text(s, 3, f->zCategory);
   stmt_bind_text(s, 4, zStateName);
+  stmt_bind_text(s, 5, f->zFrom);
+  stmt_bind_text(s, 6, f->zTo);
   json_t *a = json_array();
   int nTotal = 0, aCount[5] = {0}, rc;
   while ((rc = stmt_step(s)) == 1) {
@@ -1124,7 +1133,8 @@ int sup_finding_list(Db *pDb, const EntryWho *w, const FindingFilter *f, json_t 
     arena_free(pArena);
     if (zScope) json_object_set_new(o, "inspection", json_null());
     if ((f->zLight && strcmp(f->zLight, finding_light_name(st.eLight)) != 0) ||
-        (f->bOverdue && !(st.bOverdue || st.bSignOverdue))) {
+        (f->bOverdue && !(st.bOverdue || st.bSignOverdue)) ||
+        (f->bLate && !finding_late(&st, r.bFinishLate))) {
       json_decref(o);
       continue;
     }

@@ -75,7 +75,10 @@ int sup_finding_show(Db *pDb, const EntryWho *w, int64_t id, json_t **ppOut, Ent
 typedef struct FindingFilter {
   const char *zUnit, *zCategory, *zState, *zLight;
   int bOverdue;    /* only overdue (办理逾期 running, or not signed in time) */
+  int bLate;       /* only those finding_late counts (overdue now or finished late): the
+                   ** bulletin's and the review unit page's 逾期 */
   int bOpen;       /* only open states */
+  const char *zFrom, *zTo; /* handed over (assigned_on) within [zFrom, zTo], YYYY-MM-DD */
   int iPage;       /* 1-based, default 1 */
   int nPerPage;    /* 1..500, default 50 */
 } FindingFilter;

@@ -4,6 +4,7 @@
 ** Bodies are JSON objects with declared keys only (http_json_body refuses others); the
 ** domain functions of supervision.c check values, scope and the lifecycle, and audit.
 */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +14,8 @@
 #include "http/errcode.h"
 #include "contact_task.h"
 #include "project_store.h"
+#include "report/sup_section.h"
+#include "store/db.h"
 #include "supervision.h"
 #include "util/text.h"
 
@@ -98,7 +101,10 @@ int api_findings_list(HttpReq *r) {
   f.zCategory = http_query(r, "category");
   f.zState = http_query(r, "state");
   f.zLight = http_query(r, "light");
+  f.zFrom = http_query(r, "from");
+  f.zTo = http_query(r, "to");
   if (sup_qflag(r, "overdue", &f.bOverdue) || sup_qflag(r, "open", &f.bOpen) ||
+      sup_qflag(r, "late", &f.bLate) ||
       sup_qint(r, "page", 1, 1000000, 1, &f.iPage) ||
       sup_qint(r, "per_page", 1, 500, 50, &f.nPerPage))
     return -1;
@@ -399,6 +405,63 @@ int api_calendar_import(HttpReq *r) {
   json_t *o = json_pack("{s:s, s:s, s:o}", "file", zName, "summary", zSum, "years",
                         sup_calendar_years(r->pDb));
   free(zSum);
+  http_json(r, 200, o);
+  return 0;
+}
+
+/* ---- the review's unit page: a unit's findings and projects ------------------------------ */
+
+/* GET /api/reviews/{period}/supervision?unit=U: for a reader of the period's review, the
+** unit's findings handed over in the period (assigned, open, overdue as finding_late counts
+** them, rectified on time, returned) and its industrial projects (projects, lagging behind
+** time progress, 投资完成率), as of today. The figures are the bulletin's section
+** (rp_supervision_compute), so the page and the bulletin cannot disagree. */
+int api_review_supervision(HttpReq *r) {
+  const char *zPeriod = http_arg(r, "period");
+  const char *zUnit = http_query(r, "unit");
+  if (!zUnit) return http_fail(r, KP_E_MISSING, "unit", "?unit=CODE is required");
+  Stmt *q = db_prepare(r->pDb, "SELECT name FROM unit WHERE code = ?1");
+  stmt_bind_text(q, 1, zUnit);
+  const char *zName = stmt_step(q) == 1 ? arena_strdup(r->pArena, stmt_text(q, 0)) : NULL;
+  stmt_finalize(q);
+  if (!zName) return http_fail(r, KP_E_NO_SUCH, "unit", "no unit %s", zUnit);
+  /* the same readers as the review itself (and the bulletin that shows these figures) */
+  char *zJson = NULL;
+  char zState[16];
+  int iRev = 0;
+  int rc = api_review_for(r, zPeriod, &zJson, zState, &iRev);
+  free(zJson);
+  if (rc < 0) return http_fail(r, KP_E_INTERNAL, NULL, "the stored review cannot be read");
+  if (rc > 0) return http_fail(r, KP_E_NO_SUCH, "period", "no review for period %s", zPeriod);
+  RpSupervision *s = NULL;
+  char *zErr = NULL;
+  if (rp_supervision_compute(r->pDb, r->pArena, zPeriod, &s, &zErr)) {
+    fprintf(stderr, "kaoping serve: rid=%s: %s\n", r->zRid, zErr);
+    free(zErr);
+    return http_fail(r, KP_E_INTERNAL, NULL, "internal error");
+  }
+  if (!s) return http_fail(r, KP_E_INVALID, "period", "%s is not a period code", zPeriod);
+  const RpSupRow *pRow = NULL;
+  for (int i = 0; i < s->nRow && !pRow; i++)
+    if (!s->aRow[i].zCategory && strcmp(s->aRow[i].zUnit, zUnit) == 0) pRow = &s->aRow[i];
+  const RpProjRow *pProj = NULL;
+  for (int i = 0; i < s->nProj && !pProj; i++)
+    if (s->aProj[i].zUnit && strcmp(s->aProj[i].zUnit, zUnit) == 0) pProj = &s->aProj[i];
+  json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "period", zPeriod, "review_state",
+                        zState, "unit", zUnit, "unit_name", zName, "as_of", s->zAsOf, "from",
+                        s->zFrom, "to", s->zTo);
+  json_object_set_new(o, "review_revision", json_integer(iRev));
+  json_object_set_new(o, "findings", json_pack("{s:i, s:i, s:i, s:i, s:i}", "assigned",
+                                               pRow ? pRow->nTotal : 0, "open",
+                                               pRow ? pRow->nOpen : 0, "overdue",
+                                               pRow ? pRow->nOverdue : 0, "on_time",
+                                               pRow ? pRow->nOnTime : 0, "returned",
+                                               pRow ? pRow->nReturned : 0));
+  json_t *pP = json_pack("{s:i, s:i}", "count", pProj ? pProj->nProjects : 0, "lagging",
+                         pProj ? pProj->nLagging : 0);
+  json_object_set_new(pP, "invest_rate", pProj && !isnan(pProj->rInvestRate)
+                                             ? json_real(pProj->rInvestRate) : json_null());
+  json_object_set_new(o, "projects", pP);
   http_json(r, 200, o);
   return 0;
 }

@@ -93,9 +93,10 @@ const Route aRoute[] = {
    "Uploads a feed export (?filename=NAME.csv|.xlsx, the body is the file, at most 64 MB) and "
    "imports it in the background (202 with the progress URL). Audited."},
   {"GET", "/api/findings", api_findings_list, CAP_INSPECT | CAP_COMMENT | CAP_REVIEW_DRAFT | CAP_DATA_OWN_UNIT, CSRF_NONE, 0,
-   ROUTE_CAP_ANY, "category,light,open,overdue,page,per_page,state,unit",
+   ROUTE_CAP_ANY, "category,from,late,light,open,overdue,page,per_page,state,to,unit",
    "Supervision findings (督查问题), newest first, with light, overdue and escalation; filters "
-   "?unit ?category ?state ?light=red|yellow|blue|green|none ?overdue=1 ?open=1, pages "
+   "?unit ?category ?state ?light=red|yellow|blue|green|none ?overdue=1 ?late=1 (overdue now or "
+   "finished late, as the bulletin counts) ?open=1 ?from=&to= (handed over in), pages "
    "?page ?per_page (<= 500). A reporter: its own unit's findings once assigned."},
   {"POST", "/api/findings", api_findings_add, CAP_INSPECT, CSRF_TOKEN, 16384, 0, "",
    "Records a finding (立项): {unit, category, text, severity?, inspection?, place?, lon?, "
@@ -237,6 +238,10 @@ const Route aRoute[] = {
    ROUTE_SNAPSHOT, "unit", "Leaders' comments (点评意见), ?unit=U; a reporter: its own unit, once published."},
   {"POST", "/api/reviews/{period}/comments", api_comments_add, CAP_COMMENT, CSRF_TOKEN, 16384, 0,
    "", "Adds a comment on a unit: {unit, text} (audited)."},
+  {"GET", "/api/reviews/{period}/supervision", api_review_supervision, CAP_REVIEW_READ,
+   CSRF_NONE, 0, 0, "unit", "The review's unit page: ?unit=U's findings handed over in the "
+   "period (assigned, open, overdue, on time, returned) and its projects (count, lagging, "
+   "投资完成率) as of today: the bulletin's 暗访督查 figures, the same readers as the review."},
   {"GET", "/api/tasks", api_tasks_list, CAP_INSPECT | CAP_COMMENT | CAP_REVIEW_DRAFT | CAP_DATA_OWN_UNIT, CSRF_NONE, 0,
    ROUTE_CAP_ANY, "state,unit", "Key tasks (督办事项) by deadline with light and progress; "
    "?unit ?state; a reporter: its own unit's."},

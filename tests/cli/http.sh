@@ -186,6 +186,7 @@ GET /api/reviews/{period}/bulletin.pdf
 GET /api/reviews/{period}/bulletin.xlsx
 GET /api/reviews/{period}/comments
 POST /api/reviews/{period}/comments
+GET /api/reviews/{period}/supervision
 GET /api/tasks
 POST /api/tasks
 GET /api/tasks/{id}
@@ -303,6 +304,7 @@ GET /api/reviews/2021-B1/bulletin.csv - N N N Y Y Y Y Y
 GET /api/reviews/2021-B1/bulletin.pdf - N N N Y Y Y Y Y
 GET /api/reviews/2021-B1/bulletin.xlsx - N N N Y Y Y Y Y
 GET /api/reviews/2021-B1/comments - N N N Y Y Y Y Y
+GET /api/reviews/2021-B1/supervision?unit=430421 - N N N Y Y Y Y Y
 POST /api/reviews/2021-B1/comments {} N N N N N N N Y
 GET /api/units - N N N Y Y Y Y Y
 GET /api/units/430421 - N N N Y Y Y Y Y
