@@ -13,6 +13,7 @@
 #   hev-8 a 1 GiB upload keeps the server's peak memory (VmHWM) within 64 MiB of before
 #   hev-9 office MP4 withheld outside the office; no session: 401 before any byte is stored
 #   hev-10 a project site check-in: the unit's geotagged photo shows its position to the unit
+#   hev-13 `kaoping http` sends a file body (the stored file, the cached stripped copy)
 #   hev-12 downloading that 1 GiB file streams it from disk: VmHWM within 64 MiB, bytes and
 #          SHA-256 equal; hev-2.6-2.8 the stripped copy is made once and served from its cache
 #   Needs curl, jq and sqlite3.
@@ -226,6 +227,20 @@ s=$(req rep GET "/api/evidence?kind=project&id=$PID")
 assert_eq "hev-10.2 the check-in's position is shown to the unit (its own photo)" "200 26.90812" "$s $(j '.evidence[0].lat')"
 s=$(up rep3 "$T/check.jpg" "kind=project&id=$PID")
 assert_eq "hev-10.3 another unit's reporter may not check in there" "403 2012" "$s $(code)"
+
+# ---- hev-13 `kaoping http` (one request from a file) sends a file body too -------------------
+printf 'GET /api/evidence/1 HTTP/1.1\r\nHost: localhost\r\n\r\n' >"$T/req"
+"$KAOPING" http "$T/req" --as ins >"$T/resp" 2>"$T/resp.err"
+sed '1,/^\r$/d' "$T/resp" >"$T/cli.jpg"
+assert_eq "hev-13.1 the office's copy through kaoping http: 200, Content-Length, the stored bytes" \
+  "200 $(stat -c %s "$T/site.jpg") 0" \
+  "$(head -1 "$T/resp" | cut -d' ' -f2) $(grep -a -i '^Content-Length:' "$T/resp" | tr -d '\r' | cut -d' ' -f2) $(cmp -s "$T/site.jpg" "$T/cli.jpg"; echo $?)"
+"$KAOPING" http "$T/req" --as rep >"$T/resp" 2>>"$T/resp.err"
+sed '1,/^\r$/d' "$T/resp" >"$T/cli-rep.jpg"
+assert_eq "hev-13.2 the unit's copy through kaoping http is the cached stripped copy" "0" \
+  "$(cmp -s "$CACHE" "$T/cli-rep.jpg"; echo $?)"
+assert_eq "hev-13.3 no sanitizer report from kaoping http" "" \
+  "$(grep -E 'ERROR: (Address|Leak)Sanitizer|runtime error' "$T/resp.err" | head -3)"
 
 # the server stops cleanly; under ASan its report (leaks, errors) would be in serve.err
 kill "$SPID"; wait "$SPID" 2>/dev/null; SPID=

@@ -25,7 +25,7 @@ sql() { sqlite3 -batch -noheader "$KAOPING_DB" "$@"; }
 # get USER PATH: one request through `kaoping http --as USER`; status in $s, body in T/out
 get() {
   printf 'GET %s HTTP/1.1\r\nHost: localhost\r\n\r\n' "$2" >"$T/req"
-  "$KAOPING" http "$T/req" --as "$1" >"$T/resp" 2>"$T/err"
+  "$KAOPING" http "$T/req" --as "$1" >"$T/resp" 2>>"$T/err"
   s=$(head -1 "$T/resp" | cut -d' ' -f2)
   sed '1,/^\r$/d' "$T/resp" >"$T/out"
 }
@@ -122,4 +122,7 @@ get leader "/api/reviews/2021-B5/supervision?unit=999999"
 assert_eq "rus-4.3 an unknown unit: 404 4001" "404 4001" "$s $(j .code)"
 get leader "/api/reviews/2021-B5/supervision"
 assert_eq "rus-4.4 no unit: 400 3002" "400 3002" "$s $(j .code)"
+# under ASan (KAOPING=build-asan/kaoping) a leak or an error would be reported here
+assert_eq "rus-4.5 no sanitizer report from any request" "" \
+  "$(grep -E 'ERROR: (Address|Leak)Sanitizer|runtime error' "$T/err" | head -3)"
 finish
