@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# hev-1 .. hev-9: the evidence store over HTTP, on the real server (`kaoping serve`), with
+# hev-1 .. hev-13: the evidence store over HTTP, on the real server (`kaoping serve`), with
 # signed-in accounts (docs/evidence.md):
 #   hev-1 the inspector attaches a geotagged JPEG to a finding: stored by SHA-256, EXIF read
 #   hev-2 the unit's reporter gets a copy without EXIF (no GPS, no capture time); the office
@@ -13,9 +13,9 @@
 #   hev-8 a 1 GiB upload keeps the server's peak memory (VmHWM) within 64 MiB of before
 #   hev-9 office MP4 withheld outside the office; no session: 401 before any byte is stored
 #   hev-10 a project site check-in: the unit's geotagged photo shows its position to the unit
-#   hev-13 `kaoping http` sends a file body (the stored file, the cached stripped copy)
 #   hev-12 downloading that 1 GiB file streams it from disk: VmHWM within 64 MiB, bytes and
 #          SHA-256 equal; hev-2.6-2.8 the stripped copy is made once and served from its cache
+#   hev-13 `kaoping http` sends a file body (the stored file, the cached stripped copy)
 #   Needs curl, jq and sqlite3.
 cd "$(dirname "$0")/../.." || exit 1
 source tests/lib/assert.sh
