@@ -128,7 +128,7 @@ int demo_supervision(const char *zDb) {
     size_t n;
     TextEncoding enc;
     if (text_load(zPath, &zText, &n, &enc, &zErr) ||
-        sup_calendar_import(d.pDb, cli_actor(), zPath, zText, n, &zSum, &zErr)) {
+        sup_calendar_import(d.pDb, cli_actor(), NULL, zPath, zText, n, &zSum, &zErr)) {
       fprintf(stderr, "kaoping demo: %s\n", zErr);
       rc = EXIT_INTERNAL;
     } else {

@@ -618,8 +618,55 @@ json_t *ev_list(Db *pDb, const char *zKind, int64_t id, int bOffice) {
   return a;
 }
 
-int ev_read(Db *pDb, const EvWho *pWho, int64_t id, unsigned char **ppData, size_t *pnData,
-            int *peType, EntryErr *e) {
+/* Writes z[0..n) to a temp file in zDir/tmp and renames it to zPath (whose folder is made
+** as needed): a reader never sees a half-written file. 0 or -1. */
+static int ev_write_atomic(const char *zDir, const char *zPath, const unsigned char *z, size_t n) {
+  char *zTmpDir = xasprintf("%s/tmp", zDir);
+  char *zTmp = xasprintf("%s/strip-XXXXXX", zTmpDir);
+  char *zFolder = xstrdup(zPath);
+  char *zSlash = strrchr(zFolder, '/');
+  if (zSlash) *zSlash = 0;
+  int rc = -1;
+  int fd = -1;
+  if (ev_mkdir(zDir) == 0 && ev_mkdir(zTmpDir) == 0 && (fd = mkostemp(zTmp, O_CLOEXEC)) >= 0) {
+    size_t nDone = 0;
+    while (nDone < n) {
+      ssize_t k = write(fd, z + nDone, n - nDone);
+      if (k < 0 && errno == EINTR) continue;
+      if (k <= 0) break;
+      nDone += (size_t)k;
+    }
+    int bOk = nDone == n && fsync(fd) == 0;
+    if (close(fd)) bOk = 0;
+    /* DB.files/stripped, then its ab/ folder */
+    char *zParent = xstrdup(zFolder);
+    char *zP = strrchr(zParent, '/');
+    if (zP) *zP = 0;
+    if (bOk && ev_mkdir(zParent) == 0 && ev_mkdir(zFolder) == 0 && rename(zTmp, zPath) == 0)
+      rc = 0;
+    free(zParent);
+    if (rc) unlink(zTmp);
+  }
+  free(zFolder);
+  free(zTmp);
+  free(zTmpDir);
+  return rc;
+}
+
+/* Opens a file read-only and checks it has nSize bytes. The fd, or -1. */
+static int ev_open_sized(const char *zPath, uint64_t nSize) {
+  int fd = zPath ? open(zPath, O_RDONLY | O_CLOEXEC) : -1;
+  struct stat st;
+  if (fd >= 0 && (fstat(fd, &st) || !S_ISREG(st.st_mode) || (uint64_t)st.st_size != nSize)) {
+    close(fd);
+    fd = -1;
+  }
+  return fd;
+}
+
+int ev_open(Db *pDb, const EvWho *pWho, int64_t id, int *pfd, uint64_t *pnSize, int *peType,
+            EntryErr *e) {
+  *pfd = -1;
   Stmt *q = db_prepare(pDb, "SELECT e.sha256, b.type, b.size, e.office FROM evidence e "
                             "JOIN evidence_blob b ON b.sha256 = e.sha256 WHERE e.id = ?1");
   stmt_bind_int(q, 1, id);
@@ -629,40 +676,59 @@ int ev_read(Db *pDb, const EvWho *pWho, int64_t id, unsigned char **ppData, size
   }
   char *zSha = xstrdup(stmt_text(q, 0));
   int eType = ev_type_from_name(stmt_text(q, 1));
-  size_t nSize = (size_t)stmt_int(q, 2);
+  uint64_t nSize = (uint64_t)stmt_int(q, 2);
   int bFromOffice = (int)stmt_int(q, 3);
   stmt_finalize(q);
   int rc = -1;
   char *zDir = ev_files_dir(db_path(pDb));
   char *zPath = ev_blob_path(zDir, zSha);
-  unsigned char *z = NULL;
-  size_t n = 0;
   int bImage = eType == EV_JPEG || eType == EV_PNG || eType == EV_WEBP;
   if (!pWho->bOffice && !bImage && bFromOffice) {
     entry_err_set(e, KP_E_SCOPE, NULL, "this %s came from the supervision office and may hold "
                   "location data that cannot be removed: the office only", ev_type_name(eType));
-  } else if (!zPath || ev_read_file(zPath, nSize, &z, &n) || n != nSize) {
-    entry_err_set(e, KP_E_INTERNAL, NULL, "evidence %lld: the stored file is missing", (long long)id);
   } else if (!pWho->bOffice && bImage) {
-    unsigned char *zOut = NULL;
-    size_t nOut = 0;
-    int nRemoved = 0;
-    if (ev_strip(eType, z, n, &zOut, &nOut, &nRemoved)) {
-      entry_err_set(e, KP_E_INTERNAL, NULL, "evidence %lld: the image cannot be parsed to "
-                    "remove its location: not served", (long long)id);
-    } else {
-      *ppData = zOut;
-      *pnData = nOut;
-      rc = 0;
+    /* The stripped copy: made once, then served from DB.files/stripped/ab/cdef... */
+    char *zStripDir = xasprintf("%s/stripped", zDir);
+    char *zCache = ev_blob_path(zStripDir, zSha);
+    struct stat st;
+    int fd = zCache && stat(zCache, &st) == 0 && S_ISREG(st.st_mode)
+                 ? ev_open_sized(zCache, (uint64_t)st.st_size) : -1;
+    if (fd < 0) {
+      unsigned char *z = NULL, *zOut = NULL;
+      size_t n = 0, nOut = 0;
+      int nRemoved = 0;
+      if (!zPath || ev_read_file(zPath, (size_t)nSize, &z, &n) || n != nSize) {
+        entry_err_set(e, KP_E_INTERNAL, NULL, "evidence %lld: the stored file is missing",
+                      (long long)id);
+      } else if (ev_strip(eType, z, n, &zOut, &nOut, &nRemoved)) {
+        entry_err_set(e, KP_E_INTERNAL, NULL, "evidence %lld: the image cannot be parsed to "
+                      "remove its location: not served", (long long)id);
+      } else if (ev_write_atomic(zDir, zCache, zOut, nOut) ||
+                 (fd = ev_open_sized(zCache, nOut)) < 0) {
+        entry_err_set(e, KP_E_INTERNAL, NULL, "evidence %lld: the stripped copy cannot be "
+                      "written: %s", (long long)id, strerror(errno));
+      }
+      free(z);
+      free(zOut);
     }
+    if (fd >= 0 && fstat(fd, &st) == 0) {
+      *pfd = fd;
+      *pnSize = (uint64_t)st.st_size;
+      rc = 0;
+    } else if (fd >= 0) {
+      close(fd);
+      entry_err_set(e, KP_E_INTERNAL, NULL, "evidence %lld: the stripped copy cannot be read",
+                    (long long)id);
+    }
+    free(zCache);
+    free(zStripDir);
+  } else if ((*pfd = ev_open_sized(zPath, nSize)) < 0) {
+    entry_err_set(e, KP_E_INTERNAL, NULL, "evidence %lld: the stored file is missing", (long long)id);
   } else {
-    *ppData = z;
-    *pnData = n;
-    z = NULL;
+    *pnSize = nSize;
     rc = 0;
   }
   if (rc == 0) *peType = eType;
-  free(z);
   free(zDir);
   free(zPath);
   free(zSha);

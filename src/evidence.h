@@ -90,7 +90,7 @@ int ev_spool_finish(EvSpool *s);
 /* Closes and removes the temp file (nothing when already moved). Safe to call twice. */
 void ev_spool_discard(EvSpool *s);
 
-/* The caller of ev_ingest / ev_read. */
+/* The caller of ev_ingest / ev_open. */
 typedef struct EvWho {
   const EntryWho *w;
   int bOffice;      /* the supervision office (CAP_INSPECT): sees locations */
@@ -110,11 +110,13 @@ json_t *ev_row(Db *pDb, int64_t id, int bOffice);
 /* The rows of an object, oldest first. */
 json_t *ev_list(Db *pDb, const char *zKind, int64_t id, int bOffice);
 
-/* The bytes to serve for evidence id: the stored file, or for a reader outside the office a
-** copy without location metadata (images); MP4 and PDF the office uploaded are not served
-** outside it (their location data is not stripped). 0 with *ppData (malloc'd), *pnData,
-** *peType, or -1 with *e. */
-int ev_read(Db *pDb, const EvWho *pWho, int64_t id, unsigned char **ppData, size_t *pnData,
-            int *peType, EntryErr *e);
+/* Opens the file to serve for evidence id, so that it is streamed from disk (memory does
+** not grow with its size): the stored file, or for a reader outside the office a copy of an
+** image without location metadata, made once into DB.files/stripped/ab/cdef... (named by the
+** stored file's SHA-256, written to a temp name and renamed) and served from there after.
+** MP4 and PDF the office uploaded are not served outside it (their location data is not
+** stripped). 0 with *pfd (read-only; the caller closes it), *pnSize, *peType, or -1 with *e. */
+int ev_open(Db *pDb, const EvWho *pWho, int64_t id, int *pfd, uint64_t *pnSize, int *peType,
+            EntryErr *e);
 
 #endif

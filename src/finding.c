@@ -140,6 +140,10 @@ void finding_policy_default(FindingPolicy *p) {
   p->aDeduct[2] = 1.0;
 }
 
+int finding_late(const FindingStatus *s, int bStoredFinishLate) {
+  return s->bOverdue || s->bSignOverdue || s->bFinishLate || bStoredFinishLate != 0;
+}
+
 const char *finding_light_name(FindingLight e) {
   static const char *const az[] = {"none", "green", "blue", "yellow", "red"};
   return (unsigned)e <= FL_RED ? az[e] : "?";

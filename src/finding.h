@@ -167,4 +167,10 @@ typedef struct FindingStatus {
 int finding_status(const Calendar *pCal, const FindingClock *c, const FindingPolicy *pPol,
                    int iToday, FindingStatus *s, char **pzErr);
 
+/* Is the finding counted as overdue (逾期) in the bulletin, on the review's unit page and by
+** the list's ?late=1: signing overdue (签收逾期 pending) or handling overdue (办理逾期) on the
+** day s was derived for, or finished late (now, or bStoredFinishLate: approved after a late
+** close request, as stored). One predicate, so the counts and the lists agree. */
+int finding_late(const FindingStatus *s, int bStoredFinishLate);
+
 #endif

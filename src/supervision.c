@@ -160,8 +160,8 @@ sql_error:
   return -1;
 }
 
-int sup_calendar_import(Db *pDb, const char *zActor, const char *zFile, const char *zText,
-                        size_t nText, char **pzSummary, char **pzErr) {
+int sup_calendar_import(Db *pDb, const char *zActor, const char *zIp, const char *zFile,
+                        const char *zText, size_t nText, char **pzSummary, char **pzErr) {
   Calendar c;
   int iLo = 0, iHi = 0;
   cal_init(&c);
@@ -213,7 +213,7 @@ int sup_calendar_import(Db *pDb, const char *zActor, const char *zFile, const ch
   }
   json_t *d = json_pack("{s:s, s:i, s:i, s:i, s:i}", "file", zBase, "from", iLo, "to", iHi,
                         "off", nOff, "work", nWork);
-  int rcA = audit_record(pDb, zActor, NULL, "calendar.import", "calendar", "ok", d);
+  int rcA = audit_record(pDb, zActor, zIp, "calendar.import", "calendar", "ok", d);
   json_decref(d);
   if (rcA) {
     *pzErr = xasprintf("cannot write the audit record; nothing imported");
@@ -234,6 +234,24 @@ sql_error:
   db_rollback(pDb);
   cal_free(&c);
   return -1;
+}
+
+json_t *sup_calendar_years(Db *pDb) {
+  json_t *a = json_array();
+  Stmt *s = db_prepare(pDb, "SELECT y.year, y.source, y.imported_at, y.imported_by, "
+                            "(SELECT count(*) FROM calendar_day d WHERE d.year = y.year "
+                            "   AND d.kind = 'off'), "
+                            "(SELECT count(*) FROM calendar_day d WHERE d.year = y.year "
+                            "   AND d.kind = 'work') "
+                            "FROM calendar_year y ORDER BY y.year");
+  while (stmt_step(s) == 1)
+    json_array_append_new(a, json_pack("{s:i, s:s?, s:s?, s:s?, s:i, s:i}", "year",
+                                       (int)stmt_int(s, 0), "source", stmt_text(s, 1),
+                                       "imported_at", stmt_text(s, 2), "imported_by",
+                                       stmt_text(s, 3), "off", (int)stmt_int(s, 4), "work",
+                                       (int)stmt_int(s, 5)));
+  stmt_finalize(s);
+  return a;
 }
 
 void sup_policy(Db *pDb, FindingPolicy *p) {
@@ -1070,6 +1088,11 @@ int sup_finding_list(Db *pDb, const EntryWho *w, const FindingFilter *f, json_t 
       return entry_err_set(e, KP_E_INVALID, "light", "light \"%s\" must be red, yellow, blue, "
                            "green or none", f->zLight);
   }
+  int iDay;
+  if (f->zFrom && cal_date_parse(f->zFrom, &iDay))
+    return entry_err_set(e, KP_E_INVALID, "from", "from must be a date YYYY-MM-DD");
+  if (f->zTo && cal_date_parse(f->zTo, &iDay))
+    return entry_err_set(e, KP_E_INVALID, "to", "to must be a date YYYY-MM-DD");
   int iPage = f->iPage > 0 ? f->iPage : 1;
   int nPer = f->nPerPage > 0 ? (f->nPerPage > 500 ? 500 : f->nPerPage) : 50;
   Calendar cal;
@@ -1086,11 +1109,15 @@ int sup_finding_list(Db *pDb, const EntryWho *w, const FindingFilter *f, json_t 
                        "WHERE (?1 IS NULL OR ((f.unit = ?1 OR f.id IN (SELECT finding_id FROM "
                        "finding_unit WHERE unit = ?1)) AND f.assigned_on IS NOT NULL)) "
                        "AND (?2 IS NULL OR f.unit = ?2) AND (?3 IS NULL OR f.category = ?3) "
-                       "AND (?4 IS NULL OR f.state = ?4) ORDER BY f.id DESC");
+                       "AND (?4 IS NULL OR f.state = ?4) "
+                       "AND (?5 IS NULL OR f.assigned_on >= ?5) "
+                       "AND (?6 IS NULL OR f.assigned_on <= ?6) ORDER BY f.id DESC");
   stmt_bind_text(s, 1, zScope);
   stmt_bind_text(s, 2, f->zUnit);
   stmt_bind_text(s, 3, f->zCategory);
   stmt_bind_text(s, 4, zStateName);
+  stmt_bind_text(s, 5, f->zFrom);
+  stmt_bind_text(s, 6, f->zTo);
   json_t *a = json_array();
   int nTotal = 0, aCount[5] = {0}, rc;
   while ((rc = stmt_step(s)) == 1) {
@@ -1106,7 +1133,8 @@ int sup_finding_list(Db *pDb, const EntryWho *w, const FindingFilter *f, json_t 
     arena_free(pArena);
     if (zScope) json_object_set_new(o, "inspection", json_null());
     if ((f->zLight && strcmp(f->zLight, finding_light_name(st.eLight)) != 0) ||
-        (f->bOverdue && !(st.bOverdue || st.bSignOverdue))) {
+        (f->bOverdue && !(st.bOverdue || st.bSignOverdue)) ||
+        (f->bLate && !finding_late(&st, r.bFinishLate))) {
       json_decref(o);
       continue;
     }

@@ -33,10 +33,13 @@
 /* Loads the stored calendar (every imported year). 0, or -1 with *pzErr. */
 int sup_calendar_load(Db *pDb, Calendar *pCal, char **pzErr);
 /* Imports one calendar file (calendar.h format): replaces the stored days of the years it
-** holds, audited as calendar.import. zActor: the account or local:<user>. *pzSummary says
-** what was stored (malloc'd). 0, or -1 with *pzErr ("FILE: line L, column C: reason"). */
-int sup_calendar_import(Db *pDb, const char *zActor, const char *zFile, const char *zText,
-                        size_t nText, char **pzSummary, char **pzErr);
+** holds, audited as calendar.import. zActor: the account or local:<user>; zIp: the client
+** address (HTTP) or NULL. *pzSummary says what was stored (malloc'd). 0, or -1 with *pzErr
+** ("FILE: line L, column C: reason"); nothing is stored then (one transaction). */
+int sup_calendar_import(Db *pDb, const char *zActor, const char *zIp, const char *zFile,
+                        const char *zText, size_t nText, char **pzSummary, char **pzErr);
+/* The imported years: [{year, source (file name), imported_at, imported_by, off, work}]. */
+json_t *sup_calendar_years(Db *pDb);
 
 /* Today's China date as a day number, from db_now(). */
 int sup_today(void);
@@ -72,7 +75,10 @@ int sup_finding_show(Db *pDb, const EntryWho *w, int64_t id, json_t **ppOut, Ent
 typedef struct FindingFilter {
   const char *zUnit, *zCategory, *zState, *zLight;
   int bOverdue;    /* only overdue (办理逾期 running, or not signed in time) */
+  int bLate;       /* only those finding_late counts (overdue now or finished late): the
+                   ** bulletin's and the review unit page's 逾期 */
   int bOpen;       /* only open states */
+  const char *zFrom, *zTo; /* handed over (assigned_on) within [zFrom, zTo], YYYY-MM-DD */
   int iPage;       /* 1-based, default 1 */
   int nPerPage;    /* 1..500, default 50 */
 } FindingFilter;

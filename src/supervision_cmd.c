@@ -132,7 +132,7 @@ int calendar_import_cmd(int argc, char **argv) {
     size_t n;
     TextEncoding enc;
     if (text_load(azFile[i], &zText, &n, &enc, &zErr) ||
-        sup_calendar_import(c.pDb, c.bAs ? c.user.zName : cli_actor(), azFile[i], zText, n,
+        sup_calendar_import(c.pDb, c.bAs ? c.user.zName : cli_actor(), NULL, azFile[i], zText, n,
                             &zSum, &zErr)) {
       cli_error(&c.args, "%s", zErr);
       rc = EXIT_BAD_INPUT;

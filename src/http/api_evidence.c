@@ -231,13 +231,12 @@ int api_evidence_get(HttpReq *r) {
   ev_who(r, &w, &who);
   EntryErr e;
   memset(&e, 0, sizeof e);
-  unsigned char *z = NULL;
-  size_t n = 0;
+  int fd = -1;
+  uint64_t nSize = 0;
   int eType = EV_NONE;
-  if (ev_read(r->pDb, &who, id, &z, &n, &eType, &e)) return ev_result(r, &e);
-  buf_free(&r->body);
-  buf_append(&r->body, z, n);
-  free(z);
+  if (ev_open(r->pDb, &who, id, &fd, &nSize, &eType, &e)) return ev_result(r, &e);
+  /* streamed from disk by the server: memory does not grow with the file */
+  http_body_fd(r, fd, nSize);
   r->iStatus = 200;
   r->zContentType = ev_type_mime(eType);
   /* the name is ours (id and type), never the uploaded one: nothing to escape */
@@ -251,7 +250,7 @@ int api_evidence_get(HttpReq *r) {
 }
 
 /* GET /api/public/photos/{id}: a photo of a public place or honour, for anyone. Always the
-** stripped copy (ev_read as a reader outside the office); 404 alike for a missing id, another
+** stripped copy (ev_open as a reader outside the office); 404 alike for a missing id, another
 ** kind, an unpublished or contact place and a video or PDF, so that nothing about non-public
 ** objects can be learnt here. */
 int api_pub_photo(HttpReq *r) {
@@ -265,13 +264,11 @@ int api_pub_photo(HttpReq *r) {
   EvWho who = {&w, 0};
   EntryErr e;
   memset(&e, 0, sizeof e);
-  unsigned char *z = NULL;
-  size_t n = 0;
+  int fd = -1;
+  uint64_t nSize = 0;
   int eType = EV_NONE;
-  if (ev_read(r->pDb, &who, id, &z, &n, &eType, &e)) return ev_result(r, &e);
-  buf_free(&r->body);
-  buf_append(&r->body, z, n);
-  free(z);
+  if (ev_open(r->pDb, &who, id, &fd, &nSize, &eType, &e)) return ev_result(r, &e);
+  http_body_fd(r, fd, nSize); /* the cached stripped copy, streamed from disk */
   r->iStatus = 200;
   r->zContentType = ev_type_mime(eType);
   char zDisp[96];

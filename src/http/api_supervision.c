@@ -4,15 +4,20 @@
 ** Bodies are JSON objects with declared keys only (http_json_body refuses others); the
 ** domain functions of supervision.c check values, scope and the lifecycle, and audit.
 */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "http/api_supervision.h"
 #include "http/errcode.h"
 #include "contact_task.h"
 #include "project_store.h"
+#include "report/sup_section.h"
+#include "store/db.h"
 #include "supervision.h"
+#include "util/text.h"
 
 static void sup_who(HttpReq *r, EntryWho *w, EntryErr *e) {
   w->pUser = &r->user;
@@ -96,7 +101,10 @@ int api_findings_list(HttpReq *r) {
   f.zCategory = http_query(r, "category");
   f.zState = http_query(r, "state");
   f.zLight = http_query(r, "light");
+  f.zFrom = http_query(r, "from");
+  f.zTo = http_query(r, "to");
   if (sup_qflag(r, "overdue", &f.bOverdue) || sup_qflag(r, "open", &f.bOpen) ||
+      sup_qflag(r, "late", &f.bLate) ||
       sup_qint(r, "page", 1, 1000000, 1, &f.iPage) ||
       sup_qint(r, "per_page", 1, 500, 50, &f.nPerPage))
     return -1;
@@ -310,4 +318,150 @@ int api_contact_problem_task(HttpReq *r) {
   int rc = contact_problem_task(r->pDb, &w, id, o, &pOut, &e);
   json_decref(o);
   return sup_result(r, rc, pOut, &e, 201);
+}
+
+/* ---- the working-day calendar (工作日历) ------------------------------------------------ */
+
+/* GET /api/calendar[?from=&to=]: the imported years, and with from and to the working days d
+** with from < d <= to (calendar.h cal_workdays_between), so that a reader can check what a
+** file changed. */
+int api_calendar_list(HttpReq *r) {
+  const char *zFrom = http_query(r, "from"), *zTo = http_query(r, "to");
+  int iFrom = 0, iTo = 0;
+  if ((zFrom != NULL) != (zTo != NULL))
+    return http_fail(r, KP_E_MISSING, zFrom ? "to" : "from", "from and to go together");
+  if (zFrom && cal_date_parse(zFrom, &iFrom))
+    return http_fail(r, KP_E_INVALID, "from", "from must be a date YYYY-MM-DD");
+  if (zTo && cal_date_parse(zTo, &iTo))
+    return http_fail(r, KP_E_INVALID, "to", "to must be a date YYYY-MM-DD");
+  json_t *o = json_pack("{s:o}", "years", sup_calendar_years(r->pDb));
+  if (zFrom) {
+    Calendar cal;
+    char *zErr = NULL;
+    int n = 0;
+    if (sup_calendar_load(r->pDb, &cal, &zErr)) {
+      json_decref(o);
+      fprintf(stderr, "kaoping serve: rid=%s: %s\n", r->zRid, zErr);
+      free(zErr);
+      return http_fail(r, KP_E_INTERNAL, NULL, "internal error");
+    }
+    int rc = cal_workdays_between(&cal, iFrom, iTo, &n, &zErr);
+    cal_free(&cal);
+    if (rc) { /* a year without a calendar: said, never guessed */
+      json_decref(o);
+      http_fail(r, KP_E_INVALID, "to", "%s", zErr);
+      free(zErr);
+      return -1;
+    }
+    json_object_set_new(o, "workdays", json_pack("{s:s, s:s, s:i}", "from", zFrom, "to", zTo,
+                                                 "n", n));
+  }
+  http_json(r, 200, o);
+  return 0;
+}
+
+/* POST /api/calendar?filename=cn-YYYY.csv, the body is the file: the same parser and the same
+** errors as `kaoping calendar import` (sup_calendar_import). A bad file is 422 with the file,
+** line, column and reason as fields, and nothing is stored. */
+int api_calendar_import(HttpReq *r) {
+  const char *zName = http_query(r, "filename");
+  if (!zName) return http_fail(r, KP_E_MISSING, "filename", "?filename=NAME.csv is required");
+  size_t nName = strlen(zName);
+  if (nName == 0 || nName > 128 || zName[0] == '.' || strpbrk(zName, "/\\") ||
+      strspn(zName, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.") != nName)
+    return http_fail(r, KP_E_INVALID, "filename", "filename must be a plain file name of "
+                     "letters, digits, - _ . (at most 128 bytes)");
+  const char *zType = http_header(r, "Content-Type");
+  if (zType && strncasecmp(zType, "text/csv", 8) != 0 && strncasecmp(zType, "text/plain", 10) != 0 &&
+      strncasecmp(zType, "application/octet-stream", 24) != 0)
+    return http_fail(r, KP_E_MEDIA_TYPE, NULL, "the body must be the CSV file itself: text/csv, "
+                     "text/plain or application/octet-stream");
+  char *zText = NULL, *zErr = NULL, *zSum = NULL;
+  size_t n = 0;
+  TextEncoding enc;
+  int rc = text_decode(zName, r->zBody ? r->zBody : "", r->nBody, &zText, &n, &enc, &zErr);
+  if (rc == 0)
+    rc = sup_calendar_import(r->pDb, r->user.zName, r->zPeer, zName, zText, n, &zSum, &zErr);
+  free(zText);
+  if (rc) {
+    /* "FILE: line L, column C: reason" (calendar.c), or a message without a place */
+    int iLine = 0, iCol = 0, nPos = 0;
+    const char *zAt = zErr ? strstr(zErr, ": line ") : NULL;
+    json_t *pX = json_object();
+    json_object_set_new(pX, "file", json_string(zName));
+    if (zAt && sscanf(zAt, ": line %d, column %d: %n", &iLine, &iCol, &nPos) == 2 && nPos > 0) {
+      json_object_set_new(pX, "line", json_integer(iLine));
+      json_object_set_new(pX, "column", json_integer(iCol));
+      json_object_set_new(pX, "reason", json_string(zAt + nPos));
+    }
+    int bDb = zErr && strncmp(zErr, "database error", 14) == 0;
+    if (bDb) fprintf(stderr, "kaoping serve: rid=%s: %s\n", r->zRid, zErr);
+    http_fail_extra(r, bDb ? KP_E_INTERNAL : KP_E_BAD_ROWS, NULL, pX, "%s",
+                    bDb ? "internal error" : zErr ? zErr : "the calendar cannot be read");
+    json_decref(pX);
+    free(zErr);
+    return -1;
+  }
+  json_t *o = json_pack("{s:s, s:s, s:o}", "file", zName, "summary", zSum, "years",
+                        sup_calendar_years(r->pDb));
+  free(zSum);
+  http_json(r, 200, o);
+  return 0;
+}
+
+/* ---- the review's unit page: a unit's findings and projects ------------------------------ */
+
+/* GET /api/reviews/{period}/supervision?unit=U: for a reader of the period's review, the
+** unit's findings handed over in the period (assigned, open, overdue as finding_late counts
+** them, rectified on time, returned) and its industrial projects (projects, lagging behind
+** time progress, 投资完成率), as of today. The figures are the bulletin's section
+** (rp_supervision_compute), so the page and the bulletin cannot disagree. */
+int api_review_supervision(HttpReq *r) {
+  const char *zPeriod = http_arg(r, "period");
+  const char *zUnit = http_query(r, "unit");
+  if (!zUnit) return http_fail(r, KP_E_MISSING, "unit", "?unit=CODE is required");
+  Stmt *q = db_prepare(r->pDb, "SELECT name FROM unit WHERE code = ?1");
+  stmt_bind_text(q, 1, zUnit);
+  const char *zName = stmt_step(q) == 1 ? arena_strdup(r->pArena, stmt_text(q, 0)) : NULL;
+  stmt_finalize(q);
+  if (!zName) return http_fail(r, KP_E_NO_SUCH, "unit", "no unit %s", zUnit);
+  /* the same readers as the review itself (and the bulletin that shows these figures) */
+  char *zJson = NULL;
+  char zState[16];
+  int iRev = 0;
+  int rc = api_review_for(r, zPeriod, &zJson, zState, &iRev);
+  free(zJson);
+  if (rc < 0) return http_fail(r, KP_E_INTERNAL, NULL, "the stored review cannot be read");
+  if (rc > 0) return http_fail(r, KP_E_NO_SUCH, "period", "no review for period %s", zPeriod);
+  RpSupervision *s = NULL;
+  char *zErr = NULL;
+  if (rp_supervision_compute(r->pDb, r->pArena, zPeriod, &s, &zErr)) {
+    fprintf(stderr, "kaoping serve: rid=%s: %s\n", r->zRid, zErr);
+    free(zErr);
+    return http_fail(r, KP_E_INTERNAL, NULL, "internal error");
+  }
+  if (!s) return http_fail(r, KP_E_INVALID, "period", "%s is not a period code", zPeriod);
+  const RpSupRow *pRow = NULL;
+  for (int i = 0; i < s->nRow && !pRow; i++)
+    if (!s->aRow[i].zCategory && strcmp(s->aRow[i].zUnit, zUnit) == 0) pRow = &s->aRow[i];
+  const RpProjRow *pProj = NULL;
+  for (int i = 0; i < s->nProj && !pProj; i++)
+    if (s->aProj[i].zUnit && strcmp(s->aProj[i].zUnit, zUnit) == 0) pProj = &s->aProj[i];
+  json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "period", zPeriod, "review_state",
+                        zState, "unit", zUnit, "unit_name", zName, "as_of", s->zAsOf, "from",
+                        s->zFrom, "to", s->zTo);
+  json_object_set_new(o, "review_revision", json_integer(iRev));
+  json_object_set_new(o, "findings", json_pack("{s:i, s:i, s:i, s:i, s:i}", "assigned",
+                                               pRow ? pRow->nTotal : 0, "open",
+                                               pRow ? pRow->nOpen : 0, "overdue",
+                                               pRow ? pRow->nOverdue : 0, "on_time",
+                                               pRow ? pRow->nOnTime : 0, "returned",
+                                               pRow ? pRow->nReturned : 0));
+  json_t *pP = json_pack("{s:i, s:i}", "count", pProj ? pProj->nProjects : 0, "lagging",
+                         pProj ? pProj->nLagging : 0);
+  json_object_set_new(pP, "invest_rate", pProj && !isnan(pProj->rInvestRate)
+                                             ? json_real(pProj->rInvestRate) : json_null());
+  json_object_set_new(o, "projects", pP);
+  http_json(r, 200, o);
+  return 0;
 }

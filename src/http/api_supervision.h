@@ -26,5 +26,8 @@ int api_projects_add(HttpReq *r);
 int api_project_get(HttpReq *r);
 int api_project_progress(HttpReq *r);
 int api_projects_sync(HttpReq *r);
+int api_calendar_list(HttpReq *r);
+int api_calendar_import(HttpReq *r);
+int api_review_supervision(HttpReq *r);
 
 #endif

@@ -20,6 +20,7 @@
 #ifndef KP_HTTP_HTTP_H
 #define KP_HTTP_HTTP_H
 #include <stddef.h>
+#include <stdint.h>
 #include <jansson.h>
 
 #include "auth.h"
@@ -84,6 +85,10 @@ typedef struct HttpReq {
   const char *zCacheControl; /* overrides the Cache-Control http_finish would choose */
   int iErrCode;           /* the KP_E_* code when the response is an error, for the log */
   int iSnap;              /* 1: the router opened a read snapshot (ROUTE_SNAPSHOT) */
+  int fdBody;             /* >= 0: the body is this open file of nFdBody bytes, streamed
+                          ** from disk by the sender (which closes it), not in body; -1
+                          ** otherwise. A later error response closes it (http_body_fd). */
+  uint64_t nFdBody;
   void *pSpool;           /* ROUTE_STREAM: the EvSpool the server wrote the body to (it
                           ** removes the temp file when the request ends), or NULL: the
                           ** body is in zBody (kaoping http) */
@@ -149,6 +154,9 @@ size_t http_body_limit(const char *zMethod, const char *zPath);
 /* Prepares a request object (arena, ids) and releases it. */
 void http_req_init(HttpReq *r, Db *pDb, const HttpConfig *pCfg);
 void http_req_free(HttpReq *r);
+/* Makes the open file fd (nSize bytes) the response body, closing any file body before;
+** fd -1 drops a file body. The request owns fd from here. */
+void http_body_fd(HttpReq *r, int fd, uint64_t nSize);
 
 /* Adds the headers every response carries (security headers, content type, request id).
 ** Called by http_dispatch; server.c calls it for the responses it makes alone (413). */

@@ -40,6 +40,13 @@ const Route aRoute[] = {
   {"GET", "/api/audit/export", api_audit_export, CAP_AUDIT_READ, CSRF_NONE, 0, 0, "",
    "The whole audit log as CSV (cells a spreadsheet would run as formulas neutralised); "
    "audited as audit.export."},
+  {"GET", "/api/calendar", api_calendar_list, CAP_INSPECT, CSRF_NONE, 0, 0, "from,to",
+   "The working-day calendar's imported years (file, when, by whom, days off, make-up working "
+   "days); ?from=&to= adds the working days d with from < d <= to."},
+  {"POST", "/api/calendar", api_calendar_import, CAP_INSPECT, CSRF_TOKEN, 262144, ROUTE_RAW,
+   "filename", "Imports a year's holiday calendar (?filename=cn-YYYY.csv, the body is the CSV "
+   "file): the parser and errors of `kaoping calendar import`; a bad row is 422 with file, line, "
+   "column and reason, nothing stored. Replaces the years it holds. Audited."},
   {"GET", "/api/contacts", api_contacts, CAP_COMMENT, CSRF_NONE, 0, 0, "leader",
    "A leader's contact points (基层联点): place, last visit, open problems, the visit log; "
    "?leader=NAME (another leader's: needs all_units)."},
@@ -88,9 +95,10 @@ const Route aRoute[] = {
    "Uploads a feed export (?filename=NAME.csv|.xlsx, the body is the file, at most 64 MB) and "
    "imports it in the background (202 with the progress URL). Audited."},
   {"GET", "/api/findings", api_findings_list, CAP_INSPECT | CAP_COMMENT | CAP_REVIEW_DRAFT | CAP_DATA_OWN_UNIT, CSRF_NONE, 0,
-   ROUTE_CAP_ANY, "category,light,open,overdue,page,per_page,state,unit",
+   ROUTE_CAP_ANY, "category,from,late,light,open,overdue,page,per_page,state,to,unit",
    "Supervision findings (督查问题), newest first, with light, overdue and escalation; filters "
-   "?unit ?category ?state ?light=red|yellow|blue|green|none ?overdue=1 ?open=1, pages "
+   "?unit ?category ?state ?light=red|yellow|blue|green|none ?overdue=1 ?late=1 (overdue now or "
+   "finished late, as the bulletin counts) ?open=1 ?from=&to= (handed over in), pages "
    "?page ?per_page (<= 500). A reporter: its own unit's findings once assigned."},
   {"POST", "/api/findings", api_findings_add, CAP_INSPECT, CSRF_TOKEN, 16384, 0, "",
    "Records a finding (立项): {unit, category, text, severity?, inspection?, place?, lon?, "
@@ -258,6 +266,10 @@ const Route aRoute[] = {
    ROUTE_SNAPSHOT, "unit", "Leaders' comments (点评意见), ?unit=U; a reporter: its own unit, once published."},
   {"POST", "/api/reviews/{period}/comments", api_comments_add, CAP_COMMENT, CSRF_TOKEN, 16384, 0,
    "", "Adds a comment on a unit: {unit, text} (audited)."},
+  {"GET", "/api/reviews/{period}/supervision", api_review_supervision, CAP_REVIEW_READ,
+   CSRF_NONE, 0, 0, "unit", "The review's unit page: ?unit=U's findings handed over in the "
+   "period (assigned, open, overdue, on time, returned) and its projects (count, lagging, "
+   "投资完成率) as of today: the bulletin's 暗访督查 figures, the same readers as the review."},
   {"GET", "/api/tasks", api_tasks_list, CAP_INSPECT | CAP_COMMENT | CAP_REVIEW_DRAFT | CAP_DATA_OWN_UNIT, CSRF_NONE, 0,
    ROUTE_CAP_ANY, "state,unit", "Key tasks (督办事项) by deadline with light and progress; "
    "?unit ?state; a reporter: its own unit's."},
@@ -391,9 +403,18 @@ void http_req_init(HttpReq *r, Db *pDb, const HttpConfig *pCfg) {
   sodium_bin2hex(r->zRid, sizeof r->zRid, a, 8);
   sodium_bin2hex(r->zNonce, sizeof r->zNonce, a + 8, 16);
   r->zContentType = "application/json; charset=utf-8";
+  r->fdBody = -1;
+}
+
+void http_body_fd(HttpReq *r, int fd, uint64_t nSize) {
+  if (r->fdBody >= 0) close(r->fdBody);
+  r->fdBody = fd;
+  r->nFdBody = fd >= 0 ? nSize : 0;
+  if (fd >= 0) buf_reset(&r->body);
 }
 
 void http_req_free(HttpReq *r) {
+  http_body_fd(r, -1, 0);
   buf_free(&r->body);
   arena_free(r->pArena);
   r->pArena = NULL;
@@ -466,6 +487,7 @@ void http_json(HttpReq *r, int iStatus, json_t *pJson) {
   ** 94.799999999999997), keys in insertion order */
   char *z = review_json_text(pJson, 0);
   json_decref(pJson);
+  http_body_fd(r, -1, 0); /* an error after a file body: the file is not sent */
   buf_reset(&r->body);
   if (z) buf_puts(&r->body, z);
   buf_putc(&r->body, '\n');
@@ -496,6 +518,7 @@ int http_fail(HttpReq *r, int iCode, const char *zField, const char *zFmt, ...) 
   r->iErrCode = iCode;
   int iStatus = http_code_status(iCode);
   if (http_wants_html(r)) {
+    http_body_fd(r, -1, 0);
     buf_reset(&r->body);
     html_printf(&r->body,
                 "<!DOCTYPE html>\n<html lang=\"zh-CN\"><head><meta charset=\"utf-8\">"

@@ -55,6 +55,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <unistd.h>
 #include <microhttpd.h>
 
 #include "cli/cli.h"
@@ -155,12 +156,25 @@ static void server_collect_all(struct MHD_Connection *pConn, HttpReq *r) {
 
 /* Sends what the router left in r. */
 static enum MHD_Result server_send(struct MHD_Connection *pConn, HttpReq *r) {
-  size_t n = r->body.n;
-  char *z = buf_detach(&r->body);
-  struct MHD_Response *pResp = MHD_create_response_from_buffer(n, z, MHD_RESPMEM_MUST_FREE);
-  if (!pResp) {
-    free(z);
-    return MHD_NO;
+  struct MHD_Response *pResp;
+  if (r->fdBody >= 0) {
+    /* a file body (evidence): libmicrohttpd reads it from disk as the socket drains (sendfile
+    ** where it can) and closes the fd with the response; memory does not grow with its size */
+    int fd = r->fdBody;
+    r->fdBody = -1;
+    pResp = MHD_create_response_from_fd64(r->nFdBody, fd);
+    if (!pResp) {
+      close(fd);
+      return MHD_NO;
+    }
+  } else {
+    size_t n = r->body.n;
+    char *z = buf_detach(&r->body);
+    pResp = MHD_create_response_from_buffer(n, z, MHD_RESPMEM_MUST_FREE);
+    if (!pResp) {
+      free(z);
+      return MHD_NO;
+    }
   }
   for (int i = 0; i < r->nOut; i++) MHD_add_response_header(pResp, r->aOut[i].zName, r->aOut[i].zValue);
   enum MHD_Result rc = MHD_queue_response(pConn, (unsigned)r->iStatus, pResp);

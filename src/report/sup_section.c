@@ -20,7 +20,7 @@
 
 /* Index of the row (unit, category), added when absent. An index, not a pointer: adding a
 ** row moves the array. */
-static int sup_row(ReportModel *m, RpSupervision *s, const char *zUnit, const char *zName,
+static int sup_row(Arena *pArena, RpSupervision *s, const char *zUnit, const char *zName,
                    const char *zCat) {
   for (int i = 0; i < s->nRow; i++) {
     RpSupRow *r = &s->aRow[i];
@@ -28,22 +28,23 @@ static int sup_row(ReportModel *m, RpSupervision *s, const char *zUnit, const ch
                                          (zCat && r->zCategory && strcmp(zCat, r->zCategory) == 0)))
       return i;
   }
-  RpSupRow *a = arena_alloc(m->pArena, sizeof *a * (size_t)(s->nRow + 1));
+  RpSupRow *a = arena_alloc(pArena, sizeof *a * (size_t)(s->nRow + 1));
   if (s->nRow) memcpy(a, s->aRow, sizeof *a * (size_t)s->nRow);
   s->aRow = a;
   RpSupRow *r = &a[s->nRow++];
   memset(r, 0, sizeof *r);
-  r->zUnit = arena_strdup(m->pArena, zUnit);
-  r->zUnitName = arena_strdup(m->pArena, zName);
-  r->zCategory = zCat ? arena_strdup(m->pArena, zCat) : NULL;
+  r->zUnit = arena_strdup(pArena, zUnit);
+  r->zUnitName = arena_strdup(pArena, zName);
+  r->zCategory = zCat ? arena_strdup(pArena, zCat) : NULL;
   return s->nRow - 1;
 }
 
-int rp_supervision_load(Db *pDb, ReportModel *m, char **pzErr) {
-  m->pSup = NULL;
+int rp_supervision_compute(Db *pDb, Arena *pArena, const char *zPeriod, RpSupervision **ppOut,
+                           char **pzErr) {
+  *ppOut = NULL;
   Period per;
   char *zErr = NULL;
-  if (!m->zPeriod || period_parse(m->zPeriod, &per, &zErr)) {
+  if (!zPeriod || period_parse(zPeriod, &per, &zErr)) {
     free(zErr);
     return 0; /* not a period code we can date: no section */
   }
@@ -56,10 +57,10 @@ int rp_supervision_load(Db *pDb, ReportModel *m, char **pzErr) {
   period_end_date(&per, zTo);
   int iToday = sup_today();
   cal_date_format(iToday, zAsOf);
-  RpSupervision *s = arena_alloc(m->pArena, sizeof *s);
-  s->zAsOf = arena_strdup(m->pArena, zAsOf);
-  s->zFrom = arena_strdup(m->pArena, zFrom);
-  s->zTo = arena_strdup(m->pArena, zTo);
+  RpSupervision *s = arena_alloc(pArena, sizeof *s);
+  s->zAsOf = arena_strdup(pArena, zAsOf);
+  s->zFrom = arena_strdup(pArena, zFrom);
+  s->zTo = arena_strdup(pArena, zTo);
   /* Findings handed over in the period (a duplicate is counted with its original). */
   Stmt *st = db_prepare(pDb, "SELECT f.unit, u.name, f.category, f.state, f.assigned_on, "
                              "f.sign_due, f.signed_on, f.due, f.requested_on, f.returns, "
@@ -89,10 +90,10 @@ int rp_supervision_load(Db *pDb, ReportModel *m, char **pzErr) {
       memset(&fs, 0, sizeof fs);
     }
     int bDone = c.eState == FS_CLOSED || c.eState == FS_VERIFIED || c.eState == FS_ARCHIVED;
-    int bLate = fs.bOverdue || fs.bSignOverdue || fs.bFinishLate || stmt_int(st, 10);
+    int bLate = finding_late(&fs, (int)stmt_int(st, 10));
     int aiRow[2];
-    aiRow[0] = sup_row(m, s, stmt_text(st, 0), stmt_text(st, 1), NULL);
-    aiRow[1] = sup_row(m, s, stmt_text(st, 0), stmt_text(st, 1), stmt_text(st, 2));
+    aiRow[0] = sup_row(pArena, s, stmt_text(st, 0), stmt_text(st, 1), NULL);
+    aiRow[1] = sup_row(pArena, s, stmt_text(st, 0), stmt_text(st, 1), stmt_text(st, 2));
     for (int k = 0; k < 2; k++) {
       RpSupRow *r = &s->aRow[aiRow[k]];
       r->nTotal++;
@@ -122,14 +123,15 @@ int rp_supervision_load(Db *pDb, ReportModel *m, char **pzErr) {
   EntryWho w = {&reader, NULL};
   EntryErr e = {0};
   json_t *pList = NULL;
-  if (proj_list(pDb, &w, m->zPeriod, NULL, &pList, &e) == 0) {
+  if (proj_list(pDb, &w, zPeriod, NULL, &pList, &e) == 0) {
     json_t *aU = json_object_get(pList, "units");
     s->nProj = (int)json_array_size(aU);
-    s->aProj = arena_alloc(m->pArena, sizeof *s->aProj * (size_t)(s->nProj + 1));
+    s->aProj = arena_alloc(pArena, sizeof *s->aProj * (size_t)(s->nProj + 1));
     for (int i = 0; i < s->nProj; i++) {
       json_t *u = json_array_get(aU, (size_t)i);
       json_t *v = json_object_get(u, "invest_rate");
-      s->aProj[i].zUnitName = arena_strdup(m->pArena, json_string_value(json_object_get(u, "unit_name")));
+      s->aProj[i].zUnit = arena_strdup(pArena, json_string_value(json_object_get(u, "unit")));
+      s->aProj[i].zUnitName = arena_strdup(pArena, json_string_value(json_object_get(u, "unit_name")));
       s->aProj[i].nProjects = (int)json_integer_value(json_object_get(u, "projects"));
       s->aProj[i].nLagging = (int)json_integer_value(json_object_get(u, "lagging"));
       s->aProj[i].rInvestRate = json_is_number(v) ? json_number_value(v) : NAN;
@@ -138,8 +140,12 @@ int rp_supervision_load(Db *pDb, ReportModel *m, char **pzErr) {
   } else {
     entry_err_free(&e);
   }
-  m->pSup = s;
+  *ppOut = s;
   return 0;
+}
+
+int rp_supervision_load(Db *pDb, ReportModel *m, char **pzErr) {
+  return rp_supervision_compute(pDb, m->pArena, m->zPeriod, &m->pSup, pzErr);
 }
 
 static const char *proj_label(const ReportModel *m, int i) {

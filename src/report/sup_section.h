@@ -17,7 +17,7 @@ typedef struct RpSupRow {
 } RpSupRow;
 
 typedef struct RpProjRow { /* a unit's industrial projects at the period's end */
-  char *zUnitName;
+  char *zUnit, *zUnitName;
   int nProjects, nLagging;
   double rInvestRate; /* %, NaN when no plan */
 } RpProjRow;
@@ -32,8 +32,13 @@ typedef struct RpSupervision {
   int nProj;
 } RpSupervision;
 
-/* Loads the section for m->zPeriod into m->pSup (in m's arena). A database without
-** findings tables or findings leaves m->pSup NULL (no section). 0, or -1 with *pzErr. */
+/* Computes the figures for period zPeriod as of today (China date of db_now()) into *ppOut,
+** allocated in pArena; *ppOut NULL when zPeriod is not a period code that can be dated. The
+** one computation of these counts: the bulletin and the review's unit page
+** (GET /api/reviews/{period}/supervision) both read it. 0, or -1 with *pzErr. */
+int rp_supervision_compute(Db *pDb, Arena *pArena, const char *zPeriod, RpSupervision **ppOut,
+                           char **pzErr);
+/* Loads the section for m->zPeriod into m->pSup (in m's arena): rp_supervision_compute. */
 int rp_supervision_load(Db *pDb, ReportModel *m, char **pzErr);
 void rp_supervision_html(const ReportModel *m, Buf *p);
 void rp_supervision_md(const ReportModel *m, Buf *p);

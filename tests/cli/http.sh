@@ -119,6 +119,8 @@ assert_eq "http-1.2 every route has a capability and help" "" \
 KNOWN="GET /
 GET /api/audit
 GET /api/audit/export
+GET /api/calendar
+POST /api/calendar
 GET /api/contacts
 POST /api/contacts/problems/{id}/close
 POST /api/contacts/problems/{id}/task
@@ -192,6 +194,7 @@ GET /api/reviews/{period}/bulletin.pdf
 GET /api/reviews/{period}/bulletin.xlsx
 GET /api/reviews/{period}/comments
 POST /api/reviews/{period}/comments
+GET /api/reviews/{period}/supervision
 GET /api/tasks
 POST /api/tasks
 GET /api/tasks/{id}
@@ -309,6 +312,7 @@ GET /api/reviews/2021-B1/bulletin.csv - N N N Y Y Y Y Y
 GET /api/reviews/2021-B1/bulletin.pdf - N N N Y Y Y Y Y
 GET /api/reviews/2021-B1/bulletin.xlsx - N N N Y Y Y Y Y
 GET /api/reviews/2021-B1/comments - N N N Y Y Y Y Y
+GET /api/reviews/2021-B1/supervision?unit=430421 - N N N Y Y Y Y Y
 POST /api/reviews/2021-B1/comments {} N N N N N N N Y
 GET /api/units - N N N Y Y Y Y Y
 GET /api/units/430421 - N N N Y Y Y Y Y
@@ -322,6 +326,8 @@ GET / - Y Y Y Y Y Y Y Y
 GET /assets/app.js - Y Y Y Y Y Y Y Y
 POST /api/login {} Y Y Y Y Y Y Y Y
 POST /login - Y Y Y Y Y Y Y Y
+GET /api/calendar - N N N N N N Y N
+POST /api/calendar {} N N N N N N Y N
 GET /api/contacts - N N N N N N N Y
 POST /api/contacts/problems/999/close {} N N N N N N N Y
 POST /api/contacts/problems/999/task {} N N N N N N Y Y
@@ -408,7 +414,8 @@ for mp in "GET /api/audit" "POST /api/logout" "GET /api/me" "POST /api/password"
           "GET /api/providers/x1/indicators" "GET /api/meetings/2021-B1" "GET /api/wishes" "POST /api/wishes/1/claim" \
           "GET /api/contacts" "POST /api/users/x1/party" "GET /api/wishes/stats" "GET /api/places" \
           "GET /api/findings" "POST /api/findings/1/actions" "GET /api/tasks" "POST /api/inspections" \
-          "GET /api/honours" "POST /api/honours" "POST /api/places" "POST /api/places/1/delete"; do
+          "GET /api/honours" "POST /api/honours" "POST /api/places" "POST /api/places/1/delete" \
+          "GET /api/calendar" "POST /api/calendar"; do
   set -- $mp
   s=$(req - "$1" "$2")
   c=$(code)

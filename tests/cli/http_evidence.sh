@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# hev-1 .. hev-9: the evidence store over HTTP, on the real server (`kaoping serve`), with
+# hev-1 .. hev-13: the evidence store over HTTP, on the real server (`kaoping serve`), with
 # signed-in accounts (docs/evidence.md):
 #   hev-1 the inspector attaches a geotagged JPEG to a finding: stored by SHA-256, EXIF read
 #   hev-2 the unit's reporter gets a copy without EXIF (no GPS, no capture time); the office
@@ -13,6 +13,9 @@
 #   hev-8 a 1 GiB upload keeps the server's peak memory (VmHWM) within 64 MiB of before
 #   hev-9 office MP4 withheld outside the office; no session: 401 before any byte is stored
 #   hev-10 a project site check-in: the unit's geotagged photo shows its position to the unit
+#   hev-12 downloading that 1 GiB file streams it from disk: VmHWM within 64 MiB, bytes and
+#          SHA-256 equal; hev-2.6-2.8 the stripped copy is made once and served from its cache
+#   hev-13 `kaoping http` sends a file body (the stored file, the cached stripped copy)
 #   Needs curl, jq and sqlite3.
 cd "$(dirname "$0")/../.." || exit 1
 source tests/lib/assert.sh
@@ -76,7 +79,8 @@ j() { jq -r "$1" "$T/out"; }
 code() { jq -r '.code // empty' "$T/out"; }
 hdr() { grep -i "^$1:" "$T/hdr" | head -1 | cut -d' ' -f2- | tr -d '\r'; }
 sql() { sqlite3 "$DB" "$1"; }
-nfiles() { find "$FILES" -type f 2>/dev/null | grep -vc /tmp/upload-; }
+# stored blobs: not the spool's temp files, not the stripped copies' cache
+nfiles() { find "$FILES" -type f 2>/dev/null | grep -v /tmp/upload- | grep -vc "^$FILES/stripped/"; }
 ntmp() { find "$FILES/tmp" -type f 2>/dev/null | wc -l; }
 
 bad=""
@@ -118,6 +122,15 @@ assert_eq "hev-2.3 the reporter's copy is the photo minus its APP1 segment (EXIF
 s=$(curl -s -o "$T/ins.jpg" -D "$T/hdr" -w '%{http_code}' -b "$T/ins.jar" "$B/api/evidence/1")
 assert_eq "hev-2.4 the office's copy is the stored file, GPS included" \
   "200 no 0 26.893456" "$s $(hdr X-Location-Stripped) $(cmp -s "$T/site.jpg" "$T/ins.jpg"; echo $?) $("$KAOPING" evidence exif "$T/ins.jpg" | jq -r .lat)"
+CACHE=$FILES/stripped/${SHA:0:2}/${SHA:2}
+assert_eq "hev-2.6 the stripped copy was made once into DB.files/stripped/ab/cdef... (the stored hash)" \
+  "0 0" "$(cmp -s "$T/rep.jpg" "$CACHE"; echo $?) $(find "$FILES/tmp" -name 'strip-*' | wc -l)"
+st0=$(stat -c '%i %Y' "$CACHE")
+s=$(curl -s -o "$T/rep2.jpg" -D "$T/hdr" -w '%{http_code}' -b "$T/rep.jar" "$B/api/evidence/1")
+assert_eq "hev-2.7 the second download is the same copy, served from the cache (same inode and time)" \
+  "200 0 $st0" "$s $(cmp -s "$T/rep.jpg" "$T/rep2.jpg"; echo $?) $(stat -c '%i %Y' "$CACHE")"
+"$KAOPING" evidence exif "$T/rep2.jpg" >"$T/exif2"
+assert_eq "hev-2.8 the cached copy has no GPS either" '{"type":"jpeg","taken_at":null,"lat":null,"lon":null}' "$(cat "$T/exif2")"
 s=$(req rep GET "/api/evidence?kind=finding&id=1")
 assert_eq "hev-2.5 the reporter's list: has_location, but no lat/lon" "200 1 true null" \
   "$s $(j '.evidence | length') $(j '.evidence[0].has_location') $(j '.evidence[0].lat')"
@@ -180,6 +193,18 @@ d=$(( (h1 - h0) / 1024 ))
 if [ "$d" -lt 64 ]; then ok "hev-8.2 server peak memory grew by $d MiB (VmHWM $h0 -> $h1 kB), under 64 MiB"
 else fail "hev-8.2 server peak memory grew by $d MiB (VmHWM $h0 -> $h1 kB): the body is held in memory"; fi
 MID=$(j .id)
+MSHA=$(j .sha256)
+
+# ---- hev-12 the 1 GiB file downloads streamed from disk -------------------------------------
+h0=$(hwm)
+dsha=$(curl -s -b "$T/ins.jar" -w '%{stderr}%{http_code} %{size_download}' "$B/api/evidence/$MID?download=1" \
+       2>"$T/dl.w" | sha256sum | cut -c1-64)
+h1=$(hwm)
+assert_eq "hev-12.1 the office downloads it: 200, 1 GiB + 24 bytes, the stored file's SHA-256" \
+  "200 1073741848 $(sha256sum "$FILES/${MSHA:0:2}/${MSHA:2}" | cut -c1-64)" "$(cat "$T/dl.w") $dsha"
+d=$(( (h1 - h0) / 1024 ))
+if [ "$d" -lt 64 ]; then ok "hev-12.2 server peak memory grew by $d MiB during the download (VmHWM $h0 -> $h1 kB), under 64 MiB"
+else fail "hev-12.2 server peak memory grew by $d MiB during the download (VmHWM $h0 -> $h1 kB): the file is read into memory"; fi
 
 # ---- hev-9 MP4 outside the office; no session --------------------------------------------------
 s=$(req rep GET "/api/evidence/$MID")
@@ -202,6 +227,20 @@ s=$(req rep GET "/api/evidence?kind=project&id=$PID")
 assert_eq "hev-10.2 the check-in's position is shown to the unit (its own photo)" "200 26.90812" "$s $(j '.evidence[0].lat')"
 s=$(up rep3 "$T/check.jpg" "kind=project&id=$PID")
 assert_eq "hev-10.3 another unit's reporter may not check in there" "403 2012" "$s $(code)"
+
+# ---- hev-13 `kaoping http` (one request from a file) sends a file body too -------------------
+printf 'GET /api/evidence/1 HTTP/1.1\r\nHost: localhost\r\n\r\n' >"$T/req"
+"$KAOPING" http "$T/req" --as ins >"$T/resp" 2>"$T/resp.err"
+sed '1,/^\r$/d' "$T/resp" >"$T/cli.jpg"
+assert_eq "hev-13.1 the office's copy through kaoping http: 200, Content-Length, the stored bytes" \
+  "200 $(stat -c %s "$T/site.jpg") 0" \
+  "$(head -1 "$T/resp" | cut -d' ' -f2) $(grep -a -i '^Content-Length:' "$T/resp" | tr -d '\r' | cut -d' ' -f2) $(cmp -s "$T/site.jpg" "$T/cli.jpg"; echo $?)"
+"$KAOPING" http "$T/req" --as rep >"$T/resp" 2>>"$T/resp.err"
+sed '1,/^\r$/d' "$T/resp" >"$T/cli-rep.jpg"
+assert_eq "hev-13.2 the unit's copy through kaoping http is the cached stripped copy" "0" \
+  "$(cmp -s "$CACHE" "$T/cli-rep.jpg"; echo $?)"
+assert_eq "hev-13.3 no sanitizer report from kaoping http" "" \
+  "$(grep -E 'ERROR: (Address|Leak)Sanitizer|runtime error' "$T/resp.err" | head -3)"
 
 # the server stops cleanly; under ASan its report (leaks, errors) would be in serve.err
 kill "$SPID"; wait "$SPID" 2>/dev/null; SPID=

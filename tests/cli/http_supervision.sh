@@ -9,6 +9,8 @@
 #   hsup-5 key tasks: assign, report, request, confirm only by the assigning office
 #   hsup-6 the audit trail of all of it; the chain verifies
 #   hsup-7 industrial projects: registry, investment by the unit, lagging flag, site link
+#   hsup-9 the holiday calendar over HTTP: upload, the working-day count follows the file, a
+#          bad row is 422 with line and column and writes nothing, wrong roles 403 and audited
 # The clock is the real one: deadlines are counted from today on the shipped calendars (a
 # year without one gets a minimal test calendar, so the test does not expire).
 #   Needs curl, jq and sqlite3.
@@ -246,6 +248,59 @@ assert_eq "hsup-8.3 the review uses the project figure" "40" \
 assert_eq "hsup-8.4 the feeds audited with the assessor and address" "asr 127.0.0.1|asr 127.0.0.1" \
   "$(sql "SELECT (SELECT actor || ' ' || ip FROM audit WHERE event = 'finding.sync'), (SELECT actor || ' ' || ip FROM audit WHERE event = 'project.sync')")"
 
+# ---- hsup-9 the holiday calendar over HTTP ----------------------------------------------------
+# calup USER FILE: POST /api/calendar?filename=BASENAME with the file as the body
+calup() {
+  curl -s -o "$T/out" -w '%{http_code}' -b "$T/$1.jar" -c "$T/$1.jar" -H "X-CSRF-Token: $(cat "$T/$1.csrf")" \
+       -H 'Content-Type: text/csv' --data-binary "@$2" "$B/api/calendar?filename=$(basename "$2")"
+}
+mkdir -p "$T/cal" "$T/bad"
+# 2030-02-01 is a Friday; to Friday 2030-02-15 there are 10 weekdays after it
+printf 'year,date,kind,name\n2030,2030-01-01,off,元旦\n' >"$T/cal/cn-2030.csv"
+s=$(req ins GET "/api/calendar?from=2030-02-01&to=2030-02-15")
+assert_eq "hsup-9.1 no calendar for 2030 yet: the count is refused, not guessed" "400 no holiday calendar for 2030:" \
+  "$s $(j .message | cut -d' ' -f1-5)"
+s=$(calup ins "$T/cal/cn-2030.csv")
+assert_eq "hsup-9.2 the inspector uploads a 2030 calendar with New Year's Day only" \
+  "200 calendar 2030: 1 days off, 0 make-up working days 2030 cn-2030.csv 1 0" \
+  "$s $(j .summary) $(j '.years[-1].year') $(j '.years[-1].source') $(j '.years[-1].off') $(j '.years[-1].work')"
+s=$(req ins GET "/api/calendar?from=2030-02-01&to=2030-02-15")
+assert_eq "hsup-9.3 2030-02-01 .. 02-15: 10 working days (two plain weeks)" "200 10" "$s $(j .workdays.n)"
+# the revised notice: Spring Festival Mon 02-04 .. Fri 02-08 off, Saturday 02-09 worked
+{ printf 'year,date,kind,name\n2030,2030-01-01,off,元旦\n'
+  for d in 04 05 06 07 08; do printf '2030,2030-02-%s,off,春节\n' "$d"; done
+  printf '2030,2030-02-09,work,春节\n'; } >"$T/cal/cn-2030.csv"
+s=$(calup ins "$T/cal/cn-2030.csv")
+assert_eq "hsup-9.4 the revised file replaces the year" "200 calendar 2030: 6 days off, 1 make-up working days" \
+  "$s $(j .summary)"
+s=$(req ins GET "/api/calendar?from=2030-02-01&to=2030-02-15")
+assert_eq "hsup-9.5 now 10 - 5 holidays + 1 make-up Saturday = 6 working days" "200 6" "$s $(j .workdays.n)"
+# a bad row: a make-up working day on a Tuesday (line 4: header, 元旦, 02-04, then 02-05)
+{ printf 'year,date,kind,name\n2030,2030-01-01,off,元旦\n2030,2030-02-04,off,春节\n'
+  printf '2030,2030-02-05,work,春节\n'; } >"$T/bad/cn-2030.csv"
+n0=$(sql "SELECT count(*) FROM calendar_day WHERE year = 2030")
+a0=$(sql "SELECT count(*) FROM audit WHERE event = 'calendar.import'")
+s=$(calup ins "$T/bad/cn-2030.csv")
+assert_eq "hsup-9.6 a work day on a weekday: 422 4004 with file, line 4, column 2 and the reason" \
+  "422 4004 cn-2030.csv 4 2 true" \
+  "$s $(code) $(j .file) $(j .line) $(j .column) $(j '.reason | test("Saturday or Sunday")')"
+assert_eq "hsup-9.7 the message is the CLI's (FILE: line, column: reason)" "cn-2030.csv: line 4, column 2: " \
+  "$(j .message | cut -c1-31)"
+s=$(req ins GET "/api/calendar?from=2030-02-01&to=2030-02-15")
+assert_eq "hsup-9.8 nothing written: the same days, the same count, no import audited" "$n0 6 $a0" \
+  "$(sql "SELECT count(*) FROM calendar_day WHERE year = 2030") $(j .workdays.n) $(sql "SELECT count(*) FROM audit WHERE event = 'calendar.import'")"
+printf 'year,date,kind,name\n2030,2030-02-11,rest,x\n' >"$T/bad/cn-2030.csv"
+s=$(calup ins "$T/bad/cn-2030.csv")
+assert_eq "hsup-9.9 an unknown kind: line 2, column 3" "422 2 3" "$s $(j .line) $(j .column)"
+s=$(calup ldr "$T/cal/cn-2030.csv")
+assert_eq "hsup-9.10 a leader may not load calendars (403 2004)" "403 2004" "$s $(code)"
+s=$(req rep GET /api/calendar)
+assert_eq "hsup-9.11 nor a reporter list them" "403 2004" "$s $(code)"
+assert_eq "hsup-9.12 both refusals audited" "1 1" \
+  "$(sql "SELECT (SELECT count(*) FROM audit WHERE event = 'access.denied' AND actor = 'ldr' AND object = 'route:POST /api/calendar'), (SELECT count(*) FROM audit WHERE event = 'access.denied' AND actor = 'rep' AND object = 'route:GET /api/calendar')" | tr '|' ' ')"
+assert_eq "hsup-9.13 the two imports audited with the inspector and address" "2 ins 127.0.0.1" \
+  "$(sql "SELECT count(*), max(actor), max(ip) FROM audit WHERE event = 'calendar.import' AND actor = 'ins'" | tr '|' ' ')"
+
 # ---- hsup-6 audit -------------------------------------------------------------------------
 assert_eq "hsup-6.1 each finding event audited with the account and address" \
   "$(sql "SELECT count(*) FROM finding_event")" \
@@ -254,7 +309,7 @@ assert_eq "hsup-6.1 each finding event audited with the account and address" \
 # 3.12 is an input error before any record is read (not audited) = 8 finding.denied.
 assert_eq "hsup-6.2 refusals audited" "8" "$(sql "SELECT count(*) FROM audit WHERE event = 'finding.denied'")"
 assert_eq "hsup-6.3 task refusals audited" "2" "$(sql "SELECT count(*) FROM audit WHERE event = 'task.denied'")"
-assert_eq "hsup-6.4 the route refusals audited (1.3, 4.10)" "2" \
+assert_eq "hsup-6.4 the route refusals audited (1.3, 4.10, 9.11)" "3" \
   "$(sql "SELECT count(*) FROM audit WHERE event = 'access.denied' AND actor = 'rep'")"
 run_kp audit verify
 assert_eq "hsup-6.5 the chain verifies" "0" "$rc"

@@ -280,11 +280,44 @@ static void test_lights(void **state) {
   free(zErr);
 }
 
+/* finding_late: the 逾期 of the bulletin and the review's unit page, on the same clock as
+** test_lights (assigned 09-28, sign by 09-30, due 10-11 on the 2021 calendar). */
+static void test_late(void **state) {
+  (void)state;
+  FindingClock c = {FS_ASSIGNED, day("2021-09-28"), day("2021-09-30"), FD_NONE,
+                    day("2021-10-11"), FD_NONE, FD_NONE, 7, 0, 0};
+  FindingStatus s = status(&c, "2021-09-30");
+  assert_int_equal(finding_late(&s, 0), 0); /* signing due today: not yet */
+  s = status(&c, "2021-10-01");
+  assert_int_equal(finding_late(&s, 0), 1); /* 签收逾期, still unsigned */
+  c.eState = FS_IN_PROGRESS;
+  c.iSigned = day("2021-10-08");
+  s = status(&c, "2021-10-11");
+  assert_int_equal(finding_late(&s, 0), 0); /* signed late, but handling is in time */
+  s = status(&c, "2021-10-12");
+  assert_int_equal(finding_late(&s, 0), 1); /* 办理逾期 */
+  c.eState = FS_REQ_CLOSE;
+  c.iRequested = day("2021-10-11");
+  s = status(&c, "2021-10-20");
+  assert_int_equal(finding_late(&s, 0), 0); /* asked to close on the deadline day */
+  c.eState = FS_CLOSED;
+  s = status(&c, "2021-10-20");
+  assert_int_equal(finding_late(&s, 0), 0);
+  assert_int_equal(finding_late(&s, 1), 1); /* stored as finished late when approved */
+  c.iRequested = day("2021-10-12");
+  s = status(&c, "2021-10-20");
+  assert_int_equal(finding_late(&s, 0), 1); /* closed after a late request */
+  c.eState = FS_SUSPENDED;
+  s = status(&c, "2021-11-30");
+  assert_int_equal(finding_late(&s, 0), 0); /* suspended: no clock runs */
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_matrix),
       cmocka_unit_test(test_fields),
       cmocka_unit_test_setup_teardown(test_lights, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_late, setup, teardown),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

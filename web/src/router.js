@@ -29,6 +29,7 @@ const routes = [
   { path: '/supmap', name: 'supmap', component: () => import('./views/SupMap.vue'), meta: { cap: 'period_read' } },
   { path: '/projects', name: 'projects', component: () => import('./views/Projects.vue'), meta: { cap: 'period_read' } },
   { path: '/tasks', name: 'tasks', component: () => import('./views/Tasks.vue'), meta: { capAny: ['inspect', 'comment', 'review_draft', 'data_own_unit'] } },
+  { path: '/calendar', name: 'calendar', component: () => import('./views/Calendar.vue'), meta: { cap: 'inspect' } },
   { path: '/feeds', name: 'feeds', component: () => import('./views/Feeds.vue'), meta: { cap: 'review_draft' } },
   { path: '/crosscheck', name: 'crosscheck', component: () => import('./views/Crosscheck.vue'), meta: { cap: 'review_draft' } },
   { path: '/:rest(.*)*', redirect: '/' },
