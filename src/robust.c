@@ -397,18 +397,29 @@ struct RobustPlan {
   int nClass;              /* classes of units whose masks agree in every combo column: */
   int *aClassOf;           /* nUnit: each unit's class */
   int *aClassRep;          /* nClass: one unit of each (its W is the class's, every draw) */
-  int bAvx2;               /* the CPU has AVX2: robust_base_avx2 sums four units at once */
+  int bAvx2;               /* the CPU has AVX2: robust_sums_avx2 sums four units at once,
+                           ** robust_rank_count_avx2 compares eight floats at once */
+  int bAvx512;             /* the CPU has AVX-512F: robust_rank_count_avx512 compares 16 */
 };
 
 const ScoreResult *robust_official(const RobustPlan *p) {
   return p->pOfficial;
 }
 
-void robust_plan_set_avx2(RobustPlan *p, int bOn) {
-  p->bAvx2 = 0;
+void robust_plan_set_simd(RobustPlan *p, int iLevel) {
+  p->bAvx2 = p->bAvx512 = 0;
 #if defined(__x86_64__) && defined(__GNUC__)
-  if (bOn) p->bAvx2 = __builtin_cpu_supports("avx2");
+  if (iLevel >= 1) p->bAvx2 = __builtin_cpu_supports("avx2");
+  if (iLevel >= 2) p->bAvx512 = p->bAvx2 && __builtin_cpu_supports("avx512f");
 #endif
+}
+
+int robust_plan_simd(const RobustPlan *p) {
+  return p->bAvx512 ? 2 : p->bAvx2 ? 1 : 0;
+}
+
+void robust_plan_set_avx2(RobustPlan *p, int bOn) {
+  robust_plan_set_simd(p, bOn ? 2 : 0);
 }
 
 /* Options of leaf l's method and missing choices for combo index c (c < combos of l). */
@@ -660,7 +671,7 @@ RobustPlan *robust_plan(const ScoreInput *pIn, const RobustSpec *pSpec, char **p
     p->aDead[c] = (unsigned char)bDead;
   }
   robust_classes(p);
-  robust_plan_set_avx2(p, 1);
+  robust_plan_set_simd(p, 2);
   return p;
 }
 
@@ -803,7 +814,9 @@ struct RobustWork {
   double *aKey;      /* nMaxGroup + 1: a group's totals sorted ascending from aKey[1];
                      ** aKey[0] = -inf stops the insertion sort without an index test */
   int *aIdx;         /* nMaxGroup + 1: the unit of each key */
-  float *aF;         /* nMaxGroup rounded up to 8: a group's totals as floats (robust_rank_count) */
+  float *aF;         /* nMaxGroup rounded up to 16: a group's totals as floats (ranks by counting) */
+  int32_t *aQ;       /* nMaxGroup: their keys (robust_fkey), sorted ascending */
+  int *aGe;          /* nMaxGroup rounded up to 16: each unit's count (ranks by counting) */
   unsigned char *aSeen; /* nMaxGroup: places taken (robust_rank_count) */
   int *aOrder;       /* nUnit: each group's units in official order, worst first: each
                      ** draw's sort starts from it (robust_eval_batch) */
@@ -829,7 +842,9 @@ RobustWork *robust_work_new(const RobustPlan *p) {
   w->aOrder = xmalloc_array(nU, sizeof(int));
   w->aKey = xmalloc_array((size_t)p->nMaxGroup + 1, sizeof(double));
   w->aIdx = xmalloc_array((size_t)p->nMaxGroup + 1, sizeof(int));
-  w->aF = xmalloc_array((size_t)p->nMaxGroup + 8, sizeof(float));
+  w->aF = xmalloc_array((size_t)p->nMaxGroup + 16, sizeof(float));
+  w->aQ = xmalloc_array((size_t)p->nMaxGroup + 1, sizeof(int32_t));
+  w->aGe = xmalloc_array((size_t)p->nMaxGroup + 16, sizeof(int));
   w->aSeen = xmalloc_array((size_t)p->nMaxGroup + 1, 1);
   w->aKey[0] = -INFINITY;
   w->aIdx[0] = -1;
@@ -865,6 +880,8 @@ void robust_work_free(RobustWork *w) {
   free(w->aKey);
   free(w->aIdx);
   free(w->aF);
+  free(w->aQ);
+  free(w->aGe);
   free(w->aSeen);
   free(w->aClassW);
   free(w->apS);
@@ -888,9 +905,12 @@ static void robust_weights(const RobustPlan *p, const double *aU, double *aW, do
     aW[i] = p->aW0[i] * (1 + c->rSpread * (2 * aU[c->iDim + k] - 1));
     aSetSum[p->aPertSet[k]] += aW[i];
   }
+  /* each set's factor once: the quotient is the same number for every node of the set */
+  for (int s = 0; s < p->nSet; s++)
+    aSetSum[s] = p->aSetSum[s] / aSetSum[s];
   for (int k = 0; k < p->nPert; k++) {
-    int i = p->aPert[k], s = p->aPertSet[k];
-    aW[i] = aW[i] * (p->aSetSum[s] / aSetSum[s]);
+    int i = p->aPert[k];
+    aW[i] = aW[i] * aSetSum[p->aPertSet[k]];
   }
 }
 
@@ -1062,13 +1082,33 @@ __attribute__((target("avx2"))) static int robust_totals_avx2(const double *aBas
 #endif
 
 /* Ranks and grades of one draw from its totals. */
+/* Rank counts. A unit's rank stays near its official rank in most draws, so each unit
+** counts in a window of ROBUST_WIN ranks around it (aWinBase[u] .. + ROBUST_WIN - 1), and
+** only a rank outside it goes to the full table (nUnit x nH, nH = nMaxGroup + 1). The
+** windows of a country (2,844 units, 360 KB) stay in the second-level cache where the full
+** table (2 MB) did not; robust_run adds the windows into the table at the end. Counts are
+** integers either way: the result does not depend on where a rank was counted. */
+enum { ROBUST_WIN = 32 };
+
+typedef struct RobustCount {
+  const int *aWinBase; /* nUnit: the first rank of each unit's window */
+  int *aWin;           /* nUnit x ROBUST_WIN: draws with each rank of the window */
+  int *aHist;          /* nUnit x nH: draws with each rank outside it */
+  int nH;
+  int *aGrade;         /* nUnit x nG: draws with each grade, last = none (nG = nGrade + 1) */
+  int nG;
+} RobustCount;
+
+/* Ranks and grades of one draw from its totals; counted into pC too when not NULL (aGrade
+** must then be given). */
 static void robust_rank_grade(const RobustPlan *p, RobustWork *w, const double *aTot,
-                              int *aRank, int *aGrade);
+                              int *aRank, int *aGrade, RobustCount *pC);
 
 /* Scores nB <= ROBUST_BATCH draws: aU holds draw d's numbers at d nDim; aTotal (may be
-** NULL), aRank and aGrade (may be NULL) receive draw d's at d nUnit. */
+** NULL), aRank and aGrade (may be NULL) receive draw d's at d nUnit; pC (may be NULL)
+** counts each draw's ranks and grades. */
 static void robust_eval_batch(const RobustPlan *p, int nB, const double *aU, RobustWork *w,
-                              double *aTotal, int *aRank, int *aGrade) {
+                              double *aTotal, int *aRank, int *aGrade, RobustCount *pC) {
   const Scheme *pS = p->pS;
   int nU = p->nUnit, nD = p->pSpec->nDim, nPoints = 0;
   double *aTot = aTotal ? aTotal : w->aTotal;
@@ -1114,58 +1154,161 @@ static void robust_eval_batch(const RobustPlan *p, int nB, const double *aU, Rob
   }
   for (int d = 0; d < nB; d++)
     robust_rank_grade(p, w, aTot + (size_t)d * nU, aRank + (size_t)d * nU,
-                      aGrade ? aGrade + (size_t)d * nU : NULL);
+                      aGrade ? aGrade + (size_t)d * nU : NULL, pC);
 }
 
 void robust_eval(const RobustPlan *p, const double *aU, RobustWork *w, double *aTotal,
                  int *aRank, int *aGrade) {
-  robust_eval_batch(p, 1, aU, w, aTotal, aRank, aGrade);
+  robust_eval_batch(p, 1, aU, w, aTotal, aRank, aGrade, NULL);
 }
 
-/* A group's totals sorted ascending into aK[0 .. n-1] (units into aI) by counting, when
-** the CPU has AVX2: unit u's place from the top is the number of others whose total,
-** rounded to float, is >= its own. Rounding to float is monotonic, so when the n rounded
-** totals are all different their order is the totals' order and the places are a
-** permutation; when two round to the same float (a tie, or totals closer than float
-** resolution) two units claim one place, and the function returns 0 so that the caller
-** sorts this group by insertion instead. Eight comparisons per instruction and no
-** data-dependent branch: an insertion sort of a draw's totals from the official order
-** mispredicts a branch per unit and moves each unit several places. */
+/* Ranks by counting (robust_rank_count_avx2, _avx512): unit u's place from the top is the
+** number of units of its group whose total, rounded to float, is >= its own. Rounding to
+** float is monotonic, so when the n rounded totals are all different their order is the
+** totals' order, the places are a permutation, and the totals come out sorted ascending
+** into aK[0 .. n-1] (units into aI). Eight (AVX2) or sixteen (AVX-512) comparisons per
+** instruction and no data-dependent branch: an insertion sort of a draw's totals from the
+** official order mispredicts a branch per unit and moves each unit several places.
+**
+** What the caller may take from it (the return value):
+**   ROBUST_COUNT_DUP  two totals rounded to the same float (an exact tie, or totals closer
+**                     than float resolution): nothing is sorted, sort by insertion;
+**   ROBUST_COUNT_NEAR sorted, but two neighbours' floats are adjacent (their keys differ by
+**                     1): the totals may be within the engine's tie tolerance, so the
+**                     anchored walk must decide the ranks;
+**   ROBUST_COUNT_EXACT sorted, and aRank[u] = the place is the engine's rank: no two totals
+**                     tie. Why: if robust_tie(a, b) with a < b, then b - a <= 1e-9 |b|,
+**                     less than half the spacing of floats near b (>= 2^-24 |b| / 2), so
+**                     at most one rounding boundary of floats lies between a and b and
+**                     float(a), float(b) are equal or adjacent. Keys (robust_fkey) map
+**                     floats in order onto consecutive integers (-0 and +0 onto -1 and 0,
+**                     adjacent: conservative), so keys 2 or more apart rule a tie out,
+**                     and with no ties the engine's rank is 1 + the number of greater
+**                     totals, the count. */
+enum { ROBUST_COUNT_DUP, ROBUST_COUNT_NEAR, ROBUST_COUNT_EXACT };
+
+/* A float's place in the order of floats, as an integer: the bits of a non-negative float
+** grow with it; a negative float's bits grow as it falls, so they are flipped. */
+static inline int32_t robust_fkey(float f) {
+  int32_t b;
+  memcpy(&b, &f, sizeof b);
+  return b >= 0 ? b : b ^ 0x7fffffff;
+}
+
+/* Files unit aUnit[k], counted nGe (itself included), at its place; returns 1 when the
+** place was taken already. */
+static inline int robust_count_place(const int *aUnit, int k, int n, int nGe, const double *aTot,
+                                     const float *aF, int32_t *aQ, unsigned char *aSeen,
+                                     double *aK, int *aI, int *aRank) {
+  int q = n - nGe; /* ascending place */
+  int bDup = aSeen[q];
+  aSeen[q] = 1;
+  aQ[q] = robust_fkey(aF[k]);
+  aK[q] = aTot[aUnit[k]] + 0.0;
+  aI[q] = aUnit[k];
+  aRank[aUnit[k]] = nGe;
+  return bDup;
+}
+
+/* What a count came to: see the enum. aQ is sorted unless there was a duplicate. */
+static int robust_count_verdict(const int32_t *aQ, int n, int nDup) {
+  if (nDup) return ROBUST_COUNT_DUP;
+  unsigned bNear = 0;
+  for (int q = 0; q + 1 < n; q++) bNear |= (uint32_t)aQ[q + 1] - (uint32_t)aQ[q] == 1u;
+  return bNear ? ROBUST_COUNT_NEAR : ROBUST_COUNT_EXACT;
+}
+
+/* The counts of a group, eight (AVX2) or sixteen (AVX-512) units at a time: a vector
+** holds the floats of units k0 .. k0 + 7 (15), and every unit v of the group, broadcast,
+** adds 1 to the lanes whose float it is >= to. No horizontal sums: after the pass over v
+** the vector is the eight (sixteen) counts. Two accumulators halve the chain of adds. The
+** lanes past n count garbage and are ignored; aF has room for them (nMaxGroup + 16). */
 #if defined(__x86_64__) && defined(__GNUC__)
-__attribute__((target("avx2"))) static int robust_rank_count(const int *aUnit, int n,
-                                                             const double *aTot, float *aF,
-                                                             unsigned char *aSeen, double *aK,
-                                                             int *aI) {
-  if (n <= 0) return 1;
+__attribute__((target("avx2"))) static int robust_rank_count_avx2(
+    const int *aUnit, int n, const double *aTot, float *aF, int *aGe, int32_t *aQ,
+    unsigned char *aSeen, double *aK, int *aI, int *aRank) {
+  if (n <= 0) return ROBUST_COUNT_EXACT;
   int n8 = (n + 7) & ~7;
   for (int k = 0; k < n; k++) aF[k] = (float)aTot[aUnit[k]];
-  for (int k = n; k < n8; k++) aF[k] = -INFINITY; /* never >= a finite total */
+  for (int k = n; k < n8; k++) aF[k] = 0;
+  for (int k0 = 0; k0 < n; k0 += 8) {
+    __m256 vK = _mm256_loadu_ps(aF + k0);
+    __m256i c0 = _mm256_setzero_si256(), c1 = c0;
+    int v = 0;
+    for (; v + 2 <= n; v += 2) {
+      c0 = _mm256_sub_epi32(c0, _mm256_castps_si256(
+                                    _mm256_cmp_ps(_mm256_set1_ps(aF[v]), vK, _CMP_GE_OQ)));
+      c1 = _mm256_sub_epi32(c1, _mm256_castps_si256(
+                                    _mm256_cmp_ps(_mm256_set1_ps(aF[v + 1]), vK, _CMP_GE_OQ)));
+    }
+    if (v < n)
+      c0 = _mm256_sub_epi32(c0, _mm256_castps_si256(
+                                    _mm256_cmp_ps(_mm256_set1_ps(aF[v]), vK, _CMP_GE_OQ)));
+    _mm256_storeu_si256((__m256i *)(aGe + k0), _mm256_add_epi32(c0, c1));
+  }
   memset(aSeen, 0, (size_t)n);
   int nDup = 0;
-  for (int k = 0; k < n; k++) {
-    __m256 vX = _mm256_set1_ps(aF[k]);
-    __m256i vC = _mm256_setzero_si256();
-    for (int v = 0; v < n8; v += 8)
-      vC = _mm256_sub_epi32(vC, _mm256_castps_si256(
-                                    _mm256_cmp_ps(_mm256_loadu_ps(aF + v), vX, _CMP_GE_OQ)));
-    __m128i h = _mm_add_epi32(_mm256_castsi256_si128(vC), _mm256_extracti128_si256(vC, 1));
-    h = _mm_add_epi32(h, _mm_shuffle_epi32(h, 0x4e));
-    h = _mm_add_epi32(h, _mm_shuffle_epi32(h, 0xb1));
-    int nGe = _mm_cvtsi128_si32(h); /* itself included: 1 .. n */
-    int q = n - nGe;                /* ascending place */
-    nDup += aSeen[q];
-    aSeen[q] = 1;
-    aK[q] = aTot[aUnit[k]] + 0.0;
-    aI[q] = aUnit[k];
+  for (int k = 0; k < n; k++)
+    nDup += robust_count_place(aUnit, k, n, aGe[k], aTot, aF, aQ, aSeen, aK, aI, aRank);
+  return robust_count_verdict(aQ, n, nDup);
+}
+
+__attribute__((target("avx512f"))) static int robust_rank_count_avx512(
+    const int *aUnit, int n, const double *aTot, float *aF, int *aGe, int32_t *aQ,
+    unsigned char *aSeen, double *aK, int *aI, int *aRank) {
+  if (n <= 0) return ROBUST_COUNT_EXACT;
+  int n16 = (n + 15) & ~15;
+  for (int k = 0; k < n; k++) aF[k] = (float)aTot[aUnit[k]];
+  for (int k = n; k < n16; k++) aF[k] = 0;
+  const __m512i vOne = _mm512_set1_epi32(1);
+  for (int k0 = 0; k0 < n; k0 += 16) {
+    __m512 vK = _mm512_loadu_ps(aF + k0);
+    __m512i c0 = _mm512_setzero_si512(), c1 = c0;
+    int v = 0;
+    for (; v + 2 <= n; v += 2) {
+      /* lanes with aF[v] >= their float, i.e. their float <= aF[v] */
+      c0 = _mm512_mask_add_epi32(c0, _mm512_cmp_ps_mask(vK, _mm512_set1_ps(aF[v]), _CMP_LE_OQ),
+                                 c0, vOne);
+      c1 = _mm512_mask_add_epi32(
+          c1, _mm512_cmp_ps_mask(vK, _mm512_set1_ps(aF[v + 1]), _CMP_LE_OQ), c1, vOne);
+    }
+    if (v < n)
+      c0 = _mm512_mask_add_epi32(c0, _mm512_cmp_ps_mask(vK, _mm512_set1_ps(aF[v]), _CMP_LE_OQ),
+                                 c0, vOne);
+    _mm512_storeu_si512(aGe + k0, _mm512_add_epi32(c0, c1));
   }
-  return nDup == 0;
+  memset(aSeen, 0, (size_t)n);
+  int nDup = 0;
+  for (int k = 0; k < n; k++)
+    nDup += robust_count_place(aUnit, k, n, aGe[k], aTot, aF, aQ, aSeen, aK, aI, aRank);
+  return robust_count_verdict(aQ, n, nDup);
 }
 #endif
 
+/* A grade after the veto rules of the unit's flags f (FLAG_VETO: the lowest level;
+** FLAG_VETO_TOP: not the top level). */
+static inline int robust_veto(unsigned f, int iGrade, int nGrade) {
+  if (f) {
+    if (nGrade > 0 && (f & FLAG_VETO))
+      iGrade = nGrade - 1;
+    else if ((f & FLAG_VETO_TOP) && iGrade == 0 && nGrade > 1)
+      iGrade = 1;
+  }
+  return iGrade;
+}
+
+static void robust_count_add(RobustCount *pC, int u, int iRank, int iGrade) {
+  unsigned o = (unsigned)(iRank - pC->aWinBase[u]);
+  if (o < ROBUST_WIN)
+    pC->aWin[(size_t)u * ROBUST_WIN + o]++;
+  else
+    pC->aHist[(size_t)u * pC->nH + iRank]++;
+  pC->aGrade[(size_t)u * pC->nG + (iGrade < 0 ? pC->nG - 1 : iGrade)]++;
+}
+
 static void robust_rank_grade(const RobustPlan *p, RobustWork *w, const double *aTot,
-                              int *aRank, int *aGrade) {
+                              int *aRank, int *aGrade, RobustCount *pC) {
   const Scheme *pS = p->pS;
-  int nU = p->nUnit;
   /* ranks in each group: the engine's anchored runs of ties, best first */
   for (int g = 0; g < p->nGroup; g++) {
     /* The units in the official order, which is nearly this draw's order (the choices
@@ -1180,11 +1323,14 @@ static void robust_rank_grade(const RobustPlan *p, RobustWork *w, const double *
     ** other total as it is */
     double *aK = w->aKey + 1;
     int *aI = w->aIdx + 1;
-    int bSorted = 0;
+    int eCount = ROBUST_COUNT_DUP;
 #if defined(__x86_64__) && defined(__GNUC__)
-    if (p->bAvx2) bSorted = robust_rank_count(aOrd, n, aTot, w->aF, w->aSeen, aK, aI);
+    if (p->bAvx512)
+      eCount = robust_rank_count_avx512(aOrd, n, aTot, w->aF, w->aGe, w->aQ, w->aSeen, aK, aI, aRank);
+    else if (p->bAvx2)
+      eCount = robust_rank_count_avx2(aOrd, n, aTot, w->aF, w->aGe, w->aQ, w->aSeen, aK, aI, aRank);
 #endif
-    for (int k = 0; k < n && !bSorted; k++) {
+    for (int k = 0; k < n && eCount == ROBUST_COUNT_DUP; k++) {
       int u = aOrd[k];
       double r = aTot[u] + 0.0;
       int j = k - 1;
@@ -1199,49 +1345,48 @@ static void robust_rank_grade(const RobustPlan *p, RobustWork *w, const double *
 
     const GradeLevel *aG = pS->aGrade;
     int nGrade = pS->nGrade, bScore = aGrade && !pS->bGradeByShare, k = 0;
-    double rAnchor = 0;
-    int iAnchor = 0;
-    for (int q = 0; q < n; q++) {
-      double v = aK[n - 1 - q];
-      int iU = aI[n - 1 - q];
-      if (q == 0 || !robust_tie(v, rAnchor)) {
-        rAnchor = v;
-        iAnchor = q + 1;
+    /* counted with no possible tie: the ranks are set, only the grades need the walk */
+    int bRanked = eCount == ROBUST_COUNT_EXACT;
+    if (!bRanked || bScore) {
+      double rAnchor = 0;
+      int iAnchor = 0;
+      for (int q = 0; q < n; q++) {
+        double v = aK[n - 1 - q];
+        int iU = aI[n - 1 - q];
+        if (!bRanked) {
+          if (q == 0 || !robust_tie(v, rAnchor)) {
+            rAnchor = v;
+            iAnchor = q + 1;
+          }
+          aRank[iU] = iAnchor;
+        }
+        if (bScore) {
+          /* grades by score: the first level whose threshold the total meets. "Meets" (v >=
+          ** t or v ties t) holds for every v above one that meets it, so, walking the group
+          ** best first, a level a unit misses is missed by every unit after it: the level
+          ** index only moves down the list, one test per unit and level. */
+          while (k < nGrade && !(!aG[k].bThreshold || v >= aG[k].rThreshold ||
+                                 robust_tie(v, aG[k].rThreshold)))
+            k++;
+          int iGrade = robust_veto(p->aFlags[iU], k < nGrade ? k : -1, nGrade);
+          aGrade[iU] = iGrade;
+          /* counted here, while the unit is at hand (robust_job_run) */
+          if (pC) robust_count_add(pC, iU, bRanked ? q + 1 : iAnchor, iGrade);
+        }
       }
-      aRank[iU] = iAnchor;
-      if (bScore) {
-        /* grades by score: the first level whose threshold the total meets. "Meets" (v >= t
-        ** or v ties t) holds for every v above one that meets it, so, walking the group
-        ** best first, a level a unit misses is missed by every unit after it: the level
-        ** index only moves down the list, one test per unit and level. */
-        while (k < nGrade && !(!aG[k].bThreshold || v >= aG[k].rThreshold ||
-                               robust_tie(v, aG[k].rThreshold)))
-          k++;
-        aGrade[iU] = k < nGrade ? k : -1;
-      }
     }
-  }
-  if (!aGrade) return;
-  const GradeLevel *aG = pS->aGrade;
-  int nGrade = pS->nGrade;
-  for (int u = 0; u < nU; u++) {
-    int iGrade = aGrade[u];
-    if (pS->bGradeByShare) {
-      /* [share] ranked r of n: the first level whose threshold >= r/n */
-      double t = (double)aRank[u] / (double)p->aGroupSize[u];
-      iGrade = -1;
-      for (int k = 0; k < nGrade && iGrade < 0; k++)
-        if (!aG[k].bThreshold || aG[k].rThreshold >= t || robust_tie(aG[k].rThreshold, t))
-          iGrade = k;
+    if (!aGrade || bScore) continue;
+    /* grades by share: [share] ranked r of n: the first level whose threshold >= r/n */
+    for (int m = 0; m < n; m++) {
+      int u = aOrd[m], iGrade = -1;
+      double t = (double)aRank[u] / (double)n;
+      for (int j = 0; j < nGrade && iGrade < 0; j++)
+        if (!aG[j].bThreshold || aG[j].rThreshold >= t || robust_tie(aG[j].rThreshold, t))
+          iGrade = j;
+      iGrade = robust_veto(p->aFlags[u], iGrade, nGrade);
+      aGrade[u] = iGrade;
+      if (pC) robust_count_add(pC, u, aRank[u], iGrade);
     }
-    unsigned f = p->aFlags[u];
-    if (f) {
-      if (nGrade > 0 && (f & FLAG_VETO))
-        iGrade = nGrade - 1;
-      else if ((f & FLAG_VETO_TOP) && iGrade == 0 && nGrade > 1)
-        iGrade = 1;
-    }
-    aGrade[u] = iGrade;
   }
 }
 
@@ -1290,45 +1435,29 @@ typedef struct RobustJob {
   const RobustPlan *p;
   uint64_t iSeed;
   int iFirst, iEnd;     /* draws */
-  int *aHist;           /* nUnit x (nMaxGroup + 1): draws with each rank */
+  const int *aWinBase;  /* nUnit: the first rank of each unit's window */
+  int *aWin;            /* nUnit x ROBUST_WIN: draws with each rank of the window */
+  int *aHist;           /* nUnit x (nMaxGroup + 1): draws with each rank outside it */
   int *aGrade;          /* nUnit x (nGrade + 1) */
-  long long nShift;     /* sum of |rank - official| */
 } RobustJob;
 
 static void *robust_job_run(void *pArg) {
   RobustJob *j = pArg;
   const RobustPlan *p = j->p;
   RobustWork *w = robust_work_new(p);
-  int nD = p->pSpec->nDim, nU = p->nUnit;
+  int nD = p->pSpec->nDim;
   double *aU = xmalloc_array((size_t)nD * ROBUST_BATCH + 1, sizeof(double));
-  int nH = p->nMaxGroup + 1, nG = p->nGrade + 1;
-  int *aOfficial = xmalloc_array((size_t)nU + 1, sizeof(int));
-  for (int u = 0; u < nU; u++) aOfficial[u] = p->pOfficial->aUnit[u].iRank;
-  int *aHist = j->aHist, *aGr = j->aGrade;
+  RobustCount count = {j->aWinBase, j->aWin, j->aHist, p->nMaxGroup + 1, j->aGrade,
+                       p->nGrade + 1};
   for (int d0 = j->iFirst; d0 < j->iEnd; d0 += ROBUST_BATCH) {
     int nB = j->iEnd - d0 < ROBUST_BATCH ? j->iEnd - d0 : ROBUST_BATCH;
-    for (int b = 0; b < nB; b++)
-      for (int k = 0; k < nD; k++)
-        aU[(size_t)b * nD + k] = rng_uniform(j->iSeed, (uint64_t)(d0 + b), (uint64_t)k);
-    robust_eval_batch(p, nB, aU, w, NULL, w->aRank, w->aGrade);
-    /* draw after draw, units within: consecutive increments go to different counters (a
-    ** unit's rank is often the same in consecutive draws: unit after unit, each increment
-    ** would wait for the previous one's store) */
-    long long nShift = 0;
     for (int b = 0; b < nB; b++) {
-      const int *aRank = w->aRank + (size_t)b * nU;
-      const int *aGrade = w->aGrade + (size_t)b * nU;
-      for (int u = 0; u < nU; u++) {
-        int r = aRank[u], g = aGrade[u], iOff = aOfficial[u];
-        aHist[(size_t)u * nH + r]++;
-        aGr[(size_t)u * nG + (g < 0 ? p->nGrade : g)]++;
-        nShift += r < iOff ? iOff - r : r - iOff;
-      }
+      uint64_t hRow = rng_row(j->iSeed, (uint64_t)(d0 + b));
+      for (int k = 0; k < nD; k++) aU[(size_t)b * nD + k] = rng_uniform_row(hRow, (uint64_t)k);
     }
-    j->nShift += nShift;
+    robust_eval_batch(p, nB, aU, w, NULL, w->aRank, w->aGrade, &count);
   }
   free(aU);
-  free(aOfficial);
   robust_work_free(w);
   return NULL;
 }
@@ -1349,6 +1478,14 @@ RobustResult *robust_run(const RobustPlan *p, int nDraw, uint64_t iSeed, int nTh
   if (nThreads > nDraw) nThreads = nDraw;
   int nH = p->nMaxGroup + 1, nG = p->nGrade + 1;
   size_t nHist = (size_t)p->nUnit * nH + 1, nGr = (size_t)p->nUnit * nG + 1;
+  size_t nWin = (size_t)p->nUnit * ROBUST_WIN + 1;
+  int *aWinBase = xmalloc_array((size_t)p->nUnit + 1, sizeof(int));
+  for (int u = 0; u < p->nUnit; u++) {
+    /* centred on the official rank, inside 0 .. nH - 1 where the table is wide enough */
+    int b = p->pOfficial->aUnit[u].iRank - ROBUST_WIN / 2;
+    if (b > nH - ROBUST_WIN) b = nH - ROBUST_WIN;
+    aWinBase[u] = b < 0 ? 0 : b;
+  }
   RobustJob *aJob = xcalloc((size_t)nThreads, sizeof(RobustJob));
   pthread_t *aTid = xcalloc((size_t)nThreads, sizeof(pthread_t));
   int *aStarted = xcalloc((size_t)nThreads, sizeof(int));
@@ -1358,6 +1495,8 @@ RobustResult *robust_run(const RobustPlan *p, int nDraw, uint64_t iSeed, int nTh
     j->iSeed = iSeed;
     j->iFirst = (int)((long long)nDraw * t / nThreads);
     j->iEnd = (int)((long long)nDraw * (t + 1) / nThreads);
+    j->aWinBase = aWinBase;
+    j->aWin = xcalloc(nWin, sizeof(int));
     j->aHist = xcalloc(nHist, sizeof(int));
     j->aGrade = xcalloc(nGr, sizeof(int));
   }
@@ -1371,12 +1510,18 @@ RobustResult *robust_run(const RobustPlan *p, int nDraw, uint64_t iSeed, int nTh
     else
       robust_job_run(&aJob[t]);
   }
+  for (int t = 0; t < nThreads; t++) {
+    for (int u = 0; u < p->nUnit; u++) {
+      int *aH = aJob[0].aHist + (size_t)u * nH + aWinBase[u];
+      const int *aW = aJob[t].aWin + (size_t)u * ROBUST_WIN;
+      for (int k = 0; k < ROBUST_WIN && aWinBase[u] + k < nH; k++) aH[k] += aW[k];
+    }
+  }
   for (int t = 1; t < nThreads; t++) {
     for (size_t k = 0; k < nHist; k++)
       aJob[0].aHist[k] += aJob[t].aHist[k];
     for (size_t k = 0; k < nGr; k++)
       aJob[0].aGrade[k] += aJob[t].aGrade[k];
-    aJob[0].nShift += aJob[t].nShift;
   }
   RobustResult *r = xcalloc(1, sizeof(RobustResult));
   r->nUnit = p->nUnit;
@@ -1401,14 +1546,23 @@ RobustResult *robust_run(const RobustPlan *p, int nDraw, uint64_t iSeed, int nTh
     for (int g = 0; g < nG; g++)
       pU->aGradeProb[g] = (double)aJob[0].aGrade[(size_t)u * nG + g] / nDraw;
   }
-  r->rMeanAbsShift = p->nUnit ? (double)aJob[0].nShift / nDraw / p->nUnit : 0;
+  /* the sum of |rank - official| over draws and units, from the counts */
+  long long nShift = 0;
+  for (int u = 0; u < p->nUnit; u++) {
+    const int *aH = aJob[0].aHist + (size_t)u * nH;
+    int iOff = p->pOfficial->aUnit[u].iRank;
+    for (int k = 0; k < nH; k++) nShift += (long long)aH[k] * (k < iOff ? iOff - k : k - iOff);
+  }
+  r->rMeanAbsShift = p->nUnit ? (double)nShift / nDraw / p->nUnit : 0;
   for (int t = 0; t < nThreads; t++) {
+    free(aJob[t].aWin);
     free(aJob[t].aHist);
     free(aJob[t].aGrade);
   }
   free(aJob);
   free(aTid);
   free(aStarted);
+  free(aWinBase);
   return r;
 }
 

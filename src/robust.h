@@ -70,9 +70,14 @@ void robust_plan_free(RobustPlan *p);
 const ScoreResult *robust_official(const RobustPlan *p);
 
 /* For tests: bOn = 0 makes the draws take the paths of a CPU without AVX2 (sums in SSE2
-** or C, ranks by insertion sort); 1 (the default) takes AVX2 where the CPU has it. The
-** results are the same either way: the tests check that. */
+** or C, ranks by insertion sort); 1 (the default) takes the widest the CPU has
+** (robust_plan_set_simd(p, 2)). The results are the same either way: the tests check that. */
 void robust_plan_set_avx2(RobustPlan *p, int bOn);
+/* For tests: the widest vector paths the draws may take: 0 none (sums in SSE2 or C, ranks
+** by insertion sort), 1 AVX2, 2 AVX-512F for the ranks by counting (AVX2 for the rest);
+** each as far as the CPU has it. robust_plan_simd says which level is in effect. */
+void robust_plan_set_simd(RobustPlan *p, int iLevel);
+int robust_plan_simd(const RobustPlan *p);
 
 /* Per-thread scratch for robust_eval. */
 typedef struct RobustWork RobustWork;
