@@ -367,6 +367,10 @@ static void robust_set_method(Scheme *pCopy, const Scheme *pS, int i, Method e) 
 
 /* ---------------------------------------------------------------- the plan */
 
+/* Ranks by counting compare a unit first with the units this many places either side of it
+** in the official order (robust_rank_count_avx2 and the NOTES before it). */
+enum { ROBUST_BAND = 16 };
+
 struct RobustPlan {
   const ScoreInput *pIn;
   const RobustSpec *pSpec;
@@ -397,9 +401,13 @@ struct RobustPlan {
   int nClass;              /* classes of units whose masks agree in every combo column: */
   int *aClassOf;           /* nUnit: each unit's class */
   int *aClassRep;          /* nClass: one unit of each (its W is the class's, every draw) */
+  int nClass8;             /* nClass rounded up to 8 */
+  double *aClassMask;      /* combos x nClass8: the mask of each class's unit in each column
+                           ** (0 past nClass) */
   int bAvx2;               /* the CPU has AVX2: robust_sums_avx2 sums four units at once,
                            ** robust_rank_count_avx2 compares eight floats at once */
   int bAvx512;             /* the CPU has AVX-512F: robust_rank_count_avx512 compares 16 */
+  int nBand;               /* ranks by counting: first over a band (ROBUST_BAND), 0 = never */
 };
 
 const ScoreResult *robust_official(const RobustPlan *p) {
@@ -550,6 +558,12 @@ static void robust_classes(RobustPlan *p) {
   }
   free(aIdx);
   free(aSig);
+  p->nClass8 = (p->nClass + 7) & ~7;
+  size_t nCombo = (size_t)p->aComboStart[p->nLeaf], nC8 = (size_t)p->nClass8;
+  p->aClassMask = xcalloc(nCombo * nC8 + 1, sizeof(double));
+  for (size_t c = 0; c < nCombo; c++)
+    for (size_t j = 0; j < (size_t)p->nClass; j++)
+      p->aClassMask[c * nC8 + j] = p->aMask[c * nU + (size_t)p->aClassRep[j]];
 }
 
 RobustPlan *robust_plan(const ScoreInput *pIn, const RobustSpec *pSpec, char **pzErr) {
@@ -672,6 +686,7 @@ RobustPlan *robust_plan(const ScoreInput *pIn, const RobustSpec *pSpec, char **p
   }
   robust_classes(p);
   robust_plan_set_simd(p, 2);
+  p->nBand = ROBUST_BAND;
   return p;
 }
 
@@ -697,6 +712,7 @@ void robust_plan_free(RobustPlan *p) {
   free(p->aDead);
   free(p->aClassOf);
   free(p->aClassRep);
+  free(p->aClassMask);
   free(p);
 }
 
@@ -821,7 +837,8 @@ struct RobustWork {
   int *aOrder;       /* nUnit: each group's units in official order, worst first: each
                      ** draw's sort starts from it (robust_eval_batch) */
   int *aRank, *aGrade; /* ROBUST_BATCH x nUnit */
-  const double **apS, **apM; /* ROBUST_BATCH x nLeaf: each draw's share and mask columns */
+  const double **apS; /* ROBUST_BATCH x nLeaf: each draw's share columns */
+  int *aColCombo;    /* ROBUST_BATCH x nLeaf: their combo indices */
   double *aColW;     /* ROBUST_BATCH x nLeaf: their weights */
   int anCol[ROBUST_BATCH];   /* columns of each draw */
   double *aClassW;   /* nClass: W of each class of units (robust_classes) */
@@ -849,7 +866,7 @@ RobustWork *robust_work_new(const RobustPlan *p) {
   w->aKey[0] = -INFINITY;
   w->aIdx[0] = -1;
   w->apS = xmalloc_array(((size_t)p->nLeaf + 1) * ROBUST_BATCH, sizeof(double *));
-  w->apM = xmalloc_array(((size_t)p->nLeaf + 1) * ROBUST_BATCH, sizeof(double *));
+  w->aColCombo = xmalloc_array(((size_t)p->nLeaf + 1) * ROBUST_BATCH, sizeof(int));
   w->aColW = xmalloc_array(((size_t)p->nLeaf + 1) * ROBUST_BATCH, sizeof(double));
 
   /* start from the official order: draws stay close to it */
@@ -860,7 +877,7 @@ RobustWork *robust_work_new(const RobustPlan *p) {
     robust_sort_pairs(w->aPair, n);
     for (int k = 0; k < n; k++) w->aOrder[p->aGroupStart[g] + k] = w->aPair[k].i;
   }
-  w->aClassW = xmalloc_array((size_t)p->nClass + 1, sizeof(double));
+  w->aClassW = xmalloc_array((size_t)p->nClass8 + 1, sizeof(double));
   w->aRank = xmalloc_array(nU * ROBUST_BATCH, sizeof(int));
   w->aGrade = xmalloc_array(nU * ROBUST_BATCH, sizeof(int));
   return w;
@@ -885,7 +902,7 @@ void robust_work_free(RobustWork *w) {
   free(w->aSeen);
   free(w->aClassW);
   free(w->apS);
-  free(w->apM);
+  free(w->aColCombo);
   free(w->aColW);
 
   free(w->aRank);
@@ -1020,7 +1037,7 @@ static void robust_prepare(const RobustPlan *p, const double *aU, RobustWork *w,
       if (p->aDead[c]) continue;
       size_t o = (size_t)c * (size_t)nU;
       w->apS[o0 + nCol] = p->aShare + o;
-      w->apM[o0 + nCol] = p->aMask + o;
+      w->aColCombo[o0 + nCol] = c;
       w->aColW[o0 + nCol++] = w->aW[pS->aLeafNode[l]];
     }
     w->anCol[d] = nCol;
@@ -1122,13 +1139,22 @@ static void robust_eval_batch(const RobustPlan *p, int nB, const double *aU, Rob
     robust_sums(p, nB, w->abPoints, w->apS, w->aColW, w->anCol, nU, w->aBase);
     for (int d = 0; d < nB; d++) {
       if (!w->abPoints[d]) continue;
-      const double *const *ap = w->apM + (size_t)d * (p->nLeaf + 1);
+      const int *ac = w->aColCombo + (size_t)d * (p->nLeaf + 1);
       const double *aw = w->aColW + (size_t)d * (p->nLeaf + 1);
-      for (int c = 0; c < p->nClass; c++) {
-        double r = 0;
-        int u = p->aClassRep[c];
-        for (int k = 0; k < w->anCol[d]; k++) r += aw[k] * ap[k][u];
-        w->aClassW[c] = r;
+      /* eight classes at once, each in column order: eight independent chains of
+      ** additions in registers (aClassMask's rows are padded with zeros to nClass8) */
+      double *aCW = w->aClassW;
+      int nC8 = p->nClass8;
+      for (int c0 = 0; c0 < nC8; c0 += 8) {
+        double r0 = 0, r1 = 0, r2 = 0, r3 = 0, r4 = 0, r5 = 0, r6 = 0, r7 = 0;
+        for (int k = 0; k < w->anCol[d]; k++) {
+          const double *aM = p->aClassMask + (size_t)ac[k] * (size_t)nC8 + c0;
+          double wk = aw[k];
+          r0 += wk * aM[0], r1 += wk * aM[1], r2 += wk * aM[2], r3 += wk * aM[3];
+          r4 += wk * aM[4], r5 += wk * aM[5], r6 += wk * aM[6], r7 += wk * aM[7];
+        }
+        aCW[c0] = r0, aCW[c0 + 1] = r1, aCW[c0 + 2] = r2, aCW[c0 + 3] = r3;
+        aCW[c0 + 4] = r4, aCW[c0 + 5] = r5, aCW[c0 + 6] = r6, aCW[c0 + 7] = r7;
       }
       double *aWSum = w->aWSum + (size_t)d * nU;
       for (int u = 0; u < nU; u++) aWSum[u] = w->aClassW[p->aClassOf[u]];
@@ -1165,8 +1191,8 @@ void robust_eval(const RobustPlan *p, const double *aU, RobustWork *w, double *a
 /* Ranks by counting (robust_rank_count_avx2, _avx512): unit u's place from the top is the
 ** number of units of its group whose total, rounded to float, is >= its own. Rounding to
 ** float is monotonic, so when the n rounded totals are all different their order is the
-** totals' order, the places are a permutation, and the totals come out sorted ascending
-** into aK[0 .. n-1] (units into aI). Eight (AVX2) or sixteen (AVX-512) comparisons per
+** totals' order, the places are a permutation, and the units come out sorted ascending
+** by total into aI[0 .. n-1] (their floats' keys into aQ). Eight (AVX2) or sixteen (AVX-512) comparisons per
 ** instruction and no data-dependent branch: an insertion sort of a draw's totals from the
 ** official order mispredicts a branch per unit and moves each unit several places.
 **
@@ -1184,8 +1210,16 @@ void robust_eval(const RobustPlan *p, const double *aU, RobustWork *w, double *a
 **                     floats in order onto consecutive integers (-0 and +0 onto -1 and 0,
 **                     adjacent: conservative), so keys 2 or more apart rule a tie out,
 **                     and with no ties the engine's rank is 1 + the number of greater
-**                     totals, the count. */
-enum { ROBUST_COUNT_DUP, ROBUST_COUNT_NEAR, ROBUST_COUNT_EXACT };
+**                     totals, the count;
+**   ROBUST_COUNT_MISS  (a count over a band only) the draw moved a unit further than the
+**                     band from its official place: count again over the whole group.
+**
+** The band. A draw moves most units a few places from the official order (the units are
+** taken in that order, worst first), so a first count compares each block of units only
+** with the ROBUST_BAND positions either side of it and takes the units beyond as greater
+** (above) or smaller (below); robust_count_verdict checks the outcome, and a wrong one
+** (rare: a unit moved further) is counted again in full. */
+enum { ROBUST_COUNT_DUP, ROBUST_COUNT_NEAR, ROBUST_COUNT_EXACT, ROBUST_COUNT_MISS };
 
 /* A float's place in the order of floats, as an integer: the bits of a non-negative float
 ** grow with it; a negative float's bits grow as it falls, so they are flipped. */
@@ -1197,25 +1231,57 @@ static inline int32_t robust_fkey(float f) {
 
 /* Files unit aUnit[k], counted nGe (itself included), at its place; returns 1 when the
 ** place was taken already. */
-static inline int robust_count_place(const int *aUnit, int k, int n, int nGe, const double *aTot,
-                                     const float *aF, int32_t *aQ, unsigned char *aSeen,
-                                     double *aK, int *aI, int *aRank) {
+static inline int robust_count_place(const int *aUnit, int k, int n, int nGe, const float *aF,
+                                     int32_t *aQ, unsigned char *aSeen, int *aI, int *aRank) {
   int q = n - nGe; /* ascending place */
   int bDup = aSeen[q];
   aSeen[q] = 1;
   aQ[q] = robust_fkey(aF[k]);
-  aK[q] = aTot[aUnit[k]] + 0.0;
   aI[q] = aUnit[k];
   aRank[aUnit[k]] = nGe;
   return bDup;
 }
 
-/* What a count came to: see the enum. aQ is sorted unless there was a duplicate. */
-static int robust_count_verdict(const int32_t *aQ, int n, int nDup) {
-  if (nDup) return ROBUST_COUNT_DUP;
-  unsigned bNear = 0;
-  for (int q = 0; q + 1 < n; q++) bNear |= (uint32_t)aQ[q + 1] - (uint32_t)aQ[q] == 1u;
+/* What a count came to: see the enum. A count over a band (nBand > 0) is right exactly
+** when its places are a permutation with the floats strictly ascending (the one sorted
+** order of distinct values); otherwise it returns ROBUST_COUNT_MISS. */
+#if defined(__x86_64__) && defined(__GNUC__)
+#include <immintrin.h>
+__attribute__((target("avx2"))) static int robust_count_verdict(const int32_t *aQ, int n,
+                                                                int nDup, int nBand) {
+  if (nDup) return nBand ? ROBUST_COUNT_MISS : ROBUST_COUNT_DUP;
+  unsigned bNear = 0, bDown = 0;
+  int q = 0;
+  /* eight neighbours at a time; the keys' difference in 32-bit arithmetic is 1 only when
+  ** the true difference is (the true one lies in -2^32 .. 2^32) */
+  __m256i vUp = _mm256_set1_epi32(-1), vNear = _mm256_setzero_si256();
+  const __m256i vOne = _mm256_set1_epi32(1);
+  for (; q + 9 <= n; q += 8) {
+    __m256i a0 = _mm256_loadu_si256((const __m256i *)(aQ + q));
+    __m256i a1 = _mm256_loadu_si256((const __m256i *)(aQ + q + 1));
+    vUp = _mm256_and_si256(vUp, _mm256_cmpgt_epi32(a1, a0));
+    vNear = _mm256_or_si256(vNear, _mm256_cmpeq_epi32(_mm256_sub_epi32(a1, a0), vOne));
+  }
+  bDown = _mm256_movemask_epi8(vUp) != -1;
+  bNear = _mm256_movemask_epi8(vNear) != 0;
+  for (; q + 1 < n; q++) {
+    int64_t d = (int64_t)aQ[q + 1] - aQ[q];
+    bNear |= d == 1;
+    bDown |= d <= 0;
+  }
+  if (bDown) return ROBUST_COUNT_MISS; /* only a band's count can leave the order wrong */
   return bNear ? ROBUST_COUNT_NEAR : ROBUST_COUNT_EXACT;
+}
+#endif
+
+/* The band of unit positions a block of units k0 .. k0 + nLane - 1 is compared with:
+** v0 .. v1 - 1; the units past v1 count as greater, those before v0 as smaller. */
+static inline void robust_band(int n, int k0, int nLane, int nBand, int *pV0, int *pV1) {
+  *pV0 = 0;
+  *pV1 = n;
+  if (nBand <= 0) return;
+  if (k0 - nBand > 0) *pV0 = k0 - nBand;
+  if (k0 + nLane + nBand < n) *pV1 = k0 + nLane + nBand;
 }
 
 /* The counts of a group, eight (AVX2) or sixteen (AVX-512) units at a time: a vector
@@ -1226,22 +1292,23 @@ static int robust_count_verdict(const int32_t *aQ, int n, int nDup) {
 #if defined(__x86_64__) && defined(__GNUC__)
 __attribute__((target("avx2"))) static int robust_rank_count_avx2(
     const int *aUnit, int n, const double *aTot, float *aF, int *aGe, int32_t *aQ,
-    unsigned char *aSeen, double *aK, int *aI, int *aRank) {
+    unsigned char *aSeen, int *aI, int *aRank, int nBand) {
   if (n <= 0) return ROBUST_COUNT_EXACT;
   int n8 = (n + 7) & ~7;
   for (int k = 0; k < n; k++) aF[k] = (float)aTot[aUnit[k]];
   for (int k = n; k < n8; k++) aF[k] = 0;
   for (int k0 = 0; k0 < n; k0 += 8) {
+    int v, v1;
+    robust_band(n, k0, 8, nBand, &v, &v1);
     __m256 vK = _mm256_loadu_ps(aF + k0);
-    __m256i c0 = _mm256_setzero_si256(), c1 = c0;
-    int v = 0;
-    for (; v + 2 <= n; v += 2) {
+    __m256i c0 = _mm256_set1_epi32(n - v1), c1 = _mm256_setzero_si256();
+    for (; v + 2 <= v1; v += 2) {
       c0 = _mm256_sub_epi32(c0, _mm256_castps_si256(
                                     _mm256_cmp_ps(_mm256_set1_ps(aF[v]), vK, _CMP_GE_OQ)));
       c1 = _mm256_sub_epi32(c1, _mm256_castps_si256(
                                     _mm256_cmp_ps(_mm256_set1_ps(aF[v + 1]), vK, _CMP_GE_OQ)));
     }
-    if (v < n)
+    if (v < v1)
       c0 = _mm256_sub_epi32(c0, _mm256_castps_si256(
                                     _mm256_cmp_ps(_mm256_set1_ps(aF[v]), vK, _CMP_GE_OQ)));
     _mm256_storeu_si256((__m256i *)(aGe + k0), _mm256_add_epi32(c0, c1));
@@ -1249,30 +1316,31 @@ __attribute__((target("avx2"))) static int robust_rank_count_avx2(
   memset(aSeen, 0, (size_t)n);
   int nDup = 0;
   for (int k = 0; k < n; k++)
-    nDup += robust_count_place(aUnit, k, n, aGe[k], aTot, aF, aQ, aSeen, aK, aI, aRank);
-  return robust_count_verdict(aQ, n, nDup);
+    nDup += robust_count_place(aUnit, k, n, aGe[k], aF, aQ, aSeen, aI, aRank);
+  return robust_count_verdict(aQ, n, nDup, nBand);
 }
 
 __attribute__((target("avx512f"))) static int robust_rank_count_avx512(
     const int *aUnit, int n, const double *aTot, float *aF, int *aGe, int32_t *aQ,
-    unsigned char *aSeen, double *aK, int *aI, int *aRank) {
+    unsigned char *aSeen, int *aI, int *aRank, int nBand) {
   if (n <= 0) return ROBUST_COUNT_EXACT;
   int n16 = (n + 15) & ~15;
   for (int k = 0; k < n; k++) aF[k] = (float)aTot[aUnit[k]];
   for (int k = n; k < n16; k++) aF[k] = 0;
   const __m512i vOne = _mm512_set1_epi32(1);
   for (int k0 = 0; k0 < n; k0 += 16) {
+    int v, v1;
+    robust_band(n, k0, 16, nBand, &v, &v1);
     __m512 vK = _mm512_loadu_ps(aF + k0);
-    __m512i c0 = _mm512_setzero_si512(), c1 = c0;
-    int v = 0;
-    for (; v + 2 <= n; v += 2) {
+    __m512i c0 = _mm512_set1_epi32(n - v1), c1 = _mm512_setzero_si512();
+    for (; v + 2 <= v1; v += 2) {
       /* lanes with aF[v] >= their float, i.e. their float <= aF[v] */
       c0 = _mm512_mask_add_epi32(c0, _mm512_cmp_ps_mask(vK, _mm512_set1_ps(aF[v]), _CMP_LE_OQ),
                                  c0, vOne);
       c1 = _mm512_mask_add_epi32(
           c1, _mm512_cmp_ps_mask(vK, _mm512_set1_ps(aF[v + 1]), _CMP_LE_OQ), c1, vOne);
     }
-    if (v < n)
+    if (v < v1)
       c0 = _mm512_mask_add_epi32(c0, _mm512_cmp_ps_mask(vK, _mm512_set1_ps(aF[v]), _CMP_LE_OQ),
                                  c0, vOne);
     _mm512_storeu_si512(aGe + k0, _mm512_add_epi32(c0, c1));
@@ -1280,8 +1348,8 @@ __attribute__((target("avx512f"))) static int robust_rank_count_avx512(
   memset(aSeen, 0, (size_t)n);
   int nDup = 0;
   for (int k = 0; k < n; k++)
-    nDup += robust_count_place(aUnit, k, n, aGe[k], aTot, aF, aQ, aSeen, aK, aI, aRank);
-  return robust_count_verdict(aQ, n, nDup);
+    nDup += robust_count_place(aUnit, k, n, aGe[k], aF, aQ, aSeen, aI, aRank);
+  return robust_count_verdict(aQ, n, nDup, nBand);
 }
 #endif
 
@@ -1325,10 +1393,16 @@ static void robust_rank_grade(const RobustPlan *p, RobustWork *w, const double *
     int *aI = w->aIdx + 1;
     int eCount = ROBUST_COUNT_DUP;
 #if defined(__x86_64__) && defined(__GNUC__)
-    if (p->bAvx512)
-      eCount = robust_rank_count_avx512(aOrd, n, aTot, w->aF, w->aGe, w->aQ, w->aSeen, aK, aI, aRank);
-    else if (p->bAvx2)
-      eCount = robust_rank_count_avx2(aOrd, n, aTot, w->aF, w->aGe, w->aQ, w->aSeen, aK, aI, aRank);
+    /* over the band first, where the group is wider than it; in full when that missed */
+    for (int nBand = n > 2 * p->nBand + 16 ? p->nBand : 0;; nBand = 0) {
+      if (p->bAvx512)
+        eCount = robust_rank_count_avx512(aOrd, n, aTot, w->aF, w->aGe, w->aQ, w->aSeen, aI,
+                                          aRank, nBand);
+      else if (p->bAvx2)
+        eCount = robust_rank_count_avx2(aOrd, n, aTot, w->aF, w->aGe, w->aQ, w->aSeen, aI,
+                                        aRank, nBand);
+      if (eCount != ROBUST_COUNT_MISS) break;
+    }
 #endif
     for (int k = 0; k < n && eCount == ROBUST_COUNT_DUP; k++) {
       int u = aOrd[k];
@@ -1351,8 +1425,8 @@ static void robust_rank_grade(const RobustPlan *p, RobustWork *w, const double *
       double rAnchor = 0;
       int iAnchor = 0;
       for (int q = 0; q < n; q++) {
-        double v = aK[n - 1 - q];
         int iU = aI[n - 1 - q];
+        double v = aTot[iU] + 0.0; /* aK[n - 1 - q] where the insertion sort made aK */
         if (!bRanked) {
           if (q == 0 || !robust_tie(v, rAnchor)) {
             rAnchor = v;
