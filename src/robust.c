@@ -43,16 +43,17 @@
 ** the tie and grade walk and the rescaling (about a third), the counting (a quarter), the
 ** rank and grade counts (a fifth) and the sums.
 **
-** Determinism: draw d's random numbers are rng_uniform(seed, d, dim); threads take
-** contiguous ranges of draws and keep integer counts (rank histograms, grade counts, sums
-** of rank shifts), which are added after the join: integer addition does not depend on
-** order, so the result is the same for every thread count.
+** Determinism: draw d's random numbers are rng_uniform(seed, d, dim); threads take chunks
+** of draws from a shared counter and keep integer counts (rank histograms, grade counts),
+** which are added after the join: integer addition does not depend on order, so the result
+** is the same for every thread count and every way the chunks fell.
 */
 #include "robust.h"
 
 #include <jansson.h>
 #include <math.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #ifdef __SSE2__
@@ -1365,7 +1366,7 @@ static inline int robust_veto(unsigned f, int iGrade, int nGrade) {
   return iGrade;
 }
 
-static void robust_count_add(RobustCount *pC, int u, int iRank, int iGrade) {
+static inline void robust_count_add(RobustCount *pC, int u, int iRank, int iGrade) {
   unsigned o = (unsigned)(iRank - pC->aWinBase[u]);
   if (o < ROBUST_WIN)
     pC->aWin[(size_t)u * ROBUST_WIN + o]++;
@@ -1505,10 +1506,18 @@ Scheme *robust_scheme_for_draw(const RobustPlan *p, const double *aU) {
 
 /* ---------------------------------------------------------------- the Monte Carlo run */
 
+/* Draws are handed out in chunks of ROBUST_CHUNK from a shared counter, so that a thread
+** whose core is taken by another process meanwhile holds up the end by one chunk at most
+** (halves fixed in advance made the run wait for the slower half). Which thread scores a
+** draw does not matter: a draw's numbers depend on (seed, draw) only, and the counts are
+** integers added after the join. */
+enum { ROBUST_CHUNK = 4 * ROBUST_BATCH };
+
 typedef struct RobustJob {
   const RobustPlan *p;
   uint64_t iSeed;
-  int iFirst, iEnd;     /* draws */
+  int nDraw;
+  atomic_int *pNext;    /* the first draw of the next chunk (shared) */
   const int *aWinBase;  /* nUnit: the first rank of each unit's window */
   int *aWin;            /* nUnit x ROBUST_WIN: draws with each rank of the window */
   int *aHist;           /* nUnit x (nMaxGroup + 1): draws with each rank outside it */
@@ -1523,13 +1532,18 @@ static void *robust_job_run(void *pArg) {
   double *aU = xmalloc_array((size_t)nD * ROBUST_BATCH + 1, sizeof(double));
   RobustCount count = {j->aWinBase, j->aWin, j->aHist, p->nMaxGroup + 1, j->aGrade,
                        p->nGrade + 1};
-  for (int d0 = j->iFirst; d0 < j->iEnd; d0 += ROBUST_BATCH) {
-    int nB = j->iEnd - d0 < ROBUST_BATCH ? j->iEnd - d0 : ROBUST_BATCH;
-    for (int b = 0; b < nB; b++) {
-      uint64_t hRow = rng_row(j->iSeed, (uint64_t)(d0 + b));
-      for (int k = 0; k < nD; k++) aU[(size_t)b * nD + k] = rng_uniform_row(hRow, (uint64_t)k);
+  for (;;) {
+    int iChunk = atomic_fetch_add_explicit(j->pNext, ROBUST_CHUNK, memory_order_relaxed);
+    if (iChunk >= j->nDraw) break;
+    int iEnd = j->nDraw - iChunk < ROBUST_CHUNK ? j->nDraw : iChunk + ROBUST_CHUNK;
+    for (int d0 = iChunk; d0 < iEnd; d0 += ROBUST_BATCH) {
+      int nB = iEnd - d0 < ROBUST_BATCH ? iEnd - d0 : ROBUST_BATCH;
+      for (int b = 0; b < nB; b++) {
+        uint64_t hRow = rng_row(j->iSeed, (uint64_t)(d0 + b));
+        for (int k = 0; k < nD; k++) aU[(size_t)b * nD + k] = rng_uniform_row(hRow, (uint64_t)k);
+      }
+      robust_eval_batch(p, nB, aU, w, NULL, w->aRank, w->aGrade, &count);
     }
-    robust_eval_batch(p, nB, aU, w, NULL, w->aRank, w->aGrade, &count);
   }
   free(aU);
   robust_work_free(w);
@@ -1548,8 +1562,10 @@ static int robust_quantile(const int *aHist, int nH, int nDraw, int num, int den
 
 RobustResult *robust_run(const RobustPlan *p, int nDraw, uint64_t iSeed, int nThreads) {
   if (nDraw < 1) nDraw = 1;
+  if (nDraw > ROBUST_MAX_DRAW) nDraw = ROBUST_MAX_DRAW; /* the chunk counter stays an int */
   if (nThreads < 1) nThreads = 1;
   if (nThreads > nDraw) nThreads = nDraw;
+  if (nThreads > 1024) nThreads = 1024;
   int nH = p->nMaxGroup + 1, nG = p->nGrade + 1;
   size_t nHist = (size_t)p->nUnit * nH + 1, nGr = (size_t)p->nUnit * nG + 1;
   size_t nWin = (size_t)p->nUnit * ROBUST_WIN + 1;
@@ -1563,12 +1579,14 @@ RobustResult *robust_run(const RobustPlan *p, int nDraw, uint64_t iSeed, int nTh
   RobustJob *aJob = xcalloc((size_t)nThreads, sizeof(RobustJob));
   pthread_t *aTid = xcalloc((size_t)nThreads, sizeof(pthread_t));
   int *aStarted = xcalloc((size_t)nThreads, sizeof(int));
+  atomic_int iNext;
+  atomic_init(&iNext, 0);
   for (int t = 0; t < nThreads; t++) {
     RobustJob *j = &aJob[t];
     j->p = p;
     j->iSeed = iSeed;
-    j->iFirst = (int)((long long)nDraw * t / nThreads);
-    j->iEnd = (int)((long long)nDraw * (t + 1) / nThreads);
+    j->nDraw = nDraw;
+    j->pNext = &iNext;
     j->aWinBase = aWinBase;
     j->aWin = xcalloc(nWin, sizeof(int));
     j->aHist = xcalloc(nHist, sizeof(int));

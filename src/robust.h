@@ -119,6 +119,7 @@ typedef struct RobustResult {
 ** Percentiles are the inverse of the empirical distribution: the q-quantile is the
 ** smallest rank r with (draws ranked <= r) >= q N, computed on integer counts. */
 RobustResult *robust_run(const RobustPlan *p, int nDraw, uint64_t iSeed, int nThreads);
+enum { ROBUST_MAX_DRAW = 1 << 30 }; /* robust_run runs at most this many draws */
 void robust_result_free(RobustResult *p);
 
 /* The method record of a run, for documents: {"choices": [{"name", "kind", "spread" or
