@@ -427,6 +427,10 @@ int robust_plan_simd(const RobustPlan *p) {
   return p->bAvx512 ? 2 : p->bAvx2 ? 1 : 0;
 }
 
+void robust_plan_set_band(RobustPlan *p, int bOn) {
+  p->nBand = bOn ? ROBUST_BAND : 0;
+}
+
 void robust_plan_set_avx2(RobustPlan *p, int bOn) {
   robust_plan_set_simd(p, bOn ? 2 : 0);
 }
@@ -1189,6 +1193,11 @@ void robust_eval(const RobustPlan *p, const double *aU, RobustWork *w, double *a
   robust_eval_batch(p, 1, aU, w, aTotal, aRank, aGrade, NULL);
 }
 
+void robust_rank_totals(const RobustPlan *p, RobustWork *w, const double *aTotal, int *aRank,
+                        int *aGrade) {
+  robust_rank_grade(p, w, aTotal, aRank, aGrade, NULL);
+}
+
 /* Ranks by counting (robust_rank_count_avx2, _avx512): unit u's place from the top is the
 ** number of units of its group whose total, rounded to float, is >= its own. Rounding to
 ** float is monotonic, so when the n rounded totals are all different their order is the
@@ -1270,7 +1279,9 @@ __attribute__((target("avx2"))) static int robust_count_verdict(const int32_t *a
     bNear |= d == 1;
     bDown |= d <= 0;
   }
-  if (bDown) return ROBUST_COUNT_MISS; /* only a band's count can leave the order wrong */
+  /* only a band's count can leave the order wrong (a full count cannot, but if it did the
+  ** insertion sort would still be right, and the caller would not count again forever) */
+  if (bDown) return nBand ? ROBUST_COUNT_MISS : ROBUST_COUNT_DUP;
   return bNear ? ROBUST_COUNT_NEAR : ROBUST_COUNT_EXACT;
 }
 #endif

@@ -78,6 +78,9 @@ void robust_plan_set_avx2(RobustPlan *p, int bOn);
 ** each as far as the CPU has it. robust_plan_simd says which level is in effect. */
 void robust_plan_set_simd(RobustPlan *p, int iLevel);
 int robust_plan_simd(const RobustPlan *p);
+/* For tests: bOn = 0 makes ranks by counting compare every pair of a group at once instead
+** of a band of the official order first (robust.c); 1 is the default. */
+void robust_plan_set_band(RobustPlan *p, int bOn);
 
 /* Per-thread scratch for robust_eval. */
 typedef struct RobustWork RobustWork;
@@ -89,6 +92,11 @@ void robust_work_free(RobustWork *w);
 ** would give with those choices. */
 void robust_eval(const RobustPlan *p, const double *aU, RobustWork *w, double *aTotal,
                  int *aRank, int *aGrade);
+
+/* For tests: the ranks and grades (as robust_eval gives them) of any totals aTotal[nUnit]
+** in the plan's peer groups, grades and veto flags. */
+void robust_rank_totals(const RobustPlan *p, RobustWork *w, const double *aTotal, int *aRank,
+                        int *aGrade);
 
 /* The scheme a draw amounts to: a copy of the official scheme (sharing its strings, which
 ** the copy must not outlive) with the draw's weights, methods (default parameters for an
