@@ -32,16 +32,21 @@
 ** per batch (a country's columns do not fit in the caches); the sums in AVX2 registers when
 ** the CPU has them (chosen at run time), else SSE2, with separate multiply and add so that
 ** every path gives the scalar loop's bits; W summed once per class of units whose masks
-** agree in every column (a peer group is mostly one class) instead of once per unit;
-** columns that count for no unit skipped; ranks by counting (robust_rank_count: each
-** unit's place is the number of units of its group whose total, rounded to float, is at
-** least its own, eight comparisons per AVX2 instruction, no data-dependent branch), with
-** an insertion sort from the official order when two totals round to the same float or
-** the CPU has no AVX2. The insertion sort alone was half the time of a draw: profiled
-** (perf, 2,844 units), units move several places per draw and each insertion ends on a
-** mispredicted branch. Counting cut the draws' CPU time by about a fifth; what is left is
-** the tie and grade walk and the rescaling (about a third), the counting (a quarter), the
-** rank and grade counts (a fifth) and the sums.
+** agree in every column (a peer group is mostly one class) instead of once per unit, eight
+** classes at a time in registers; columns that count for no unit skipped. Ranks by
+** counting (robust_rank_count_avx2, _avx512: each unit's place is the number of units of
+** its group whose total, rounded to float, is at least its own; 8 or 16 units a vector, no
+** data-dependent branch), first over a band of the official order, then in full when a
+** unit moved further; when the floats prove that no two totals are within the tie
+** tolerance (keys two apart or more), the count is the rank and the tie walk is skipped,
+** else the walk (or, for two equal floats, an insertion sort from the official order)
+** decides. Ranks and grades are counted as the grade walk meets each unit, into windows
+** of ROBUST_WIN ranks around the official rank (small enough for the caches), and threads
+** take chunks of draws from a shared counter. Profiled with perf (no cycle counters on
+** this VM), 2,844 units: the insertion sort was once half of a draw; the tie and grade
+** walk a third, the counting a quarter and the rank counts a fifth after counting came
+** in. Now (Hunan, 122 units) about a quarter is the counting, a sixth the sums, a third
+** the grade walk, the counts and the preparation of the columns.
 **
 ** Determinism: draw d's random numbers are rng_uniform(seed, d, dim); threads take chunks
 ** of draws from a shared counter and keep integer counts (rank histograms, grade counts),
