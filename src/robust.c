@@ -739,9 +739,9 @@ static inline int robust_tie(double a, double b) {
 ** aColW[d nLeaf + k] apCol[d nLeaf + k][u], added in k order from 0, for the draws d < nB
 ** with abUse[d]. Units are taken in blocks (16, then 4 with AVX2; 8 with SSE2) and,
 ** within a block, draw after draw: the block's columns are read from memory once for the
-** batch, then from the cache. Every path multiplies and adds as plain C does (no FMA: the AVX2 target
-** enables AVX2 only, and ISO C mode does not contract), so the sums are bit-identical to
-** the scalar loop whatever the CPU. */
+** batch, then from the cache. Every path multiplies and adds as plain C does (no FMA: the
+** AVX2 target enables AVX2 only, and ISO C mode does not contract), so the sums are
+** bit-identical to the scalar loop whatever the CPU. */
 #if defined(__x86_64__) && defined(__GNUC__)
 #include <immintrin.h>
 __attribute__((target("avx2"))) static int robust_sums_avx2(int nB, const int *abUse,
@@ -852,7 +852,8 @@ struct RobustWork {
   double *aKey;      /* nMaxGroup + 1: a group's totals sorted ascending from aKey[1];
                      ** aKey[0] = -inf stops the insertion sort without an index test */
   int *aIdx;         /* nMaxGroup + 1: the unit of each key */
-  float *aF;         /* nMaxGroup rounded up to 16: a group's totals as floats (ranks by counting) */
+  float *aF;         /* nMaxGroup rounded up to 16: a group's totals as floats (ranks by
+                     ** counting) */
   int32_t *aQ;       /* nMaxGroup: their keys (robust_fkey), sorted ascending */
   int *aGe;          /* nMaxGroup rounded up to 16: each unit's count (ranks by counting) */
   unsigned char *aSeen; /* nMaxGroup: places taken (robust_rank_count) */
@@ -1219,9 +1220,10 @@ void robust_rank_totals(const RobustPlan *p, RobustWork *w, const double *aTotal
 ** number of units of its group whose total, rounded to float, is >= its own. Rounding to
 ** float is monotonic, so when the n rounded totals are all different their order is the
 ** totals' order, the places are a permutation, and the units come out sorted ascending
-** by total into aI[0 .. n-1] (their floats' keys into aQ). Eight (AVX2) or sixteen (AVX-512) comparisons per
-** instruction and no data-dependent branch: an insertion sort of a draw's totals from the
-** official order mispredicts a branch per unit and moves each unit several places.
+** by total into aI[0 .. n-1] (their floats' keys into aQ). Eight (AVX2) or sixteen
+** (AVX-512) comparisons per instruction and no data-dependent branch: an insertion sort of
+** a draw's totals from the official order mispredicts a branch per unit and moves each
+** unit several places.
 **
 ** What the caller may take from it (the return value):
 **   ROBUST_COUNT_DUP  two totals rounded to the same float (an exact tie, or totals closer

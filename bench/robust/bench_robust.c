@@ -211,7 +211,8 @@ int main(int argc, char **argv) {
     buf_printf(&runs, "%s%.6f", k ? ", " : "", t);
   }
   printf("{\"units\": %d, \"leaves\": %d, \"dims\": %d, \"draws\": %d, \"threads\": %d, "
-         "\"plan_s\": %.6f, \"run_best_s\": %.6f, \"run_best_cpu_s\": %.6f, \"runs_s\": [%s], \"mean_abs_shift\": %.17g, "
+         "\"plan_s\": %.6f, \"run_best_s\": %.6f, \"run_best_cpu_s\": %.6f, \"runs_s\": [%s], "
+         "\"mean_abs_shift\": %.17g, "
          "\"result\": [",
          units.n, pS->nLeaf, pSpec->nDim, nDraw, nThread, tPlan, rBest, rBestCpu, buf_str(&runs),
          pRes->rMeanAbsShift);
