@@ -414,6 +414,8 @@ struct RobustPlan {
                            ** robust_rank_count_avx2 compares eight floats at once */
   int bAvx512;             /* the CPU has AVX-512F: robust_rank_count_avx512 compares 16 */
   int nBand;               /* ranks by counting: first over a band (ROBUST_BAND), 0 = never */
+  double *aThreshold;      /* nGrade: each level's threshold, -inf for a level without one */
+  int bAnyFlag;            /* some unit has a veto flag (aFlags) */
 };
 
 const ScoreResult *robust_official(const RobustPlan *p) {
@@ -637,7 +639,11 @@ RobustPlan *robust_plan(const ScoreInput *pIn, const RobustSpec *pSpec, char **p
     p->aBonus[u] = p->pOfficial->aUnit[u].rBonus;
     p->aDeduct[u] = p->pOfficial->aUnit[u].rDeduct;
     p->aFlags[u] = p->pOfficial->aUnit[u].flags;
+    p->bAnyFlag |= p->aFlags[u] != 0;
   }
+  p->aThreshold = xmalloc_array((size_t)p->nGrade + 1, sizeof(double));
+  for (int k = 0; k < p->nGrade; k++)
+    p->aThreshold[k] = pS->aGrade[k].bThreshold ? pS->aGrade[k].rThreshold : -INFINITY;
   /* combos of each weighted leaf: (method option) x (missing option) */
   p->aComboStart = xmalloc_array((size_t)p->nLeaf + 1, sizeof(int));
   int nMaxCombo = 1;
@@ -716,6 +722,7 @@ void robust_plan_free(RobustPlan *p) {
   free(p->aBonus);
   free(p->aDeduct);
   free(p->aFlags);
+  free(p->aThreshold);
   free(p->aGroupStart);
   free(p->aMember);
   free(p->aGroupSize);
@@ -1396,17 +1403,21 @@ static inline int robust_veto(unsigned f, int iGrade, int nGrade) {
   return iGrade;
 }
 
-static inline void robust_count_add(RobustCount *pC, int u, int iRank, int iGrade) {
-  unsigned o = (unsigned)(iRank - pC->aWinBase[u]);
+/* Counts unit u's rank and grade in a draw. The counters come as values, not through a
+** RobustCount pointer: stores through int pointers could change the struct's ints as far
+** as the compiler knows, and it would load them again for every unit. */
+static inline void robust_count_add(RobustCount c, int u, int iRank, int iGrade) {
+  unsigned o = (unsigned)(iRank - c.aWinBase[u]);
   if (o < ROBUST_WIN)
-    pC->aWin[(size_t)u * ROBUST_WIN + o]++;
+    c.aWin[(size_t)u * ROBUST_WIN + o]++;
   else
-    pC->aHist[(size_t)u * pC->nH + iRank]++;
-  pC->aGrade[(size_t)u * pC->nG + (iGrade < 0 ? pC->nG - 1 : iGrade)]++;
+    c.aHist[(size_t)u * c.nH + iRank]++;
+  c.aGrade[(size_t)u * c.nG + (iGrade < 0 ? c.nG - 1 : iGrade)]++;
 }
 
 static void robust_rank_grade(const RobustPlan *p, RobustWork *w, const double *aTot,
                               int *aRank, int *aGrade, RobustCount *pC) {
+  const RobustCount cnt = pC ? *pC : (RobustCount){0};
   const Scheme *pS = p->pS;
   /* ranks in each group: the engine's anchored runs of ties, best first */
   for (int g = 0; g < p->nGroup; g++) {
@@ -1450,6 +1461,8 @@ static void robust_rank_grade(const RobustPlan *p, RobustWork *w, const double *
 
     const GradeLevel *aG = pS->aGrade;
     int nGrade = pS->nGrade, bScore = aGrade && !pS->bGradeByShare, k = 0;
+    const double *aT = p->aThreshold;
+    int bFlags = p->bAnyFlag;
     /* counted with no possible tie: the ranks are set, only the grades need the walk */
     int bRanked = eCount == ROBUST_COUNT_EXACT;
     if (!bRanked || bScore) {
@@ -1469,14 +1482,14 @@ static void robust_rank_grade(const RobustPlan *p, RobustWork *w, const double *
           /* grades by score: the first level whose threshold the total meets. "Meets" (v >=
           ** t or v ties t) holds for every v above one that meets it, so, walking the group
           ** best first, a level a unit misses is missed by every unit after it: the level
-          ** index only moves down the list, one test per unit and level. */
-          while (k < nGrade && !(!aG[k].bThreshold || v >= aG[k].rThreshold ||
-                                 robust_tie(v, aG[k].rThreshold)))
-            k++;
-          int iGrade = robust_veto(p->aFlags[iU], k < nGrade ? k : -1, nGrade);
+          ** index only moves down the list, one test per unit and level. A level without a
+          ** threshold has -inf in aThreshold: every total meets it at the first test. */
+          while (k < nGrade && !(v >= aT[k] || robust_tie(v, aT[k]))) k++;
+          int iGrade = k < nGrade ? k : -1;
+          if (bFlags) iGrade = robust_veto(p->aFlags[iU], iGrade, nGrade);
           aGrade[iU] = iGrade;
           /* counted here, while the unit is at hand (robust_job_run) */
-          if (pC) robust_count_add(pC, iU, bRanked ? q + 1 : iAnchor, iGrade);
+          if (pC) robust_count_add(cnt, iU, bRanked ? q + 1 : iAnchor, iGrade);
         }
       }
     }
@@ -1490,7 +1503,7 @@ static void robust_rank_grade(const RobustPlan *p, RobustWork *w, const double *
           iGrade = j;
       iGrade = robust_veto(p->aFlags[u], iGrade, nGrade);
       aGrade[u] = iGrade;
-      if (pC) robust_count_add(pC, u, aRank[u], iGrade);
+      if (pC) robust_count_add(cnt, u, aRank[u], iGrade);
     }
   }
 }
