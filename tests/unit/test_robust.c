@@ -259,12 +259,13 @@ static void test_draws_match_engine(void **state) {
       5, NULL, aW);
 }
 
-/* A larger fixture (37 units: the vector paths take blocks of 16 and 8 units, the plain C
-** the rest) with a leaf of one group only, exclusions and method alternatives: every draw
+/* A larger fixture (53 units: the AVX2 sums take blocks of 32, 16 and 4 units and a
+** masked block of the last one; test_rank_paths_match runs the SSE2 blocks of 8 and the
+** plain C) with a leaf of one group only, exclusions and method alternatives: every draw
 ** against the engine, and robust_run (batches of draws) against robust_eval one by one. */
 static void test_vector_paths_match_engine(void **state) {
   (void)state;
-  enum { NU = 37, NL = 5 };
+  enum { NU = 53, NL = 5 };
   static const char *const azG[2] = {"g1", "g2"};
   const char *azUnit[NU], *azGroup[NU];
   char azCode[NU][8];
