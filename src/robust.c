@@ -415,6 +415,11 @@ struct RobustPlan {
   int bAvx512;             /* the CPU has AVX-512F: robust_rank_count_avx512 compares 16 */
   int nBand;               /* ranks by counting: first over a band (ROBUST_BAND), 0 = never */
   double *aThreshold;      /* nGrade: each level's threshold, -inf for a level without one */
+  int nFixedCol;           /* when no leaf has a method or missing choice, the columns every
+                           ** points draw sums (robust_prepare's loop, done once), else -1: */
+  const double **apFixedS; /* their share columns, */
+  int *aFixedCombo;        /* combo indices */
+  int *aFixedNode;         /* and leaf nodes (whose weights they take) */
   int bAnyFlag;            /* some unit has a veto flag (aFlags) */
 };
 
@@ -578,6 +583,27 @@ static void robust_classes(RobustPlan *p) {
       p->aClassMask[c * nC8 + j] = p->aMask[c * nU + (size_t)p->aClassRep[j]];
 }
 
+/* The columns of a draw when they are the same in every draw (robust_prepare): weighted
+** leaves in leaf order, the dead columns left out. */
+static void robust_fixed_columns(RobustPlan *p) {
+  p->nFixedCol = -1;
+  for (int l = 0; l < p->nLeaf; l++)
+    if (p->aMethodChoice[l] >= 0 || p->aMissChoice[l] >= 0) return;
+  p->apFixedS = xmalloc_array((size_t)p->nLeaf + 1, sizeof(double *));
+  p->aFixedCombo = xmalloc_array((size_t)p->nLeaf + 1, sizeof(int));
+  p->aFixedNode = xmalloc_array((size_t)p->nLeaf + 1, sizeof(int));
+  int n = 0;
+  for (int l = 0; l < p->nLeaf; l++) {
+    if (!p->aWeighted[l]) continue;
+    int c = p->aComboStart[l]; /* the one combo of the leaf */
+    if (p->aDead[c]) continue;
+    p->apFixedS[n] = p->aShare + (size_t)c * (size_t)p->nUnit;
+    p->aFixedCombo[n] = c;
+    p->aFixedNode[n++] = p->pS->aLeafNode[l];
+  }
+  p->nFixedCol = n;
+}
+
 RobustPlan *robust_plan(const ScoreInput *pIn, const RobustSpec *pSpec, char **pzErr) {
   if (pzErr) *pzErr = NULL;
   const Scheme *pS = pIn->pScheme;
@@ -701,6 +727,7 @@ RobustPlan *robust_plan(const ScoreInput *pIn, const RobustSpec *pSpec, char **p
     p->aDead[c] = (unsigned char)bDead;
   }
   robust_classes(p);
+  robust_fixed_columns(p);
   robust_plan_set_simd(p, 2);
   p->nBand = ROBUST_BAND;
   return p;
@@ -723,6 +750,9 @@ void robust_plan_free(RobustPlan *p) {
   free(p->aDeduct);
   free(p->aFlags);
   free(p->aThreshold);
+  free(p->apFixedS);
+  free(p->aFixedCombo);
+  free(p->aFixedNode);
   free(p->aGroupStart);
   free(p->aMember);
   free(p->aGroupSize);
@@ -1109,7 +1139,14 @@ static void robust_prepare(const RobustPlan *p, const double *aU, RobustWork *w,
     /* the columns and weights of the draw, in leaf order */
     size_t o0 = (size_t)d * (size_t)(p->nLeaf + 1);
     int nCol = 0;
-    for (int l = 0; l < p->nLeaf; l++) {
+    if (p->nFixedCol >= 0) {
+      /* no leaf has a method or missing choice: every draw has the plan's columns */
+      nCol = p->nFixedCol;
+      memcpy(w->apS + o0, p->apFixedS, sizeof(double *) * (size_t)nCol);
+      memcpy(w->aColCombo + o0, p->aFixedCombo, sizeof(int) * (size_t)nCol);
+      for (int k = 0; k < nCol; k++) w->aColW[o0 + k] = w->aW[p->aFixedNode[k]];
+    }
+    for (int l = 0; l < p->nLeaf && p->nFixedCol < 0; l++) {
       if (!p->aWeighted[l]) continue;
       int c = p->aComboStart[l] + w->aCombo[l];
       /* a column that counts for no unit (a leaf of other groups) adds +0 everywhere */
