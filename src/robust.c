@@ -30,8 +30,10 @@
 ** What made it fast, measured one change at a time: draws scored in batches of
 ** ROBUST_BATCH over blocks of units, so that a block's share columns come from memory once
 ** per batch (a country's columns do not fit in the caches); the sums in AVX2 registers when
-** the CPU has them (chosen at run time), else SSE2, with separate multiply and add so that
-** every path gives the scalar loop's bits; W summed once per class of units whose masks
+** the CPU has them (chosen at run time; blocks of 32 units, so that eight chains of
+** additions keep both adders busy), else SSE2, with separate multiply and add so that
+** every path gives the scalar loop's bits; the columns found once in the plan when no leaf
+** has a method or missing choice; W summed once per class of units whose masks
 ** agree in every column (a peer group is mostly one class) instead of once per unit, eight
 ** classes at a time in registers; columns that count for no unit skipped. Ranks by
 ** counting (robust_rank_count_avx2, _avx512: each unit's place is the number of units of
@@ -45,8 +47,10 @@
 ** take chunks of draws from a shared counter. Profiled with perf (no cycle counters on
 ** this VM), 2,844 units: the insertion sort was once half of a draw; the tie and grade
 ** walk a third, the counting a quarter and the rank counts a fifth after counting came
-** in. Now (Hunan, 122 units) about a quarter is the counting, a sixth the sums, a third
-** the grade walk, the counts and the preparation of the columns.
+** in. Now (Hunan, 122 units) about a quarter is the counting, a quarter the grade walk
+** and the counts, a fifth the sums, the rest the weights, the columns and the totals.
+** Tried and dropped: W of each unit gathered from its class inside the totals (AVX2
+** gathers: slower than filling W unit by unit).
 **
 ** Determinism: draw d's random numbers are rng_uniform(seed, d, dim); threads take chunks
 ** of draws from a shared counter and keep integer counts (rank histograms, grade counts),
