@@ -22,10 +22,20 @@ static inline uint64_t rng_mix(uint64_t z) {
   return z ^ (z >> 31);
 }
 
+/* The part of the chain shared by every dim of a row: mix(mix(seed) ^ row). A loop over
+** the dims of a draw computes it once (rng_uniform_row) instead of once per number. */
+static inline uint64_t rng_row(uint64_t seed, uint64_t row) {
+  return rng_mix(rng_mix(seed) ^ row);
+}
+
+/* The uniform number of dim from its row's rng_row(seed, row): the same bits as rng_uniform. */
+static inline double rng_uniform_row(uint64_t hRow, uint64_t dim) {
+  return (double)(rng_mix(hRow ^ dim) >> 11) * 0x1.0p-53;
+}
+
 /* The uniform number in [0, 1) of (seed, row, dim): 53 random bits. */
 static inline double rng_uniform(uint64_t seed, uint64_t row, uint64_t dim) {
-  uint64_t h = rng_mix(rng_mix(rng_mix(seed) ^ row) ^ dim);
-  return (double)(h >> 11) * 0x1.0p-53;
+  return rng_uniform_row(rng_row(seed, row), dim);
 }
 
 #endif

@@ -30,29 +30,39 @@
 ** What made it fast, measured one change at a time: draws scored in batches of
 ** ROBUST_BATCH over blocks of units, so that a block's share columns come from memory once
 ** per batch (a country's columns do not fit in the caches); the sums in AVX2 registers when
-** the CPU has them (chosen at run time), else SSE2, with separate multiply and add so that
-** every path gives the scalar loop's bits; W summed once per class of units whose masks
-** agree in every column (a peer group is mostly one class) instead of once per unit;
-** columns that count for no unit skipped; ranks by counting (robust_rank_count: each
-** unit's place is the number of units of its group whose total, rounded to float, is at
-** least its own, eight comparisons per AVX2 instruction, no data-dependent branch), with
-** an insertion sort from the official order when two totals round to the same float or
-** the CPU has no AVX2. The insertion sort alone was half the time of a draw: profiled
-** (perf, 2,844 units), units move several places per draw and each insertion ends on a
-** mispredicted branch. Counting cut the draws' CPU time by about a fifth; what is left is
-** the tie and grade walk and the rescaling (about a third), the counting (a quarter), the
-** rank and grade counts (a fifth) and the sums.
+** the CPU has them (chosen at run time; blocks of 32 units, so that eight chains of
+** additions keep both adders busy), else SSE2, with separate multiply and add so that
+** every path gives the scalar loop's bits; the columns found once in the plan when no leaf
+** has a method or missing choice; W summed once per class of units whose masks
+** agree in every column (a peer group is mostly one class) instead of once per unit, eight
+** classes at a time in registers; columns that count for no unit skipped. Ranks by
+** counting (robust_rank_count_avx2, _avx512: each unit's place is the number of units of
+** its group whose total, rounded to float, is at least its own; 8 or 16 units a vector, no
+** data-dependent branch), first over a band of the official order, then in full when a
+** unit moved further; when the floats prove that no two totals are within the tie
+** tolerance (keys two apart or more), the count is the rank and the tie walk is skipped,
+** else the walk (or, for two equal floats, an insertion sort from the official order)
+** decides. Ranks and grades are counted as the grade walk meets each unit, into windows
+** of ROBUST_WIN ranks around the official rank (small enough for the caches), and threads
+** take chunks of draws from a shared counter. Profiled with perf (no cycle counters on
+** this VM), 2,844 units: the insertion sort was once half of a draw; the tie and grade
+** walk a third, the counting a quarter and the rank counts a fifth after counting came
+** in. Now (Hunan, 122 units) about a quarter is the counting, a quarter the grade walk
+** and the counts, a fifth the sums, the rest the weights, the columns and the totals.
+** Tried and dropped: W of each unit gathered from its class inside the totals (AVX2
+** gathers: slower than filling W unit by unit).
 **
-** Determinism: draw d's random numbers are rng_uniform(seed, d, dim); threads take
-** contiguous ranges of draws and keep integer counts (rank histograms, grade counts, sums
-** of rank shifts), which are added after the join: integer addition does not depend on
-** order, so the result is the same for every thread count.
+** Determinism: draw d's random numbers are rng_uniform(seed, d, dim); threads take chunks
+** of draws from a shared counter and keep integer counts (rank histograms, grade counts),
+** which are added after the join: integer addition does not depend on order, so the result
+** is the same for every thread count and every way the chunks fell.
 */
 #include "robust.h"
 
 #include <jansson.h>
 #include <math.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #ifdef __SSE2__
@@ -367,6 +377,10 @@ static void robust_set_method(Scheme *pCopy, const Scheme *pS, int i, Method e) 
 
 /* ---------------------------------------------------------------- the plan */
 
+/* Ranks by counting compare a unit first with the units this many places either side of it
+** in the official order (robust_rank_count_avx2 and the NOTES before it). */
+enum { ROBUST_BAND = 16 };
+
 struct RobustPlan {
   const ScoreInput *pIn;
   const RobustSpec *pSpec;
@@ -397,18 +411,44 @@ struct RobustPlan {
   int nClass;              /* classes of units whose masks agree in every combo column: */
   int *aClassOf;           /* nUnit: each unit's class */
   int *aClassRep;          /* nClass: one unit of each (its W is the class's, every draw) */
-  int bAvx2;               /* the CPU has AVX2: robust_base_avx2 sums four units at once */
+  int nClass8;             /* nClass rounded up to 8 */
+  double *aClassMask;      /* combos x nClass8: the mask of each class's unit in each column
+                           ** (0 past nClass) */
+  int bAvx2;               /* the CPU has AVX2: robust_sums_avx2 sums four units at once,
+                           ** robust_rank_count_avx2 compares eight floats at once */
+  int bAvx512;             /* the CPU has AVX-512F: robust_rank_count_avx512 compares 16 */
+  int nBand;               /* ranks by counting: first over a band (ROBUST_BAND), 0 = never */
+  double *aThreshold;      /* nGrade: each level's threshold, -inf for a level without one */
+  int nFixedCol;           /* when no leaf has a method or missing choice, the columns every
+                           ** points draw sums (robust_prepare's loop, done once), else -1: */
+  const double **apFixedS; /* their share columns, */
+  int *aFixedCombo;        /* combo indices */
+  int *aFixedNode;         /* and leaf nodes (whose weights they take) */
+  int bAnyFlag;            /* some unit has a veto flag (aFlags) */
 };
 
 const ScoreResult *robust_official(const RobustPlan *p) {
   return p->pOfficial;
 }
 
-void robust_plan_set_avx2(RobustPlan *p, int bOn) {
-  p->bAvx2 = 0;
+void robust_plan_set_simd(RobustPlan *p, int iLevel) {
+  p->bAvx2 = p->bAvx512 = 0;
 #if defined(__x86_64__) && defined(__GNUC__)
-  if (bOn) p->bAvx2 = __builtin_cpu_supports("avx2");
+  if (iLevel >= 1) p->bAvx2 = __builtin_cpu_supports("avx2");
+  if (iLevel >= 2) p->bAvx512 = p->bAvx2 && __builtin_cpu_supports("avx512f");
 #endif
+}
+
+int robust_plan_simd(const RobustPlan *p) {
+  return p->bAvx512 ? 2 : p->bAvx2 ? 1 : 0;
+}
+
+void robust_plan_set_band(RobustPlan *p, int bOn) {
+  p->nBand = bOn ? ROBUST_BAND : 0;
+}
+
+void robust_plan_set_avx2(RobustPlan *p, int bOn) {
+  robust_plan_set_simd(p, bOn ? 2 : 0);
 }
 
 /* Options of leaf l's method and missing choices for combo index c (c < combos of l). */
@@ -539,6 +579,33 @@ static void robust_classes(RobustPlan *p) {
   }
   free(aIdx);
   free(aSig);
+  p->nClass8 = (p->nClass + 7) & ~7;
+  size_t nCombo = (size_t)p->aComboStart[p->nLeaf], nC8 = (size_t)p->nClass8;
+  p->aClassMask = xcalloc(nCombo * nC8 + 1, sizeof(double));
+  for (size_t c = 0; c < nCombo; c++)
+    for (size_t j = 0; j < (size_t)p->nClass; j++)
+      p->aClassMask[c * nC8 + j] = p->aMask[c * nU + (size_t)p->aClassRep[j]];
+}
+
+/* The columns of a draw when they are the same in every draw (robust_prepare): weighted
+** leaves in leaf order, the dead columns left out. */
+static void robust_fixed_columns(RobustPlan *p) {
+  p->nFixedCol = -1;
+  for (int l = 0; l < p->nLeaf; l++)
+    if (p->aMethodChoice[l] >= 0 || p->aMissChoice[l] >= 0) return;
+  p->apFixedS = xmalloc_array((size_t)p->nLeaf + 1, sizeof(double *));
+  p->aFixedCombo = xmalloc_array((size_t)p->nLeaf + 1, sizeof(int));
+  p->aFixedNode = xmalloc_array((size_t)p->nLeaf + 1, sizeof(int));
+  int n = 0;
+  for (int l = 0; l < p->nLeaf; l++) {
+    if (!p->aWeighted[l]) continue;
+    int c = p->aComboStart[l]; /* the one combo of the leaf */
+    if (p->aDead[c]) continue;
+    p->apFixedS[n] = p->aShare + (size_t)c * (size_t)p->nUnit;
+    p->aFixedCombo[n] = c;
+    p->aFixedNode[n++] = p->pS->aLeafNode[l];
+  }
+  p->nFixedCol = n;
 }
 
 RobustPlan *robust_plan(const ScoreInput *pIn, const RobustSpec *pSpec, char **pzErr) {
@@ -602,7 +669,11 @@ RobustPlan *robust_plan(const ScoreInput *pIn, const RobustSpec *pSpec, char **p
     p->aBonus[u] = p->pOfficial->aUnit[u].rBonus;
     p->aDeduct[u] = p->pOfficial->aUnit[u].rDeduct;
     p->aFlags[u] = p->pOfficial->aUnit[u].flags;
+    p->bAnyFlag |= p->aFlags[u] != 0;
   }
+  p->aThreshold = xmalloc_array((size_t)p->nGrade + 1, sizeof(double));
+  for (int k = 0; k < p->nGrade; k++)
+    p->aThreshold[k] = pS->aGrade[k].bThreshold ? pS->aGrade[k].rThreshold : -INFINITY;
   /* combos of each weighted leaf: (method option) x (missing option) */
   p->aComboStart = xmalloc_array((size_t)p->nLeaf + 1, sizeof(int));
   int nMaxCombo = 1;
@@ -660,7 +731,9 @@ RobustPlan *robust_plan(const ScoreInput *pIn, const RobustSpec *pSpec, char **p
     p->aDead[c] = (unsigned char)bDead;
   }
   robust_classes(p);
-  robust_plan_set_avx2(p, 1);
+  robust_fixed_columns(p);
+  robust_plan_set_simd(p, 2);
+  p->nBand = ROBUST_BAND;
   return p;
 }
 
@@ -680,12 +753,17 @@ void robust_plan_free(RobustPlan *p) {
   free(p->aBonus);
   free(p->aDeduct);
   free(p->aFlags);
+  free(p->aThreshold);
+  free(p->apFixedS);
+  free(p->aFixedCombo);
+  free(p->aFixedNode);
   free(p->aGroupStart);
   free(p->aMember);
   free(p->aGroupSize);
   free(p->aDead);
   free(p->aClassOf);
   free(p->aClassRep);
+  free(p->aClassMask);
   free(p);
 }
 
@@ -700,11 +778,11 @@ static inline int robust_tie(double a, double b) {
 
 /* The sums of a batch of draws: aOut[d nU + u] = sum over k < anCol[d] of
 ** aColW[d nLeaf + k] apCol[d nLeaf + k][u], added in k order from 0, for the draws d < nB
-** with abUse[d]. Units are taken in blocks (16 with AVX2, 8 with SSE2) and, within a block,
-** draw after draw: the block's columns are read from memory once for the batch, then from
-** the cache. Every path multiplies and adds as plain C does (no FMA: the AVX2 target
-** enables AVX2 only, and ISO C mode does not contract), so the sums are bit-identical to
-** the scalar loop whatever the CPU. */
+** with abUse[d]. Units are taken in blocks (32, 16, 4, then 1-3 with AVX2; 8 with SSE2) and,
+** within a block, draw after draw: the block's columns are read from memory once for the
+** batch, then from the cache. Every path multiplies and adds as plain C does (no FMA: the
+** AVX2 target enables AVX2 only, and ISO C mode does not contract), so the sums are
+** bit-identical to the scalar loop whatever the CPU. */
 #if defined(__x86_64__) && defined(__GNUC__)
 #include <immintrin.h>
 __attribute__((target("avx2"))) static int robust_sums_avx2(int nB, const int *abUse,
@@ -713,6 +791,39 @@ __attribute__((target("avx2"))) static int robust_sums_avx2(int nB, const int *a
                                                             const int *anCol, int nLeaf,
                                                             int nU, double *aOut) {
   int u0 = 0;
+  /* 32 units: eight chains of additions, enough to keep both adders busy (an addition
+  ** waits three cycles for the previous one of its unit; with four chains, 16 units, the
+  ** adders idle a third of the time) */
+  for (; u0 + 32 <= nU; u0 += 32) {
+    for (int d = 0; d < nB; d++) {
+      if (!abUse[d]) continue;
+      const double *const *ap = apCol + (size_t)d * nLeaf;
+      const double *aw = aColW + (size_t)d * nLeaf;
+      __m256d b0 = _mm256_setzero_pd(), b1 = b0, b2 = b0, b3 = b0;
+      __m256d b4 = b0, b5 = b0, b6 = b0, b7 = b0;
+      for (int k = 0; k < anCol[d]; k++) {
+        const double *aS = ap[k] + u0;
+        __m256d vW = _mm256_set1_pd(aw[k]);
+        b0 = _mm256_add_pd(b0, _mm256_mul_pd(vW, _mm256_loadu_pd(aS)));
+        b1 = _mm256_add_pd(b1, _mm256_mul_pd(vW, _mm256_loadu_pd(aS + 4)));
+        b2 = _mm256_add_pd(b2, _mm256_mul_pd(vW, _mm256_loadu_pd(aS + 8)));
+        b3 = _mm256_add_pd(b3, _mm256_mul_pd(vW, _mm256_loadu_pd(aS + 12)));
+        b4 = _mm256_add_pd(b4, _mm256_mul_pd(vW, _mm256_loadu_pd(aS + 16)));
+        b5 = _mm256_add_pd(b5, _mm256_mul_pd(vW, _mm256_loadu_pd(aS + 20)));
+        b6 = _mm256_add_pd(b6, _mm256_mul_pd(vW, _mm256_loadu_pd(aS + 24)));
+        b7 = _mm256_add_pd(b7, _mm256_mul_pd(vW, _mm256_loadu_pd(aS + 28)));
+      }
+      double *aO = aOut + (size_t)d * nU + u0;
+      _mm256_storeu_pd(aO, b0);
+      _mm256_storeu_pd(aO + 4, b1);
+      _mm256_storeu_pd(aO + 8, b2);
+      _mm256_storeu_pd(aO + 12, b3);
+      _mm256_storeu_pd(aO + 16, b4);
+      _mm256_storeu_pd(aO + 20, b5);
+      _mm256_storeu_pd(aO + 24, b6);
+      _mm256_storeu_pd(aO + 28, b7);
+    }
+  }
   for (; u0 + 16 <= nU; u0 += 16) {
     for (int d = 0; d < nB; d++) {
       if (!abUse[d]) continue;
@@ -733,6 +844,34 @@ __attribute__((target("avx2"))) static int robust_sums_avx2(int nB, const int *a
       _mm256_storeu_pd(aO + 8, b2);
       _mm256_storeu_pd(aO + 12, b3);
     }
+  }
+  /* the rest four units at a time (a province of 122 units: 7 blocks of 16, then 2 of 4) */
+  for (; u0 + 4 <= nU; u0 += 4) {
+    for (int d = 0; d < nB; d++) {
+      if (!abUse[d]) continue;
+      const double *const *ap = apCol + (size_t)d * nLeaf;
+      const double *aw = aColW + (size_t)d * nLeaf;
+      __m256d b0 = _mm256_setzero_pd();
+      for (int k = 0; k < anCol[d]; k++)
+        b0 = _mm256_add_pd(b0, _mm256_mul_pd(_mm256_set1_pd(aw[k]), _mm256_loadu_pd(ap[k] + u0)));
+      _mm256_storeu_pd(aOut + (size_t)d * nU + u0, b0);
+    }
+  }
+  /* the last one to three units: lanes past nU neither read nor written */
+  if (u0 < nU) {
+    __m256i vMask =
+        _mm256_cmpgt_epi64(_mm256_set1_epi64x(nU - u0), _mm256_setr_epi64x(0, 1, 2, 3));
+    for (int d = 0; d < nB; d++) {
+      if (!abUse[d]) continue;
+      const double *const *ap = apCol + (size_t)d * nLeaf;
+      const double *aw = aColW + (size_t)d * nLeaf;
+      __m256d b0 = _mm256_setzero_pd();
+      for (int k = 0; k < anCol[d]; k++)
+        b0 = _mm256_add_pd(b0, _mm256_mul_pd(_mm256_set1_pd(aw[k]),
+                                             _mm256_maskload_pd(ap[k] + u0, vMask)));
+      _mm256_maskstore_pd(aOut + (size_t)d * nU + u0, vMask, b0);
+    }
+    u0 = nU;
   }
   return u0;
 }
@@ -803,12 +942,16 @@ struct RobustWork {
   double *aKey;      /* nMaxGroup + 1: a group's totals sorted ascending from aKey[1];
                      ** aKey[0] = -inf stops the insertion sort without an index test */
   int *aIdx;         /* nMaxGroup + 1: the unit of each key */
-  float *aF;         /* nMaxGroup rounded up to 8: a group's totals as floats (robust_rank_count) */
+  float *aF;         /* nMaxGroup rounded up to 16: a group's totals as floats (ranks by
+                     ** counting) */
+  int32_t *aQ;       /* nMaxGroup: their keys (robust_fkey), sorted ascending */
+  int *aGe;          /* nMaxGroup rounded up to 16: each unit's count (ranks by counting) */
   unsigned char *aSeen; /* nMaxGroup: places taken (robust_rank_count) */
   int *aOrder;       /* nUnit: each group's units in official order, worst first: each
                      ** draw's sort starts from it (robust_eval_batch) */
   int *aRank, *aGrade; /* ROBUST_BATCH x nUnit */
-  const double **apS, **apM; /* ROBUST_BATCH x nLeaf: each draw's share and mask columns */
+  const double **apS; /* ROBUST_BATCH x nLeaf: each draw's share columns */
+  int *aColCombo;    /* ROBUST_BATCH x nLeaf: their combo indices */
   double *aColW;     /* ROBUST_BATCH x nLeaf: their weights */
   int anCol[ROBUST_BATCH];   /* columns of each draw */
   double *aClassW;   /* nClass: W of each class of units (robust_classes) */
@@ -829,12 +972,14 @@ RobustWork *robust_work_new(const RobustPlan *p) {
   w->aOrder = xmalloc_array(nU, sizeof(int));
   w->aKey = xmalloc_array((size_t)p->nMaxGroup + 1, sizeof(double));
   w->aIdx = xmalloc_array((size_t)p->nMaxGroup + 1, sizeof(int));
-  w->aF = xmalloc_array((size_t)p->nMaxGroup + 8, sizeof(float));
+  w->aF = xmalloc_array((size_t)p->nMaxGroup + 16, sizeof(float));
+  w->aQ = xmalloc_array((size_t)p->nMaxGroup + 1, sizeof(int32_t));
+  w->aGe = xmalloc_array((size_t)p->nMaxGroup + 16, sizeof(int));
   w->aSeen = xmalloc_array((size_t)p->nMaxGroup + 1, 1);
   w->aKey[0] = -INFINITY;
   w->aIdx[0] = -1;
   w->apS = xmalloc_array(((size_t)p->nLeaf + 1) * ROBUST_BATCH, sizeof(double *));
-  w->apM = xmalloc_array(((size_t)p->nLeaf + 1) * ROBUST_BATCH, sizeof(double *));
+  w->aColCombo = xmalloc_array(((size_t)p->nLeaf + 1) * ROBUST_BATCH, sizeof(int));
   w->aColW = xmalloc_array(((size_t)p->nLeaf + 1) * ROBUST_BATCH, sizeof(double));
 
   /* start from the official order: draws stay close to it */
@@ -845,7 +990,7 @@ RobustWork *robust_work_new(const RobustPlan *p) {
     robust_sort_pairs(w->aPair, n);
     for (int k = 0; k < n; k++) w->aOrder[p->aGroupStart[g] + k] = w->aPair[k].i;
   }
-  w->aClassW = xmalloc_array((size_t)p->nClass + 1, sizeof(double));
+  w->aClassW = xmalloc_array((size_t)p->nClass8 + 1, sizeof(double));
   w->aRank = xmalloc_array(nU * ROBUST_BATCH, sizeof(int));
   w->aGrade = xmalloc_array(nU * ROBUST_BATCH, sizeof(int));
   return w;
@@ -865,10 +1010,12 @@ void robust_work_free(RobustWork *w) {
   free(w->aKey);
   free(w->aIdx);
   free(w->aF);
+  free(w->aQ);
+  free(w->aGe);
   free(w->aSeen);
   free(w->aClassW);
   free(w->apS);
-  free(w->apM);
+  free(w->aColCombo);
   free(w->aColW);
 
   free(w->aRank);
@@ -888,9 +1035,12 @@ static void robust_weights(const RobustPlan *p, const double *aU, double *aW, do
     aW[i] = p->aW0[i] * (1 + c->rSpread * (2 * aU[c->iDim + k] - 1));
     aSetSum[p->aPertSet[k]] += aW[i];
   }
+  /* each set's factor once: the quotient is the same number for every node of the set */
+  for (int s = 0; s < p->nSet; s++)
+    aSetSum[s] = p->aSetSum[s] / aSetSum[s];
   for (int k = 0; k < p->nPert; k++) {
-    int i = p->aPert[k], s = p->aPertSet[k];
-    aW[i] = aW[i] * (p->aSetSum[s] / aSetSum[s]);
+    int i = p->aPert[k];
+    aW[i] = aW[i] * aSetSum[p->aPertSet[k]];
   }
 }
 
@@ -993,14 +1143,21 @@ static void robust_prepare(const RobustPlan *p, const double *aU, RobustWork *w,
     /* the columns and weights of the draw, in leaf order */
     size_t o0 = (size_t)d * (size_t)(p->nLeaf + 1);
     int nCol = 0;
-    for (int l = 0; l < p->nLeaf; l++) {
+    if (p->nFixedCol >= 0) {
+      /* no leaf has a method or missing choice: every draw has the plan's columns */
+      nCol = p->nFixedCol;
+      memcpy(w->apS + o0, p->apFixedS, sizeof(double *) * (size_t)nCol);
+      memcpy(w->aColCombo + o0, p->aFixedCombo, sizeof(int) * (size_t)nCol);
+      for (int k = 0; k < nCol; k++) w->aColW[o0 + k] = w->aW[p->aFixedNode[k]];
+    }
+    for (int l = 0; l < p->nLeaf && p->nFixedCol < 0; l++) {
       if (!p->aWeighted[l]) continue;
       int c = p->aComboStart[l] + w->aCombo[l];
       /* a column that counts for no unit (a leaf of other groups) adds +0 everywhere */
       if (p->aDead[c]) continue;
       size_t o = (size_t)c * (size_t)nU;
       w->apS[o0 + nCol] = p->aShare + o;
-      w->apM[o0 + nCol] = p->aMask + o;
+      w->aColCombo[o0 + nCol] = c;
       w->aColW[o0 + nCol++] = w->aW[pS->aLeafNode[l]];
     }
     w->anCol[d] = nCol;
@@ -1062,13 +1219,33 @@ __attribute__((target("avx2"))) static int robust_totals_avx2(const double *aBas
 #endif
 
 /* Ranks and grades of one draw from its totals. */
+/* Rank counts. A unit's rank stays near its official rank in most draws, so each unit
+** counts in a window of ROBUST_WIN ranks around it (aWinBase[u] .. + ROBUST_WIN - 1), and
+** only a rank outside it goes to the full table (nUnit x nH, nH = nMaxGroup + 1). The
+** windows of a country (2,844 units, 360 KB) stay in the second-level cache where the full
+** table (2 MB) did not; robust_run adds the windows into the table at the end. Counts are
+** integers either way: the result does not depend on where a rank was counted. */
+enum { ROBUST_WIN = 32 };
+
+typedef struct RobustCount {
+  const int *aWinBase; /* nUnit: the first rank of each unit's window */
+  int *aWin;           /* nUnit x ROBUST_WIN: draws with each rank of the window */
+  int *aHist;          /* nUnit x nH: draws with each rank outside it */
+  int nH;
+  int *aGrade;         /* nUnit x nG: draws with each grade, last = none (nG = nGrade + 1) */
+  int nG;
+} RobustCount;
+
+/* Ranks and grades of one draw from its totals; counted into pC too when not NULL (aGrade
+** must then be given). */
 static void robust_rank_grade(const RobustPlan *p, RobustWork *w, const double *aTot,
-                              int *aRank, int *aGrade);
+                              int *aRank, int *aGrade, RobustCount *pC);
 
 /* Scores nB <= ROBUST_BATCH draws: aU holds draw d's numbers at d nDim; aTotal (may be
-** NULL), aRank and aGrade (may be NULL) receive draw d's at d nUnit. */
+** NULL), aRank and aGrade (may be NULL) receive draw d's at d nUnit; pC (may be NULL)
+** counts each draw's ranks and grades. */
 static void robust_eval_batch(const RobustPlan *p, int nB, const double *aU, RobustWork *w,
-                              double *aTotal, int *aRank, int *aGrade) {
+                              double *aTotal, int *aRank, int *aGrade, RobustCount *pC) {
   const Scheme *pS = p->pS;
   int nU = p->nUnit, nD = p->pSpec->nDim, nPoints = 0;
   double *aTot = aTotal ? aTotal : w->aTotal;
@@ -1082,13 +1259,22 @@ static void robust_eval_batch(const RobustPlan *p, int nB, const double *aU, Rob
     robust_sums(p, nB, w->abPoints, w->apS, w->aColW, w->anCol, nU, w->aBase);
     for (int d = 0; d < nB; d++) {
       if (!w->abPoints[d]) continue;
-      const double *const *ap = w->apM + (size_t)d * (p->nLeaf + 1);
+      const int *ac = w->aColCombo + (size_t)d * (p->nLeaf + 1);
       const double *aw = w->aColW + (size_t)d * (p->nLeaf + 1);
-      for (int c = 0; c < p->nClass; c++) {
-        double r = 0;
-        int u = p->aClassRep[c];
-        for (int k = 0; k < w->anCol[d]; k++) r += aw[k] * ap[k][u];
-        w->aClassW[c] = r;
+      /* eight classes at once, each in column order: eight independent chains of
+      ** additions in registers (aClassMask's rows are padded with zeros to nClass8) */
+      double *aCW = w->aClassW;
+      int nC8 = p->nClass8;
+      for (int c0 = 0; c0 < nC8; c0 += 8) {
+        double r0 = 0, r1 = 0, r2 = 0, r3 = 0, r4 = 0, r5 = 0, r6 = 0, r7 = 0;
+        for (int k = 0; k < w->anCol[d]; k++) {
+          const double *aM = p->aClassMask + (size_t)ac[k] * (size_t)nC8 + c0;
+          double wk = aw[k];
+          r0 += wk * aM[0], r1 += wk * aM[1], r2 += wk * aM[2], r3 += wk * aM[3];
+          r4 += wk * aM[4], r5 += wk * aM[5], r6 += wk * aM[6], r7 += wk * aM[7];
+        }
+        aCW[c0] = r0, aCW[c0 + 1] = r1, aCW[c0 + 2] = r2, aCW[c0 + 3] = r3;
+        aCW[c0 + 4] = r4, aCW[c0 + 5] = r5, aCW[c0 + 6] = r6, aCW[c0 + 7] = r7;
       }
       double *aWSum = w->aWSum + (size_t)d * nU;
       for (int u = 0; u < nU; u++) aWSum[u] = w->aClassW[p->aClassOf[u]];
@@ -1114,58 +1300,215 @@ static void robust_eval_batch(const RobustPlan *p, int nB, const double *aU, Rob
   }
   for (int d = 0; d < nB; d++)
     robust_rank_grade(p, w, aTot + (size_t)d * nU, aRank + (size_t)d * nU,
-                      aGrade ? aGrade + (size_t)d * nU : NULL);
+                      aGrade ? aGrade + (size_t)d * nU : NULL, pC);
 }
 
 void robust_eval(const RobustPlan *p, const double *aU, RobustWork *w, double *aTotal,
                  int *aRank, int *aGrade) {
-  robust_eval_batch(p, 1, aU, w, aTotal, aRank, aGrade);
+  robust_eval_batch(p, 1, aU, w, aTotal, aRank, aGrade, NULL);
 }
 
-/* A group's totals sorted ascending into aK[0 .. n-1] (units into aI) by counting, when
-** the CPU has AVX2: unit u's place from the top is the number of others whose total,
-** rounded to float, is >= its own. Rounding to float is monotonic, so when the n rounded
-** totals are all different their order is the totals' order and the places are a
-** permutation; when two round to the same float (a tie, or totals closer than float
-** resolution) two units claim one place, and the function returns 0 so that the caller
-** sorts this group by insertion instead. Eight comparisons per instruction and no
-** data-dependent branch: an insertion sort of a draw's totals from the official order
-** mispredicts a branch per unit and moves each unit several places. */
+void robust_rank_totals(const RobustPlan *p, RobustWork *w, const double *aTotal, int *aRank,
+                        int *aGrade) {
+  robust_rank_grade(p, w, aTotal, aRank, aGrade, NULL);
+}
+
+/* Ranks by counting (robust_rank_count_avx2, _avx512): unit u's place from the top is the
+** number of units of its group whose total, rounded to float, is >= its own. Rounding to
+** float is monotonic, so when the n rounded totals are all different their order is the
+** totals' order, the places are a permutation, and the units come out sorted ascending
+** by total into aI[0 .. n-1] (their floats' keys into aQ). Eight (AVX2) or sixteen
+** (AVX-512) comparisons per instruction and no data-dependent branch: an insertion sort of
+** a draw's totals from the official order mispredicts a branch per unit and moves each
+** unit several places.
+**
+** What the caller may take from it (the return value):
+**   ROBUST_COUNT_DUP  two totals rounded to the same float (an exact tie, or totals closer
+**                     than float resolution): nothing is sorted, sort by insertion;
+**   ROBUST_COUNT_NEAR sorted, but two neighbours' floats are adjacent (their keys differ by
+**                     1): the totals may be within the engine's tie tolerance, so the
+**                     anchored walk must decide the ranks;
+**   ROBUST_COUNT_EXACT sorted, and aRank[u] = the place is the engine's rank: no two totals
+**                     tie. Why: if robust_tie(a, b) with a < b, then b - a <= 1e-9 |b|,
+**                     less than half the spacing of floats near b (>= 2^-24 |b| / 2), so
+**                     at most one rounding boundary of floats lies between a and b and
+**                     float(a), float(b) are equal or adjacent. Keys (robust_fkey) map
+**                     floats in order onto consecutive integers (-0 and +0 onto -1 and 0,
+**                     adjacent: conservative), so keys 2 or more apart rule a tie out,
+**                     and with no ties the engine's rank is 1 + the number of greater
+**                     totals, the count;
+**   ROBUST_COUNT_MISS  (a count over a band only) the draw moved a unit further than the
+**                     band from its official place: count again over the whole group.
+**
+** The band. A draw moves most units a few places from the official order (the units are
+** taken in that order, worst first), so a first count compares each block of units only
+** with the ROBUST_BAND positions either side of it and takes the units beyond as greater
+** (above) or smaller (below); robust_count_verdict checks the outcome, and a wrong one
+** (rare: a unit moved further) is counted again in full. */
+enum { ROBUST_COUNT_DUP, ROBUST_COUNT_NEAR, ROBUST_COUNT_EXACT, ROBUST_COUNT_MISS };
+
+/* A float's place in the order of floats, as an integer: the bits of a non-negative float
+** grow with it; a negative float's bits grow as it falls, so they are flipped. */
+static inline int32_t robust_fkey(float f) {
+  int32_t b;
+  memcpy(&b, &f, sizeof b);
+  return b >= 0 ? b : b ^ 0x7fffffff;
+}
+
+/* Files unit aUnit[k], counted nGe (itself included), at its place; returns 1 when the
+** place was taken already. */
+static inline int robust_count_place(const int *aUnit, int k, int n, int nGe, const float *aF,
+                                     int32_t *aQ, unsigned char *aSeen, int *aI, int *aRank) {
+  int q = n - nGe; /* ascending place */
+  int bDup = aSeen[q];
+  aSeen[q] = 1;
+  aQ[q] = robust_fkey(aF[k]);
+  aI[q] = aUnit[k];
+  aRank[aUnit[k]] = nGe;
+  return bDup;
+}
+
+/* What a count came to: see the enum. A count over a band (nBand > 0) is right exactly
+** when its places are a permutation with the floats strictly ascending (the one sorted
+** order of distinct values); otherwise it returns ROBUST_COUNT_MISS. */
 #if defined(__x86_64__) && defined(__GNUC__)
-__attribute__((target("avx2"))) static int robust_rank_count(const int *aUnit, int n,
-                                                             const double *aTot, float *aF,
-                                                             unsigned char *aSeen, double *aK,
-                                                             int *aI) {
-  if (n <= 0) return 1;
-  int n8 = (n + 7) & ~7;
-  for (int k = 0; k < n; k++) aF[k] = (float)aTot[aUnit[k]];
-  for (int k = n; k < n8; k++) aF[k] = -INFINITY; /* never >= a finite total */
-  memset(aSeen, 0, (size_t)n);
-  int nDup = 0;
-  for (int k = 0; k < n; k++) {
-    __m256 vX = _mm256_set1_ps(aF[k]);
-    __m256i vC = _mm256_setzero_si256();
-    for (int v = 0; v < n8; v += 8)
-      vC = _mm256_sub_epi32(vC, _mm256_castps_si256(
-                                    _mm256_cmp_ps(_mm256_loadu_ps(aF + v), vX, _CMP_GE_OQ)));
-    __m128i h = _mm_add_epi32(_mm256_castsi256_si128(vC), _mm256_extracti128_si256(vC, 1));
-    h = _mm_add_epi32(h, _mm_shuffle_epi32(h, 0x4e));
-    h = _mm_add_epi32(h, _mm_shuffle_epi32(h, 0xb1));
-    int nGe = _mm_cvtsi128_si32(h); /* itself included: 1 .. n */
-    int q = n - nGe;                /* ascending place */
-    nDup += aSeen[q];
-    aSeen[q] = 1;
-    aK[q] = aTot[aUnit[k]] + 0.0;
-    aI[q] = aUnit[k];
+#include <immintrin.h>
+__attribute__((target("avx2"))) static int robust_count_verdict(const int32_t *aQ, int n,
+                                                                int nDup, int nBand) {
+  if (nDup) return nBand ? ROBUST_COUNT_MISS : ROBUST_COUNT_DUP;
+  unsigned bNear = 0, bDown = 0;
+  int q = 0;
+  /* eight neighbours at a time; the keys' difference in 32-bit arithmetic is 1 only when
+  ** the true difference is (the true one lies in -2^32 .. 2^32) */
+  __m256i vUp = _mm256_set1_epi32(-1), vNear = _mm256_setzero_si256();
+  const __m256i vOne = _mm256_set1_epi32(1);
+  for (; q + 9 <= n; q += 8) {
+    __m256i a0 = _mm256_loadu_si256((const __m256i *)(aQ + q));
+    __m256i a1 = _mm256_loadu_si256((const __m256i *)(aQ + q + 1));
+    vUp = _mm256_and_si256(vUp, _mm256_cmpgt_epi32(a1, a0));
+    vNear = _mm256_or_si256(vNear, _mm256_cmpeq_epi32(_mm256_sub_epi32(a1, a0), vOne));
   }
-  return nDup == 0;
+  bDown = _mm256_movemask_epi8(vUp) != -1;
+  bNear = _mm256_movemask_epi8(vNear) != 0;
+  for (; q + 1 < n; q++) {
+    int64_t d = (int64_t)aQ[q + 1] - aQ[q];
+    bNear |= d == 1;
+    bDown |= d <= 0;
+  }
+  /* only a band's count can leave the order wrong (a full count cannot, but if it did the
+  ** insertion sort would still be right, and the caller would not count again forever) */
+  if (bDown) return nBand ? ROBUST_COUNT_MISS : ROBUST_COUNT_DUP;
+  return bNear ? ROBUST_COUNT_NEAR : ROBUST_COUNT_EXACT;
 }
 #endif
 
+/* The band of unit positions a block of units k0 .. k0 + nLane - 1 is compared with:
+** v0 .. v1 - 1; the units past v1 count as greater, those before v0 as smaller. */
+static inline void robust_band(int n, int k0, int nLane, int nBand, int *pV0, int *pV1) {
+  *pV0 = 0;
+  *pV1 = n;
+  if (nBand <= 0) return;
+  if (k0 - nBand > 0) *pV0 = k0 - nBand;
+  if (k0 + nLane + nBand < n) *pV1 = k0 + nLane + nBand;
+}
+
+/* The counts of a group, eight (AVX2) or sixteen (AVX-512) units at a time: a vector
+** holds the floats of units k0 .. k0 + 7 (15), and every unit v of the group, broadcast,
+** adds 1 to the lanes whose float it is >= to. No horizontal sums: after the pass over v
+** the vector is the eight (sixteen) counts. Two accumulators halve the chain of adds. The
+** lanes past n count garbage and are ignored; aF has room for them (nMaxGroup + 16). */
+#if defined(__x86_64__) && defined(__GNUC__)
+__attribute__((target("avx2"))) static int robust_rank_count_avx2(
+    const int *aUnit, int n, const double *aTot, float *aF, int *aGe, int32_t *aQ,
+    unsigned char *aSeen, int *aI, int *aRank, int nBand) {
+  if (n <= 0) return ROBUST_COUNT_EXACT;
+  int n8 = (n + 7) & ~7;
+  for (int k = 0; k < n; k++) aF[k] = (float)aTot[aUnit[k]];
+  for (int k = n; k < n8; k++) aF[k] = 0;
+  for (int k0 = 0; k0 < n; k0 += 8) {
+    int v, v1;
+    robust_band(n, k0, 8, nBand, &v, &v1);
+    __m256 vK = _mm256_loadu_ps(aF + k0);
+    __m256i c0 = _mm256_set1_epi32(n - v1), c1 = _mm256_setzero_si256();
+    for (; v + 2 <= v1; v += 2) {
+      c0 = _mm256_sub_epi32(c0, _mm256_castps_si256(
+                                    _mm256_cmp_ps(_mm256_set1_ps(aF[v]), vK, _CMP_GE_OQ)));
+      c1 = _mm256_sub_epi32(c1, _mm256_castps_si256(
+                                    _mm256_cmp_ps(_mm256_set1_ps(aF[v + 1]), vK, _CMP_GE_OQ)));
+    }
+    if (v < v1)
+      c0 = _mm256_sub_epi32(c0, _mm256_castps_si256(
+                                    _mm256_cmp_ps(_mm256_set1_ps(aF[v]), vK, _CMP_GE_OQ)));
+    _mm256_storeu_si256((__m256i *)(aGe + k0), _mm256_add_epi32(c0, c1));
+  }
+  memset(aSeen, 0, (size_t)n);
+  int nDup = 0;
+  for (int k = 0; k < n; k++)
+    nDup += robust_count_place(aUnit, k, n, aGe[k], aF, aQ, aSeen, aI, aRank);
+  return robust_count_verdict(aQ, n, nDup, nBand);
+}
+
+__attribute__((target("avx512f"))) static int robust_rank_count_avx512(
+    const int *aUnit, int n, const double *aTot, float *aF, int *aGe, int32_t *aQ,
+    unsigned char *aSeen, int *aI, int *aRank, int nBand) {
+  if (n <= 0) return ROBUST_COUNT_EXACT;
+  int n16 = (n + 15) & ~15;
+  for (int k = 0; k < n; k++) aF[k] = (float)aTot[aUnit[k]];
+  for (int k = n; k < n16; k++) aF[k] = 0;
+  const __m512i vOne = _mm512_set1_epi32(1);
+  for (int k0 = 0; k0 < n; k0 += 16) {
+    int v, v1;
+    robust_band(n, k0, 16, nBand, &v, &v1);
+    __m512 vK = _mm512_loadu_ps(aF + k0);
+    __m512i c0 = _mm512_set1_epi32(n - v1), c1 = _mm512_setzero_si512();
+    for (; v + 2 <= v1; v += 2) {
+      /* lanes with aF[v] >= their float, i.e. their float <= aF[v] */
+      c0 = _mm512_mask_add_epi32(c0, _mm512_cmp_ps_mask(vK, _mm512_set1_ps(aF[v]), _CMP_LE_OQ),
+                                 c0, vOne);
+      c1 = _mm512_mask_add_epi32(
+          c1, _mm512_cmp_ps_mask(vK, _mm512_set1_ps(aF[v + 1]), _CMP_LE_OQ), c1, vOne);
+    }
+    if (v < v1)
+      c0 = _mm512_mask_add_epi32(c0, _mm512_cmp_ps_mask(vK, _mm512_set1_ps(aF[v]), _CMP_LE_OQ),
+                                 c0, vOne);
+    _mm512_storeu_si512(aGe + k0, _mm512_add_epi32(c0, c1));
+  }
+  memset(aSeen, 0, (size_t)n);
+  int nDup = 0;
+  for (int k = 0; k < n; k++)
+    nDup += robust_count_place(aUnit, k, n, aGe[k], aF, aQ, aSeen, aI, aRank);
+  return robust_count_verdict(aQ, n, nDup, nBand);
+}
+#endif
+
+/* A grade after the veto rules of the unit's flags f (FLAG_VETO: the lowest level;
+** FLAG_VETO_TOP: not the top level). */
+static inline int robust_veto(unsigned f, int iGrade, int nGrade) {
+  if (f) {
+    if (nGrade > 0 && (f & FLAG_VETO))
+      iGrade = nGrade - 1;
+    else if ((f & FLAG_VETO_TOP) && iGrade == 0 && nGrade > 1)
+      iGrade = 1;
+  }
+  return iGrade;
+}
+
+/* Counts unit u's rank and grade in a draw. The counters come as values, not through a
+** RobustCount pointer: stores through int pointers could change the struct's ints as far
+** as the compiler knows, and it would load them again for every unit. */
+static inline void robust_count_add(RobustCount c, int u, int iRank, int iGrade) {
+  unsigned o = (unsigned)(iRank - c.aWinBase[u]);
+  if (o < ROBUST_WIN)
+    c.aWin[(size_t)u * ROBUST_WIN + o]++;
+  else
+    c.aHist[(size_t)u * c.nH + iRank]++;
+  c.aGrade[(size_t)u * c.nG + (iGrade < 0 ? c.nG - 1 : iGrade)]++;
+}
+
 static void robust_rank_grade(const RobustPlan *p, RobustWork *w, const double *aTot,
-                              int *aRank, int *aGrade) {
+                              int *aRank, int *aGrade, RobustCount *pC) {
+  const RobustCount cnt = pC ? *pC : (RobustCount){0};
   const Scheme *pS = p->pS;
-  int nU = p->nUnit;
   /* ranks in each group: the engine's anchored runs of ties, best first */
   for (int g = 0; g < p->nGroup; g++) {
     /* The units in the official order, which is nearly this draw's order (the choices
@@ -1180,11 +1523,20 @@ static void robust_rank_grade(const RobustPlan *p, RobustWork *w, const double *
     ** other total as it is */
     double *aK = w->aKey + 1;
     int *aI = w->aIdx + 1;
-    int bSorted = 0;
+    int eCount = ROBUST_COUNT_DUP;
 #if defined(__x86_64__) && defined(__GNUC__)
-    if (p->bAvx2) bSorted = robust_rank_count(aOrd, n, aTot, w->aF, w->aSeen, aK, aI);
+    /* over the band first, where the group is wider than it; in full when that missed */
+    for (int nBand = n > 2 * p->nBand + 16 ? p->nBand : 0;; nBand = 0) {
+      if (p->bAvx512)
+        eCount = robust_rank_count_avx512(aOrd, n, aTot, w->aF, w->aGe, w->aQ, w->aSeen, aI,
+                                          aRank, nBand);
+      else if (p->bAvx2)
+        eCount = robust_rank_count_avx2(aOrd, n, aTot, w->aF, w->aGe, w->aQ, w->aSeen, aI,
+                                        aRank, nBand);
+      if (eCount != ROBUST_COUNT_MISS) break;
+    }
 #endif
-    for (int k = 0; k < n && !bSorted; k++) {
+    for (int k = 0; k < n && eCount == ROBUST_COUNT_DUP; k++) {
       int u = aOrd[k];
       double r = aTot[u] + 0.0;
       int j = k - 1;
@@ -1199,49 +1551,50 @@ static void robust_rank_grade(const RobustPlan *p, RobustWork *w, const double *
 
     const GradeLevel *aG = pS->aGrade;
     int nGrade = pS->nGrade, bScore = aGrade && !pS->bGradeByShare, k = 0;
-    double rAnchor = 0;
-    int iAnchor = 0;
-    for (int q = 0; q < n; q++) {
-      double v = aK[n - 1 - q];
-      int iU = aI[n - 1 - q];
-      if (q == 0 || !robust_tie(v, rAnchor)) {
-        rAnchor = v;
-        iAnchor = q + 1;
+    const double *aT = p->aThreshold;
+    int bFlags = p->bAnyFlag;
+    /* counted with no possible tie: the ranks are set, only the grades need the walk */
+    int bRanked = eCount == ROBUST_COUNT_EXACT;
+    if (!bRanked || bScore) {
+      double rAnchor = 0;
+      int iAnchor = 0;
+      for (int q = 0; q < n; q++) {
+        int iU = aI[n - 1 - q];
+        double v = aTot[iU] + 0.0; /* aK[n - 1 - q] where the insertion sort made aK */
+        if (!bRanked) {
+          if (q == 0 || !robust_tie(v, rAnchor)) {
+            rAnchor = v;
+            iAnchor = q + 1;
+          }
+          aRank[iU] = iAnchor;
+        }
+        if (bScore) {
+          /* grades by score: the first level whose threshold the total meets. "Meets" (v >=
+          ** t or v ties t) holds for every v above one that meets it, so, walking the group
+          ** best first, a level a unit misses is missed by every unit after it: the level
+          ** index only moves down the list, one test per unit and level. A level without a
+          ** threshold has -inf in aThreshold: every total meets it at the first test. */
+          while (k < nGrade && !(v >= aT[k] || robust_tie(v, aT[k]))) k++;
+          int iGrade = k < nGrade ? k : -1;
+          if (bFlags) iGrade = robust_veto(p->aFlags[iU], iGrade, nGrade);
+          aGrade[iU] = iGrade;
+          /* counted here, while the unit is at hand (robust_job_run) */
+          if (pC) robust_count_add(cnt, iU, bRanked ? q + 1 : iAnchor, iGrade);
+        }
       }
-      aRank[iU] = iAnchor;
-      if (bScore) {
-        /* grades by score: the first level whose threshold the total meets. "Meets" (v >= t
-        ** or v ties t) holds for every v above one that meets it, so, walking the group
-        ** best first, a level a unit misses is missed by every unit after it: the level
-        ** index only moves down the list, one test per unit and level. */
-        while (k < nGrade && !(!aG[k].bThreshold || v >= aG[k].rThreshold ||
-                               robust_tie(v, aG[k].rThreshold)))
-          k++;
-        aGrade[iU] = k < nGrade ? k : -1;
-      }
     }
-  }
-  if (!aGrade) return;
-  const GradeLevel *aG = pS->aGrade;
-  int nGrade = pS->nGrade;
-  for (int u = 0; u < nU; u++) {
-    int iGrade = aGrade[u];
-    if (pS->bGradeByShare) {
-      /* [share] ranked r of n: the first level whose threshold >= r/n */
-      double t = (double)aRank[u] / (double)p->aGroupSize[u];
-      iGrade = -1;
-      for (int k = 0; k < nGrade && iGrade < 0; k++)
-        if (!aG[k].bThreshold || aG[k].rThreshold >= t || robust_tie(aG[k].rThreshold, t))
-          iGrade = k;
+    if (!aGrade || bScore) continue;
+    /* grades by share: [share] ranked r of n: the first level whose threshold >= r/n */
+    for (int m = 0; m < n; m++) {
+      int u = aOrd[m], iGrade = -1;
+      double t = (double)aRank[u] / (double)n;
+      for (int j = 0; j < nGrade && iGrade < 0; j++)
+        if (!aG[j].bThreshold || aG[j].rThreshold >= t || robust_tie(aG[j].rThreshold, t))
+          iGrade = j;
+      iGrade = robust_veto(p->aFlags[u], iGrade, nGrade);
+      aGrade[u] = iGrade;
+      if (pC) robust_count_add(cnt, u, aRank[u], iGrade);
     }
-    unsigned f = p->aFlags[u];
-    if (f) {
-      if (nGrade > 0 && (f & FLAG_VETO))
-        iGrade = nGrade - 1;
-      else if ((f & FLAG_VETO_TOP) && iGrade == 0 && nGrade > 1)
-        iGrade = 1;
-    }
-    aGrade[u] = iGrade;
   }
 }
 
@@ -1286,49 +1639,46 @@ Scheme *robust_scheme_for_draw(const RobustPlan *p, const double *aU) {
 
 /* ---------------------------------------------------------------- the Monte Carlo run */
 
+/* Draws are handed out in chunks of ROBUST_CHUNK from a shared counter, so that a thread
+** whose core is taken by another process meanwhile holds up the end by one chunk at most
+** (halves fixed in advance made the run wait for the slower half). Which thread scores a
+** draw does not matter: a draw's numbers depend on (seed, draw) only, and the counts are
+** integers added after the join. */
+enum { ROBUST_CHUNK = 4 * ROBUST_BATCH };
+
 typedef struct RobustJob {
   const RobustPlan *p;
   uint64_t iSeed;
-  int iFirst, iEnd;     /* draws */
-  int *aHist;           /* nUnit x (nMaxGroup + 1): draws with each rank */
+  int nDraw;
+  atomic_int *pNext;    /* the first draw of the next chunk (shared) */
+  const int *aWinBase;  /* nUnit: the first rank of each unit's window */
+  int *aWin;            /* nUnit x ROBUST_WIN: draws with each rank of the window */
+  int *aHist;           /* nUnit x (nMaxGroup + 1): draws with each rank outside it */
   int *aGrade;          /* nUnit x (nGrade + 1) */
-  long long nShift;     /* sum of |rank - official| */
 } RobustJob;
 
 static void *robust_job_run(void *pArg) {
   RobustJob *j = pArg;
   const RobustPlan *p = j->p;
   RobustWork *w = robust_work_new(p);
-  int nD = p->pSpec->nDim, nU = p->nUnit;
+  int nD = p->pSpec->nDim;
   double *aU = xmalloc_array((size_t)nD * ROBUST_BATCH + 1, sizeof(double));
-  int nH = p->nMaxGroup + 1, nG = p->nGrade + 1;
-  int *aOfficial = xmalloc_array((size_t)nU + 1, sizeof(int));
-  for (int u = 0; u < nU; u++) aOfficial[u] = p->pOfficial->aUnit[u].iRank;
-  int *aHist = j->aHist, *aGr = j->aGrade;
-  for (int d0 = j->iFirst; d0 < j->iEnd; d0 += ROBUST_BATCH) {
-    int nB = j->iEnd - d0 < ROBUST_BATCH ? j->iEnd - d0 : ROBUST_BATCH;
-    for (int b = 0; b < nB; b++)
-      for (int k = 0; k < nD; k++)
-        aU[(size_t)b * nD + k] = rng_uniform(j->iSeed, (uint64_t)(d0 + b), (uint64_t)k);
-    robust_eval_batch(p, nB, aU, w, NULL, w->aRank, w->aGrade);
-    /* draw after draw, units within: consecutive increments go to different counters (a
-    ** unit's rank is often the same in consecutive draws: unit after unit, each increment
-    ** would wait for the previous one's store) */
-    long long nShift = 0;
-    for (int b = 0; b < nB; b++) {
-      const int *aRank = w->aRank + (size_t)b * nU;
-      const int *aGrade = w->aGrade + (size_t)b * nU;
-      for (int u = 0; u < nU; u++) {
-        int r = aRank[u], g = aGrade[u], iOff = aOfficial[u];
-        aHist[(size_t)u * nH + r]++;
-        aGr[(size_t)u * nG + (g < 0 ? p->nGrade : g)]++;
-        nShift += r < iOff ? iOff - r : r - iOff;
+  RobustCount count = {j->aWinBase, j->aWin, j->aHist, p->nMaxGroup + 1, j->aGrade,
+                       p->nGrade + 1};
+  for (;;) {
+    int iChunk = atomic_fetch_add_explicit(j->pNext, ROBUST_CHUNK, memory_order_relaxed);
+    if (iChunk >= j->nDraw) break;
+    int iEnd = j->nDraw - iChunk < ROBUST_CHUNK ? j->nDraw : iChunk + ROBUST_CHUNK;
+    for (int d0 = iChunk; d0 < iEnd; d0 += ROBUST_BATCH) {
+      int nB = iEnd - d0 < ROBUST_BATCH ? iEnd - d0 : ROBUST_BATCH;
+      for (int b = 0; b < nB; b++) {
+        uint64_t hRow = rng_row(j->iSeed, (uint64_t)(d0 + b));
+        for (int k = 0; k < nD; k++) aU[(size_t)b * nD + k] = rng_uniform_row(hRow, (uint64_t)k);
       }
+      robust_eval_batch(p, nB, aU, w, NULL, w->aRank, w->aGrade, &count);
     }
-    j->nShift += nShift;
   }
   free(aU);
-  free(aOfficial);
   robust_work_free(w);
   return NULL;
 }
@@ -1345,19 +1695,33 @@ static int robust_quantile(const int *aHist, int nH, int nDraw, int num, int den
 
 RobustResult *robust_run(const RobustPlan *p, int nDraw, uint64_t iSeed, int nThreads) {
   if (nDraw < 1) nDraw = 1;
+  if (nDraw > ROBUST_MAX_DRAW) nDraw = ROBUST_MAX_DRAW; /* the chunk counter stays an int */
   if (nThreads < 1) nThreads = 1;
   if (nThreads > nDraw) nThreads = nDraw;
+  if (nThreads > 1024) nThreads = 1024;
   int nH = p->nMaxGroup + 1, nG = p->nGrade + 1;
   size_t nHist = (size_t)p->nUnit * nH + 1, nGr = (size_t)p->nUnit * nG + 1;
+  size_t nWin = (size_t)p->nUnit * ROBUST_WIN + 1;
+  int *aWinBase = xmalloc_array((size_t)p->nUnit + 1, sizeof(int));
+  for (int u = 0; u < p->nUnit; u++) {
+    /* centred on the official rank, inside 0 .. nH - 1 where the table is wide enough */
+    int b = p->pOfficial->aUnit[u].iRank - ROBUST_WIN / 2;
+    if (b > nH - ROBUST_WIN) b = nH - ROBUST_WIN;
+    aWinBase[u] = b < 0 ? 0 : b;
+  }
   RobustJob *aJob = xcalloc((size_t)nThreads, sizeof(RobustJob));
   pthread_t *aTid = xcalloc((size_t)nThreads, sizeof(pthread_t));
   int *aStarted = xcalloc((size_t)nThreads, sizeof(int));
+  atomic_int iNext;
+  atomic_init(&iNext, 0);
   for (int t = 0; t < nThreads; t++) {
     RobustJob *j = &aJob[t];
     j->p = p;
     j->iSeed = iSeed;
-    j->iFirst = (int)((long long)nDraw * t / nThreads);
-    j->iEnd = (int)((long long)nDraw * (t + 1) / nThreads);
+    j->nDraw = nDraw;
+    j->pNext = &iNext;
+    j->aWinBase = aWinBase;
+    j->aWin = xcalloc(nWin, sizeof(int));
     j->aHist = xcalloc(nHist, sizeof(int));
     j->aGrade = xcalloc(nGr, sizeof(int));
   }
@@ -1371,12 +1735,18 @@ RobustResult *robust_run(const RobustPlan *p, int nDraw, uint64_t iSeed, int nTh
     else
       robust_job_run(&aJob[t]);
   }
+  for (int t = 0; t < nThreads; t++) {
+    for (int u = 0; u < p->nUnit; u++) {
+      int *aH = aJob[0].aHist + (size_t)u * nH + aWinBase[u];
+      const int *aW = aJob[t].aWin + (size_t)u * ROBUST_WIN;
+      for (int k = 0; k < ROBUST_WIN && aWinBase[u] + k < nH; k++) aH[k] += aW[k];
+    }
+  }
   for (int t = 1; t < nThreads; t++) {
     for (size_t k = 0; k < nHist; k++)
       aJob[0].aHist[k] += aJob[t].aHist[k];
     for (size_t k = 0; k < nGr; k++)
       aJob[0].aGrade[k] += aJob[t].aGrade[k];
-    aJob[0].nShift += aJob[t].nShift;
   }
   RobustResult *r = xcalloc(1, sizeof(RobustResult));
   r->nUnit = p->nUnit;
@@ -1401,14 +1771,23 @@ RobustResult *robust_run(const RobustPlan *p, int nDraw, uint64_t iSeed, int nTh
     for (int g = 0; g < nG; g++)
       pU->aGradeProb[g] = (double)aJob[0].aGrade[(size_t)u * nG + g] / nDraw;
   }
-  r->rMeanAbsShift = p->nUnit ? (double)aJob[0].nShift / nDraw / p->nUnit : 0;
+  /* the sum of |rank - official| over draws and units, from the counts */
+  long long nShift = 0;
+  for (int u = 0; u < p->nUnit; u++) {
+    const int *aH = aJob[0].aHist + (size_t)u * nH;
+    int iOff = p->pOfficial->aUnit[u].iRank;
+    for (int k = 0; k < nH; k++) nShift += (long long)aH[k] * (k < iOff ? iOff - k : k - iOff);
+  }
+  r->rMeanAbsShift = p->nUnit ? (double)nShift / nDraw / p->nUnit : 0;
   for (int t = 0; t < nThreads; t++) {
+    free(aJob[t].aWin);
     free(aJob[t].aHist);
     free(aJob[t].aGrade);
   }
   free(aJob);
   free(aTid);
   free(aStarted);
+  free(aWinBase);
   return r;
 }
 

@@ -70,9 +70,17 @@ void robust_plan_free(RobustPlan *p);
 const ScoreResult *robust_official(const RobustPlan *p);
 
 /* For tests: bOn = 0 makes the draws take the paths of a CPU without AVX2 (sums in SSE2
-** or C, ranks by insertion sort); 1 (the default) takes AVX2 where the CPU has it. The
-** results are the same either way: the tests check that. */
+** or C, ranks by insertion sort); 1 (the default) takes the widest the CPU has
+** (robust_plan_set_simd(p, 2)). The results are the same either way: the tests check that. */
 void robust_plan_set_avx2(RobustPlan *p, int bOn);
+/* For tests: the widest vector paths the draws may take: 0 none (sums in SSE2 or C, ranks
+** by insertion sort), 1 AVX2, 2 AVX-512F for the ranks by counting (AVX2 for the rest);
+** each as far as the CPU has it. robust_plan_simd says which level is in effect. */
+void robust_plan_set_simd(RobustPlan *p, int iLevel);
+int robust_plan_simd(const RobustPlan *p);
+/* For tests: bOn = 0 makes ranks by counting compare every pair of a group at once instead
+** of a band of the official order first (robust.c); 1 is the default. */
+void robust_plan_set_band(RobustPlan *p, int bOn);
 
 /* Per-thread scratch for robust_eval. */
 typedef struct RobustWork RobustWork;
@@ -84,6 +92,11 @@ void robust_work_free(RobustWork *w);
 ** would give with those choices. */
 void robust_eval(const RobustPlan *p, const double *aU, RobustWork *w, double *aTotal,
                  int *aRank, int *aGrade);
+
+/* For tests: the ranks and grades (as robust_eval gives them) of any totals aTotal[nUnit]
+** in the plan's peer groups, grades and veto flags. */
+void robust_rank_totals(const RobustPlan *p, RobustWork *w, const double *aTotal, int *aRank,
+                        int *aGrade);
 
 /* The scheme a draw amounts to: a copy of the official scheme (sharing its strings, which
 ** the copy must not outlive) with the draw's weights, methods (default parameters for an
@@ -114,6 +127,7 @@ typedef struct RobustResult {
 ** Percentiles are the inverse of the empirical distribution: the q-quantile is the
 ** smallest rank r with (draws ranked <= r) >= q N, computed on integer counts. */
 RobustResult *robust_run(const RobustPlan *p, int nDraw, uint64_t iSeed, int nThreads);
+enum { ROBUST_MAX_DRAW = 1 << 30 }; /* robust_run runs at most this many draws */
 void robust_result_free(RobustResult *p);
 
 /* The method record of a run, for documents: {"choices": [{"name", "kind", "spread" or

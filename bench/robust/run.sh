@@ -26,7 +26,8 @@
 #     per round; the table gives the median of the rounds and their range):
 #     robust_run on 2 threads and on 1 (the plan, i.e. the engine runs that make the share
 #     columns, is timed apart), against robust_numpy.py's draws (its JSON reading not
-#     timed). The CPU time other processes took meanwhile is reported;
+#     timed). The CPU time other processes took meanwhile is reported, and kaoping's own
+#     CPU time of its 2-thread runs (bench_robust's run_best_cpu_s);
 #  5. peak memory (GNU time's maximum resident set size) of each program, in runs of their
 #     own (bench_robust includes reading the CSV files and the engine's plan);
 #  6. write the table between the robust markers of bench/README.md, and print it.
@@ -104,11 +105,12 @@ done
 say "time ($ROUNDS rounds)"
 LOAD0=$(cut -d' ' -f1-3 /proc/loadavg)
 busy0=$(cpu_busy); total0=$(cpu_total); mine0=$(cpu_children)
-declare -A C1 C2 NPT PLAN
-for c in $CASES; do C1[$c]=""; C2[$c]=""; NPT[$c]=""; done
+declare -A C1 C2 C2CPU NPT PLAN
+for c in $CASES; do C1[$c]=""; C2[$c]=""; C2CPU[$c]=""; NPT[$c]=""; done
 for r in $(seq "$ROUNDS"); do
   for c in $CASES; do
     run_c "$c" 2 5 >"$WORK/out/t.json"; C2[$c]+=" $(jget "$WORK/out/t.json" run_best_s)"
+    C2CPU[$c]+=" $(jget "$WORK/out/t.json" run_best_cpu_s)"
     PLAN[$c]=$(jget "$WORK/out/t.json" plan_s)
     run_c "$c" 1 5 >"$WORK/out/t.json"; C1[$c]+=" $(jget "$WORK/out/t.json" run_best_s)"
     rep=3; [ "$c" = national ] && rep=1
@@ -140,14 +142,15 @@ MACHINE="$(nproc) CPUs ($(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo 
 DATE=$(date -u +%Y-%m-%d)
 VERS="gcc $(gcc -dumpfullversion), $("$PY" -c 'import sys, numpy; print(f"Python {sys.version.split()[0]}, numpy {numpy.__version__}")')"
 AVX=$(grep -q ' avx2 ' /proc/cpuinfo && echo "AVX2 path" || echo "SSE2 path")
+grep -q ' avx512f ' /proc/cpuinfo && AVX="AVX2 path for the sums and AVX-512 path for the ranks"
 "$PY" - "$ROOT/bench/README.md" "$MACHINE" "$DATE" "$VERS" "$ROUNDS" "$DRAWS" "$LOAD0" "$LOAD1" \
   "$OTHERS" "$MINE" "$AVX" \
   "${C2[hunan]}" "${C1[hunan]}" "${NPT[hunan]}" "${PLAN[hunan]}" "${RC[hunan]}" "${RN[hunan]}" \
   "${C2[national]}" "${C1[national]}" "${NPT[national]}" "${PLAN[national]}" "${RC[national]}" \
-  "${RN[national]}" <<'PY'
+  "${RN[national]}" "${C2CPU[hunan]}" "${C2CPU[national]}" <<'PY'
 import sys
 (path, machine, date, vers, rounds, draws, load0, load1, others, mine, avx,
- h2, h1, hn, hp, hrc, hrn, n2, n1, nn, npl, nrc, nrn) = sys.argv[1:]
+ h2, h1, hn, hp, hrc, hrn, n2, n1, nn, npl, nrc, nrn, hcpu, ncpu) = sys.argv[1:]
 best = lambda z: min(float(x) for x in z.split())
 med = lambda z: sorted(float(x) for x in z.split())[len(z.split()) // 2]
 span = lambda z: f"{min(float(x) for x in z.split()) * 1000:.1f}–{max(float(x) for x in z.split()) * 1000:.1f}"
@@ -187,6 +190,9 @@ numpy's matrix products run on OpenBLAS, which may use both cores; the rest of n
 single-threaded. Peak memory of kaoping includes reading the CSV files and the plan.
 Best run of each round, ms: Hunan kaoping 2 threads {runs(h2)}; 1 thread {runs(h1)}; numpy {runs(hn)}.
 China kaoping 2 threads {runs(n2)}; 1 thread {runs(n1)}; numpy {runs(nn)}.
+CPU time of kaoping's 2-thread runs (both threads together; the least of each round), ms:
+Hunan {runs(hcpu)}; China {runs(ncpu)}: against the 1-thread wall times, what the second
+thread costs in work; the wall time is below it by what the two cores did at once.
 <!-- robust:end -->"""
 text = open(path, encoding="utf-8").read()
 a, b = text.find("<!-- robust:begin"), text.find("<!-- robust:end -->")

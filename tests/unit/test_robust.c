@@ -259,12 +259,13 @@ static void test_draws_match_engine(void **state) {
       5, NULL, aW);
 }
 
-/* A larger fixture (37 units: the vector paths take blocks of 16 and 8 units, the plain C
-** the rest) with a leaf of one group only, exclusions and method alternatives: every draw
+/* A larger fixture (53 units: the AVX2 sums take blocks of 32, 16 and 4 units and a
+** masked block of the last one; test_rank_paths_match runs the SSE2 blocks of 8 and the
+** plain C) with a leaf of one group only, exclusions and method alternatives: every draw
 ** against the engine, and robust_run (batches of draws) against robust_eval one by one. */
 static void test_vector_paths_match_engine(void **state) {
   (void)state;
-  enum { NU = 37, NL = 5 };
+  enum { NU = 53, NL = 5 };
   static const char *const azG[2] = {"g1", "g2"};
   const char *azUnit[NU], *azGroup[NU];
   char azCode[NU][8];
@@ -450,6 +451,249 @@ static void test_rank_paths_match(void **state) {
   free(zS);
 }
 
+/* A plan for the rank and count tests: nU units, one value column per leaf (4 leaves of
+** completion against 100), groups from azGroup, grades 80 / 60 / none. */
+static RobustPlan *plan_open(int nU, const char *const *azUnit, const char *const *azGroup,
+                             const double *aV, double *aT, const char *zUncertainty,
+                             Scheme **ppS, RobustSpec **ppSpec, ScoreInput *pIn) {
+  char *zErr = NULL;
+  char *zS = xasprintf(
+      "{'code':'K','aggregation':'points',%s"
+      "'grades':{'by':'score','levels':[[80,'A'],[60,'B'],[null,'C']]},"
+      "'indicators':[{'code':'A','children':["
+      "{'code':'A1','weight':30,'method':'completion','params':{'cap':1.2}},"
+      "{'code':'A2','weight':20,'method':'completion','params':{'cap':1.2}}]},"
+      "{'code':'B1','weight':25,'method':'completion','params':{'cap':1.2}},"
+      "{'code':'B2','weight':25,'method':'completion','params':{'cap':1.2}}]}",
+      zUncertainty);
+  for (char *q = zS; *q; q++)
+    if (*q == '\'') *q = '"';
+  *ppS = scheme_parse("k.json", zS, &zErr);
+  free(zS);
+  if (!*ppS) fail_msg("%s", zErr);
+  *ppSpec = robust_spec_parse(*ppS, (*ppS)->zUncertainty, &zErr);
+  if (!*ppSpec) fail_msg("%s", zErr);
+  for (int k = 0; k < nU * 4; k++) aT[k] = 100;
+  memset(pIn, 0, sizeof *pIn);
+  pIn->pScheme = *ppS;
+  assert_int_equal(period_parse("2021-B3", &pIn->period, NULL), 0);
+  pIn->nUnit = nU;
+  pIn->azUnit = azUnit;
+  pIn->azGroup = azGroup;
+  pIn->aValue = aV;
+  pIn->aTarget = aT;
+  RobustPlan *pPlan = robust_plan(pIn, *ppSpec, &zErr);
+  if (!pPlan) fail_msg("%s", zErr);
+  return pPlan;
+}
+
+/* The engine's grade of a total under the levels 80 / 60 / none (SCORING.md: the first
+** level whose threshold the total meets, i.e. is >= or ties within 1e-9). */
+static int grade_ref(double v) {
+  if (v >= 80 || score_values_tie(v, 80)) return 0;
+  if (v >= 60 || score_values_tie(v, 60)) return 1;
+  return 2;
+}
+
+/* Ranks of any totals by every path of robust_rank_totals (no vector code, AVX2, AVX-512;
+** counting over a band of the official order first, or over the whole group) against the
+** engine's own ranking (score_competition_rank) and grading, group by group. The totals
+** are made to hit every case of ranks by counting: totals near the official ones (the
+** band's count is right), the official order reversed and shuffled (units move further
+** than the band: counted again in full), exact ties and -0 against +0 (two units on one
+** float: insertion sort), the official totals with one unit moved up 64 places (the
+** band's counts then are a permutation, but a wrong one: only the order check catches
+** it), totals on either side of a float rounding boundary within the tie tolerance
+** (adjacent floats that tie: the tie walk), adjacent floats that do not tie, and totals on,
+** just under (a tie) and further under (a miss) a grade threshold. Groups of 90 (the band
+** is used above 48), 7 and 1 units. */
+static void test_rank_totals_paths(void **state) {
+  (void)state;
+  enum { NU = 98, ND = 60 };
+  const char *azUnit[NU], *azGroup[NU];
+  char azCode[NU][8];
+  double aV[NU * 4], aT[NU * 4];
+  uint64_t x = 4242;
+  for (int u = 0; u < NU; u++) {
+    snprintf(azCode[u], sizeof azCode[u], "u%d", u);
+    azUnit[u] = azCode[u];
+    azGroup[u] = u < 90 ? "g1" : u < 97 ? "g2" : "g3";
+    for (int l = 0; l < 4; l++) {
+      x = rng_mix(x);
+      aV[u * 4 + l] = 40 + 80 * ((double)(x >> 11) * 0x1.0p-53);
+    }
+  }
+  Scheme *pS;
+  RobustSpec *pSpec;
+  ScoreInput in;
+  RobustPlan *pPlan = plan_open(NU, azUnit, azGroup, aV, aT, "", &pS, &pSpec, &in);
+  const ScoreResult *pOff = robust_official(pPlan);
+  RobustWork *w = robust_work_new(pPlan);
+  double aTot[NU];
+  int aRank[NU], aGrade[NU], aRef[NU], aR1[NU];
+  /* g1's units in official order, worst first (their totals are all different) */
+  int aAsc[90];
+  for (int u = 0; u < 90; u++) aAsc[90 - pOff->aUnit[u].iRank] = u;
+  for (int k = 0; k + 1 < 90; k++)
+    assert_true(pOff->aUnit[aAsc[k]].rTotal < pOff->aUnit[aAsc[k + 1]].rTotal);
+  for (int d = 0; d < ND; d++) {
+    int eKind = d % 5;
+    for (int u = 0; u < NU; u++) {
+      x = rng_mix(x);
+      double r = (double)(x >> 11) * 0x1.0p-53;
+      double t = pOff->aUnit[u].rTotal;
+      aTot[u] = eKind == 2 ? (d % 8 == 2 ? pOff->aUnit[NU - 1 - u].rTotal : 30 + 70 * r)
+                           : t * (1 + 0.002 * (r - 0.5));
+    }
+    if (eKind == 0) {
+      aTot[1] = aTot[2];                         /* exact tie */
+      aTot[3] = aTot[4] * (1 + 4e-10);           /* tie by tolerance */
+      aTot[91] = -0.0, aTot[92] = 0.0;           /* -0 and +0 tie */
+      aTot[10] = 80, aTot[11] = 80 * (1 - 5e-10), aTot[12] = 80 * (1 - 1e-8);
+      aTot[13] = 60 * (1 - 5e-10), aTot[14] = 60 * (1 - 1e-8);
+    }
+    if (eKind == 4) {
+      /* the official totals; the 9th worst unit now between the 73rd and 74th */
+      for (int u = 0; u < NU; u++) aTot[u] = pOff->aUnit[u].rTotal;
+      aTot[aAsc[8]] = (aTot[aAsc[72]] + aTot[aAsc[73]]) / 2;
+    }
+    if (eKind == 1) {
+      /* either side of the midpoint of two adjacent floats, 2e-10 apart: they tie */
+      float f = (float)aTot[5], f2 = nextafterf(f, INFINITY);
+      double m = ((double)f + (double)f2) / 2;
+      aTot[5] = m * (1 - 1e-10), aTot[6] = m * (1 + 1e-10);
+      assert_true((float)aTot[5] == f && (float)aTot[6] == f2);
+      assert_true(score_values_tie(aTot[5], aTot[6]));
+      /* the same below zero (group g2) */
+      float h = -7.3f, h2 = nextafterf(h, -INFINITY);
+      double mh = ((double)h + (double)h2) / 2;
+      aTot[93] = mh * (1 - 1e-10), aTot[94] = mh * (1 + 1e-10), aTot[95] = -7.2;
+      assert_true((float)aTot[93] == h && (float)aTot[94] == h2);
+      /* adjacent floats that do not tie */
+      float g = (float)aTot[7];
+      aTot[7] = g, aTot[8] = nextafterf(g, INFINITY);
+      assert_false(score_values_tie(aTot[7], aTot[8]));
+    }
+    /* the engine: each group ranked on its own */
+    const int aStart[4] = {0, 90, 97, NU};
+    for (int g = 0; g < 3; g++) {
+      score_competition_rank(aTot + aStart[g], aStart[g + 1] - aStart[g], 0, aR1);
+      for (int u = aStart[g]; u < aStart[g + 1]; u++) aRef[u] = aR1[u - aStart[g]];
+    }
+    for (int iSimd = 0; iSimd <= 2; iSimd++) {
+      for (int bBand = 0; bBand <= 1; bBand++) {
+        robust_plan_set_simd(pPlan, iSimd);
+        robust_plan_set_band(pPlan, bBand);
+        robust_rank_totals(pPlan, w, aTot, aRank, aGrade);
+        for (int u = 0; u < NU; u++) {
+          if (aRank[u] != aRef[u] || aGrade[u] != grade_ref(aTot[u]))
+            fail_msg("draw %d (kind %d), level %d, band %d, unit %d (%.17g): rank %d grade %d, "
+                     "engine %d %d", d, eKind, robust_plan_simd(pPlan), bBand, u, aTot[u],
+                     aRank[u], aGrade[u], aRef[u], grade_ref(aTot[u]));
+        }
+      }
+    }
+    /* the special totals are what they were made to be, by the engine's own ranking */
+    if (eKind == 0) {
+      assert_int_equal(aRef[1], aRef[2]);
+      assert_int_equal(aRef[3], aRef[4]);
+      assert_int_equal(aRef[91], aRef[92]);
+      assert_int_equal(grade_ref(aTot[11]), 0);
+      assert_int_equal(grade_ref(aTot[12]), 1);
+      assert_int_equal(grade_ref(aTot[13]), 1);
+      assert_int_equal(grade_ref(aTot[14]), 2);
+    }
+    if (eKind == 1) {
+      assert_int_equal(aRef[5], aRef[6]);
+      assert_int_equal(aRef[93], aRef[94]);
+      assert_true(aRef[95] < aRef[93]);
+      assert_true(aRef[7] != aRef[8]);
+    }
+  }
+  robust_plan_set_simd(pPlan, 2);
+  robust_plan_set_band(pPlan, 1);
+  robust_work_free(w);
+  robust_plan_free(pPlan);
+  robust_spec_free(pSpec);
+  scheme_free(pS);
+}
+
+/* robust_run's counts (each unit's ranks in a window of 32 around its official rank, the
+** rest in a full table; threads taking chunks of draws) against the definition worked out
+** from single draws: every draw's ranks from robust_eval, sorted per unit, the q-quantile
+** the smallest rank r with (draws ranked <= r) >= q N, i.e. the ceil(q N)-th smallest; the
+** mean rank, each grade's share and the mean absolute rank shift. One group of 80 units
+** and weights +-90 %, so that ranks do leave the window (checked). */
+static int int_less(const void *a, const void *b) {
+  int x = *(const int *)a, y = *(const int *)b;
+  return (x > y) - (x < y);
+}
+
+static void test_run_counts_match_draws(void **state) {
+  (void)state;
+  enum { NU = 80, ND = 1501 };
+  const char *azUnit[NU], *azGroup[NU];
+  char azCode[NU][8];
+  double aV[NU * 4], aT[NU * 4];
+  uint64_t x = 99;
+  for (int u = 0; u < NU; u++) {
+    snprintf(azCode[u], sizeof azCode[u], "u%d", u);
+    azUnit[u] = azCode[u];
+    azGroup[u] = "g";
+    for (int l = 0; l < 4; l++) {
+      x = rng_mix(x);
+      aV[u * 4 + l] = 20 + 100 * ((double)(x >> 11) * 0x1.0p-53);
+    }
+  }
+  Scheme *pS;
+  RobustSpec *pSpec;
+  ScoreInput in;
+  RobustPlan *pPlan =
+      plan_open(NU, azUnit, azGroup, aV, aT, "'uncertainty':{'weights':0.9},", &pS, &pSpec, &in);
+  const ScoreResult *pOff = robust_official(pPlan);
+  RobustWork *w = robust_work_new(pPlan);
+  int *aAll = xmalloc_array((size_t)NU * ND, sizeof(int));
+  int aRank[NU], aGrade[NU];
+  long long aSum[NU] = {0}, aGr[NU][4] = {{0}}, nShift = 0;
+  int nFar = 0;
+  double aU[16];
+  for (int d = 0; d < ND; d++) {
+    for (int k = 0; k < pSpec->nDim; k++) aU[k] = rng_uniform(31, (uint64_t)d, (uint64_t)k);
+    robust_eval(pPlan, aU, w, NULL, aRank, aGrade);
+    for (int u = 0; u < NU; u++) {
+      int r = aRank[u], o = pOff->aUnit[u].iRank;
+      aAll[(size_t)u * ND + d] = r;
+      aSum[u] += r;
+      aGr[u][aGrade[u] < 0 ? 3 : aGrade[u]]++;
+      nShift += r > o ? r - o : o - r;
+      nFar += r - o > 16 || o - r > 16;
+    }
+  }
+  assert_true(nFar > 0); /* some ranks are counted outside their window */
+  for (int t = 1; t <= 3; t++) {
+    RobustResult *r = robust_run(pPlan, ND, 31, t);
+    for (int u = 0; u < NU; u++) {
+      int *a = aAll + (size_t)u * ND;
+      qsort(a, ND, sizeof(int), int_less);
+      const RobustUnit *pU = &r->aUnit[u];
+      /* ceil(q N) for q = 1/20, 1/2, 19/20 */
+      assert_int_equal(pU->iLo, a[(ND + 19) / 20 - 1]);
+      assert_int_equal(pU->iMedian, a[(ND + 1) / 2 - 1]);
+      assert_int_equal(pU->iHi, a[(19 * ND + 19) / 20 - 1]);
+      assert_true(pU->rMeanRank == (double)aSum[u] / ND);
+      for (int g = 0; g < 3; g++) assert_true(pU->aGradeProb[g] == (double)aGr[u][g] / ND);
+      assert_true(pU->aGradeProb[3] == (double)aGr[u][3] / ND);
+    }
+    assert_true(r->rMeanAbsShift == (double)nShift / ND / NU);
+    robust_result_free(r);
+  }
+  free(aAll);
+  robust_work_free(w);
+  robust_plan_free(pPlan);
+  robust_spec_free(pSpec);
+  scheme_free(pS);
+}
+
 /* The same seed gives the same result on 1, 2 and 3 threads (counter-based numbers). */
 static void test_threads_identical(void **state) {
   (void)state;
@@ -614,6 +858,7 @@ int main(void) {
       cmocka_unit_test(test_spec_errors),            cmocka_unit_test(test_vector_paths_match_engine),
       cmocka_unit_test(test_rank_paths_match),            cmocka_unit_test(test_sobol_ishigami),
       cmocka_unit_test(test_sobol_gfunc),            cmocka_unit_test(test_sobol_choices),
+      cmocka_unit_test(test_rank_totals_paths),      cmocka_unit_test(test_run_counts_match_draws),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
