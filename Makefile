@@ -16,7 +16,11 @@ TEST_SRC := $(wildcard tests/unit/test_*.c)
 
 .PHONY: all asan check check-fast unit cli conformance clean lint
 
-all: build/kaoping
+UNIT_BINS      = $(patsubst tests/unit/test_%.c,build/test_%,$(TEST_SRC))
+UNIT_BINS_ASAN = $(patsubst tests/unit/test_%.c,build-asan/test_%,$(TEST_SRC))
+
+# The unit-test binaries too: a stale build/test_X would test yesterday's code.
+all: build/kaoping $(UNIT_BINS)
 
 define build_rules
 $(1)/obj/%.o: %.c $$(shell find src -name '*.h')
@@ -36,10 +40,7 @@ endef
 $(eval $(call build_rules,build,$(OPT)))
 $(eval $(call build_rules,build-asan,-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined))
 
-asan: build-asan/kaoping
-
-UNIT_BINS      = $(patsubst tests/unit/test_%.c,build/test_%,$(TEST_SRC))
-UNIT_BINS_ASAN = $(patsubst tests/unit/test_%.c,build-asan/test_%,$(TEST_SRC))
+asan: build-asan/kaoping $(UNIT_BINS_ASAN)
 
 # Runs every test once against the given build directory (B=build or B=build-asan).
 check-one:

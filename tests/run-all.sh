@@ -32,9 +32,15 @@ add_counts() { # $1 = suite name, $2 = log file, $3 = exit status
 
 logdir=$(mktemp -d)
 echo "== tests against $B =="
-for t in "$B"/test_*; do
-  [ -x "$t" ] || continue
+for src in tests/unit/test_*.c; do
+  t=$B/$(basename "$src" .c)
   name=unit/$(basename "$t")
+  # a missing or stale binary would test other code than the tree's: count it as a failure
+  if [ ! -x "$t" ] || [ "$src" -nt "$t" ] || [ -n "$(find "$B/obj" -name '*.o' -newer "$t" | head -1)" ]; then
+    echo "  $name: missing, or older than its source or the objects it links (run make)"
+    add_counts "$name" /dev/null 1
+    continue
+  fi
   "$t" >"$logdir/log" 2>&1; rc=$?
   add_counts "$name" "$logdir/log" $rc
   [ $rc -ne 0 ] && sed 's/^/    | /' "$logdir/log" | tail -40
