@@ -60,6 +60,19 @@ async function newPage(c) {
   page.on('pageerror', (e) => cspErrors.push('pageerror: ' + e.message))
   return page
 }
+// The natural width of an <img> once the browser has finished loading it (0 when it failed):
+// an element can be visible before its bytes have arrived.
+async function imgLoaded(img) {
+  return img.evaluate((el) => new Promise((resolve) => {
+    const done = () => resolve(el.naturalWidth)
+    if (el.complete) done()
+    else {
+      el.addEventListener('load', done)
+      el.addEventListener('error', done)
+    }
+  }))
+}
+
 async function shot(page, name) { await page.waitForTimeout(400); await page.screenshot({ path: path.join(SHOTS, name + '.png') }) }
 
 // signs in through the UI; with expectForced, through the forced change of an initial password
@@ -624,7 +637,7 @@ test('administrator: first sign-in, forced password change, forced TOTP enrolmen
   const qr = page.locator('[data-test=totp-qr]')
   await qr.waitFor()
   assert.match(await qr.getAttribute('src'), /^data:image\/png;base64,/)
-  assert.ok(await qr.evaluate((img) => img.complete && img.naturalWidth >= 100), 'the QR code image is drawn')
+  assert.ok((await imgLoaded(qr)) >= 100, 'the QR code image is drawn')
   const shown = (await page.locator('[data-test=totp-secret]').textContent()).trim()
   assert.match(shown, /^([A-Z2-7]{4} ){7}[A-Z2-7]{4}$/, 'the 32-character secret in groups of 4')
   await shot(page, '24-totp-enrol-forced')
@@ -897,7 +910,7 @@ test('places and honours managed in the UI: a new site with its photo on the pub
   assert.equal(mine.photos.length, 1)
   const img = pub.locator(`[data-test=redmap-photo-${mine.id}]`)
   await img.waitFor()
-  assert.ok(await img.evaluate((el) => el.complete && el.naturalWidth === 160), 'the photo is displayed')
+  assert.equal(await imgLoaded(img), 160, 'the photo is displayed (its natural width)')
   const res = await pub.request.get(BASE + (await img.getAttribute('src')))
   assert.equal(res.headers()['x-location-stripped'], 'yes')
   const got = path.join(os.tmpdir(), `kp-place-pub-${process.pid}.jpg`)
@@ -1110,7 +1123,7 @@ test('evidence: the inspector attaches a geotagged photo to a finding; the unit 
   assert.equal(await mine.locator('[data-test=evidence-pos]').count(), 0) // no position shown
   const img = mine.locator('[data-test=evidence-thumb]')
   await img.waitFor()
-  assert.ok(await img.evaluate((el) => el.complete && el.naturalWidth === 160), 'the photo is displayed')
+  assert.equal(await imgLoaded(img), 160, 'the photo is displayed (its natural width)')
   // the bytes the unit's browser gets: a JPEG without EXIF (no GPS), checked by the store's reader
   const src = await img.getAttribute('src')
   const res = await rep.request.get(BASE + src)
