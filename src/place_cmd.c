@@ -22,6 +22,7 @@
 
 #include "cli/cli.h"
 #include "cli/verbs.h"
+#include "cli/domain.h"
 #include "contact_task.h"
 #include "http/errcode.h"
 #include "place_store.h"
@@ -29,82 +30,6 @@
 #include "util/mem.h"
 #include "util/text.h"
 
-typedef struct PlaceCli {
-  CliArgs args;
-  Db *pDb;
-  Arena *pArena;
-  AuthUser user;
-  EntryWho who;
-  EntryErr err;
-  int bJson;
-} PlaceCli;
-
-static int place_cli_open(PlaceCli *c, const char *zVerb, int argc, char **argv) {
-  memset(c, 0, sizeof *c);
-  cli_init(&c->args, zVerb, argc, argv);
-  const char *zDb = cli_db_path(&c->args);
-  const char *zAs = cli_opt(&c->args, "--as");
-  const char *zFmt = cli_opt(&c->args, "--format");
-  if (zFmt && strcmp(zFmt, "json") != 0 && strcmp(zFmt, "text") != 0) {
-    cli_error(&c->args, "--format must be text or json");
-    return EXIT_USAGE;
-  }
-  c->bJson = zFmt && strcmp(zFmt, "json") == 0;
-  char *zErr = NULL;
-  if (db_open(zDb, 0, &c->pDb, &zErr)) {
-    cli_error(&c->args, "%s", zErr ? zErr : "cannot open the database");
-    free(zErr);
-    return EXIT_INTERNAL;
-  }
-  c->pArena = arena_new();
-  if (zAs) {
-    if (auth_user_load(c->pDb, c->pArena, zAs, &c->user)) {
-      cli_error(&c->args, "no account %s (--as)", zAs);
-      return EXIT_BAD_INPUT;
-    }
-  } else {
-    c->user.zName = (char *)cli_actor();
-    c->user.caps = ~0u;
-  }
-  c->who.pUser = &c->user;
-  return 0;
-}
-
-static void place_cli_close(PlaceCli *c) {
-  if (c->pDb) db_close(c->pDb);
-  if (c->pArena) arena_free(c->pArena);
-  entry_err_free(&c->err);
-  cli_free(&c->args);
-}
-
-static int place_cli_fail(PlaceCli *c) {
-  cli_error(&c->args, "%s", c->err.zMsg);
-  json_t *aRep = c->err.pExtra ? json_object_get(c->err.pExtra, "report") : NULL;
-  size_t i;
-  json_t *v;
-  json_array_foreach(aRep, i, v) fprintf(stderr, "  %s\n", json_string_value(v));
-  return c->err.iCode == KP_E_INTERNAL || c->err.iCode == KP_E_UNAVAILABLE ? EXIT_INTERNAL : EXIT_BAD_INPUT;
-}
-
-static void place_cli_json(json_t *o) {
-  char *z = json_dumps(o, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(10));
-  if (z) printf("%s\n", z);
-  free(z);
-}
-
-/* Opens, then runs cli_finish after the caller read its options: on any problem returns the
-** exit code (closing c). */
-#define PLACE_CLI_BEGIN(c, verb)                     \
-  int rc = place_cli_open(&(c), verb, argc, argv);  \
-  if (rc) {                                          \
-    place_cli_close(&(c));                           \
-    return rc;                                       \
-  }
-#define PLACE_CLI_FINISH(c)          \
-  if (cli_finish(&(c).args)) {       \
-    place_cli_close(&(c));           \
-    return EXIT_USAGE;               \
-  }
 
 static const char *place_kind_zh(const char *z) {
   return strcmp(z, "red") == 0 ? "红色遗址" : strcmp(z, "youth") == 0 ? "青少年教育基地" : "基层联点";
@@ -112,20 +37,20 @@ static const char *place_kind_zh(const char *z) {
 
 /* kaoping place import FILE [--kind red] */
 int place_import_cmd(int argc, char **argv) {
-  PlaceCli c;
-  PLACE_CLI_BEGIN(c, "place import");
+  DomainCli c;
+  DOMAIN_CLI_BEGIN(c, "place import");
   const char *zFile = cli_positional(&c.args, 0);
   const char *zKind = cli_opt(&c.args, "--kind");
-  PLACE_CLI_FINISH(c);
+  DOMAIN_CLI_FINISH(c);
   if (!zFile) {
     cli_error(&c.args, "usage: kaoping place import FILE [--kind red|youth|contact]");
-    place_cli_close(&c);
+    domain_cli_close(&c);
     return EXIT_USAGE;
   }
   json_t *o = NULL;
-  if (place_import(c.pDb, &c.who, zFile, zKind ? zKind : "red", &o, &c.err)) rc = place_cli_fail(&c);
+  if (place_import(c.pDb, &c.who, zFile, zKind ? zKind : "red", &o, &c.err)) rc = domain_cli_fail(&c);
   else {
-    if (c.bJson) place_cli_json(o);
+    if (c.bJson) domain_cli_json(o);
     else {
       printf("%s: %lld place%s imported\n", zFile, (long long)json_integer_value(json_object_get(o, "imported")),
              json_integer_value(json_object_get(o, "imported")) == 1 ? "" : "s");
@@ -139,12 +64,12 @@ int place_import_cmd(int argc, char **argv) {
     }
     json_decref(o);
   }
-  place_cli_close(&c);
+  domain_cli_close(&c);
   return rc;
 }
 
 /* Parses an optional number option into *pr (NaN when absent). 0 or -1 (message printed). */
-static int place_opt_num(PlaceCli *c, const char *zName, double *pr) {
+static int place_opt_num(DomainCli *c, const char *zName, double *pr) {
   char zOpt[32];
   snprintf(zOpt, sizeof zOpt, "--%s", zName);
   const char *z = cli_opt(&c->args, zOpt);
@@ -160,8 +85,8 @@ static int place_opt_num(PlaceCli *c, const char *zName, double *pr) {
 /* kaoping place add NAME --kind K [--unit U] [--lon X --lat Y [--datum D]] [--approximate]
 **   [--address A] [--description T] [--source S] */
 int place_add_cmd(int argc, char **argv) {
-  PlaceCli c;
-  PLACE_CLI_BEGIN(c, "place add");
+  DomainCli c;
+  DOMAIN_CLI_BEGIN(c, "place add");
   PlaceInput in;
   memset(&in, 0, sizeof in);
   in.zName = cli_positional(&c.args, 0);
@@ -173,14 +98,14 @@ int place_add_cmd(int argc, char **argv) {
   in.zSource = cli_opt(&c.args, "--source");
   in.bApproximate = cli_flag(&c.args, "--approximate");
   if (place_opt_num(&c, "lon", &in.rLon) || place_opt_num(&c, "lat", &in.rLat)) {
-    place_cli_close(&c);
+    domain_cli_close(&c);
     return EXIT_USAGE;
   }
-  PLACE_CLI_FINISH(c);
+  DOMAIN_CLI_FINISH(c);
   json_t *o = NULL;
-  if (place_put(c.pDb, &c.who, &in, &o, &c.err)) rc = place_cli_fail(&c);
+  if (place_put(c.pDb, &c.who, &in, &o, &c.err)) rc = domain_cli_fail(&c);
   else {
-    if (c.bJson) place_cli_json(o);
+    if (c.bJson) domain_cli_json(o);
     else {
       json_t *pLon = json_object_get(o, "lon");
       if (json_is_number(pLon))
@@ -192,20 +117,20 @@ int place_add_cmd(int argc, char **argv) {
     }
     json_decref(o);
   }
-  place_cli_close(&c);
+  domain_cli_close(&c);
   return rc;
 }
 
 /* kaoping place list [--kind K] */
 int place_list_cmd(int argc, char **argv) {
-  PlaceCli c;
-  PLACE_CLI_BEGIN(c, "place list");
+  DomainCli c;
+  DOMAIN_CLI_BEGIN(c, "place list");
   const char *zKind = cli_opt(&c.args, "--kind");
-  PLACE_CLI_FINISH(c);
+  DOMAIN_CLI_FINISH(c);
   json_t *o = NULL;
-  if (place_list(c.pDb, zKind, 0, &o, &c.err)) rc = place_cli_fail(&c);
+  if (place_list(c.pDb, zKind, 0, &o, &c.err)) rc = domain_cli_fail(&c);
   else {
-    if (c.bJson) place_cli_json(o);
+    if (c.bJson) domain_cli_json(o);
     else {
       size_t i;
       json_t *v;
@@ -223,19 +148,19 @@ int place_list_cmd(int argc, char **argv) {
     }
     json_decref(o);
   }
-  place_cli_close(&c);
+  domain_cli_close(&c);
   return rc;
 }
 
 /* kaoping place route NAME NAME... */
 int place_route_cmd(int argc, char **argv) {
-  PlaceCli c;
-  PLACE_CLI_BEGIN(c, "place route");
+  DomainCli c;
+  DOMAIN_CLI_BEGIN(c, "place route");
   const char **az = NULL;
   int n = cli_positionals(&c.args, &az);
   if (cli_finish(&c.args)) {
     free(az);
-    place_cli_close(&c);
+    domain_cli_close(&c);
     return EXIT_USAGE;
   }
   int64_t *aId = xcalloc((size_t)(n > 0 ? n : 1), sizeof *aId);
@@ -254,9 +179,9 @@ int place_route_cmd(int argc, char **argv) {
     }
   }
   json_t *o = NULL;
-  if (!rc && place_route(c.pDb, aId, n, 0, &o, &c.err)) rc = place_cli_fail(&c);
+  if (!rc && place_route(c.pDb, aId, n, 0, &o, &c.err)) rc = domain_cli_fail(&c);
   else if (!rc) {
-    if (c.bJson) place_cli_json(o);
+    if (c.bJson) domain_cli_json(o);
     else {
       json_t *aStop = json_object_get(o, "stops");
       size_t i;
@@ -273,31 +198,31 @@ int place_route_cmd(int argc, char **argv) {
   }
   free(aId);
   free(az);
-  place_cli_close(&c);
+  domain_cli_close(&c);
   return rc;
 }
 
 /* kaoping contact assign PLACE LEADER */
 int contact_assign_cmd(int argc, char **argv) {
-  PlaceCli c;
-  PLACE_CLI_BEGIN(c, "contact assign");
+  DomainCli c;
+  DOMAIN_CLI_BEGIN(c, "contact assign");
   const char *zPlace = cli_positional(&c.args, 0), *zLeader = cli_positional(&c.args, 1);
-  PLACE_CLI_FINISH(c);
+  DOMAIN_CLI_FINISH(c);
   json_t *o = NULL;
-  if (contact_assign(c.pDb, &c.who, zPlace, zLeader, &o, &c.err)) rc = place_cli_fail(&c);
+  if (contact_assign(c.pDb, &c.who, zPlace, zLeader, &o, &c.err)) rc = domain_cli_fail(&c);
   else {
     printf("contact point %lld: %s -> %s\n", (long long)json_integer_value(json_object_get(o, "id")),
            zLeader, zPlace);
     json_decref(o);
   }
-  place_cli_close(&c);
+  domain_cli_close(&c);
   return rc;
 }
 
 /* kaoping contact visit POINT --date D --notes T [--problem TEXT]... */
 int contact_visit_cmd(int argc, char **argv) {
-  PlaceCli c;
-  PLACE_CLI_BEGIN(c, "contact visit");
+  DomainCli c;
+  DOMAIN_CLI_BEGIN(c, "contact visit");
   const char *zDate = cli_opt(&c.args, "--date"), *zNotes = cli_opt(&c.args, "--notes");
   /* --problem may repeat: cli_opt finds the first only, so walk argv (marking each use) */
   json_t *aProb = json_array();
@@ -311,11 +236,11 @@ int contact_visit_cmd(int argc, char **argv) {
   if (cli_finish(&c.args) || !zPoint) {
     if (!zPoint) cli_error(&c.args, "usage: kaoping contact visit POINT --date YYYY-MM-DD --notes TEXT");
     json_decref(aProb);
-    place_cli_close(&c);
+    domain_cli_close(&c);
     return EXIT_USAGE;
   }
   json_t *o = NULL;
-  if (contact_visit(c.pDb, &c.who, atoll(zPoint), zDate, zNotes, aProb, &o, &c.err)) rc = place_cli_fail(&c);
+  if (contact_visit(c.pDb, &c.who, atoll(zPoint), zDate, zNotes, aProb, &o, &c.err)) rc = domain_cli_fail(&c);
   else {
     printf("visit %lld on %s logged, %zu problem%s raised\n",
            (long long)json_integer_value(json_object_get(o, "visit")), zDate,
@@ -324,36 +249,36 @@ int contact_visit_cmd(int argc, char **argv) {
     json_decref(o);
   }
   json_decref(aProb);
-  place_cli_close(&c);
+  domain_cli_close(&c);
   return rc;
 }
 
 /* kaoping contact close PROBLEM --note T */
 int contact_close_cmd(int argc, char **argv) {
-  PlaceCli c;
-  PLACE_CLI_BEGIN(c, "contact close");
+  DomainCli c;
+  DOMAIN_CLI_BEGIN(c, "contact close");
   const char *zId = cli_positional(&c.args, 0), *zNote = cli_opt(&c.args, "--note");
-  PLACE_CLI_FINISH(c);
+  DOMAIN_CLI_FINISH(c);
   json_t *o = NULL;
   if (!zId) {
     cli_error(&c.args, "usage: kaoping contact close PROBLEM --note TEXT");
-    place_cli_close(&c);
+    domain_cli_close(&c);
     return EXIT_USAGE;
   }
-  if (contact_problem_close(c.pDb, &c.who, atoll(zId), zNote, &o, &c.err)) rc = place_cli_fail(&c);
+  if (contact_problem_close(c.pDb, &c.who, atoll(zId), zNote, &o, &c.err)) rc = domain_cli_fail(&c);
   else {
     printf("problem %s closed\n", zId);
     json_decref(o);
   }
-  place_cli_close(&c);
+  domain_cli_close(&c);
   return rc;
 }
 
 /* kaoping contact task PROBLEM --lead U (--deadline D | --days N) [--co U]... [--category C]
 ** [--title T]: the problem becomes a 督办 task (contact_task.c). */
 int contact_task_cmd(int argc, char **argv) {
-  PlaceCli c;
-  PLACE_CLI_BEGIN(c, "contact task");
+  DomainCli c;
+  DOMAIN_CLI_BEGIN(c, "contact task");
   const char *zId = cli_positional(&c.args, 0);
   json_t *pIn = json_object();
   static const char *const azOpt[][2] = {{"--lead", "lead_unit"}, {"--deadline", "deadline"},
@@ -380,36 +305,36 @@ int contact_task_cmd(int argc, char **argv) {
       cli_error(&c.args, "usage: kaoping contact task PROBLEM --lead UNIT (--deadline YYYY-MM-DD | "
                          "--days N) [--co UNIT]... [--category C] [--title T]");
     json_decref(pIn);
-    place_cli_close(&c);
+    domain_cli_close(&c);
     return EXIT_USAGE;
   }
   json_t *o = NULL;
-  if (contact_problem_task(c.pDb, &c.who, atoll(zId), pIn, &o, &c.err)) rc = place_cli_fail(&c);
+  if (contact_problem_task(c.pDb, &c.who, atoll(zId), pIn, &o, &c.err)) rc = domain_cli_fail(&c);
   else {
     printf("problem %s: %s assigned (督办)\n", zId,
            json_string_value(json_object_get(o, "task_ref")));
     json_decref(o);
   }
   json_decref(pIn);
-  place_cli_close(&c);
+  domain_cli_close(&c);
   return rc;
 }
 
 /* kaoping contact list [LEADER] */
 int contact_list_cmd(int argc, char **argv) {
-  PlaceCli c;
-  PLACE_CLI_BEGIN(c, "contact list");
+  DomainCli c;
+  DOMAIN_CLI_BEGIN(c, "contact list");
   const char *zLeader = cli_positional(&c.args, 0);
-  PLACE_CLI_FINISH(c);
+  DOMAIN_CLI_FINISH(c);
   json_t *o = NULL;
   if (!zLeader && strncmp(c.user.zName, "local:", 6) == 0) {
     cli_error(&c.args, "usage: kaoping contact list LEADER (or --as LEADER)");
-    place_cli_close(&c);
+    domain_cli_close(&c);
     return EXIT_USAGE;
   }
-  if (contact_list(c.pDb, &c.who, zLeader, &o, &c.err)) rc = place_cli_fail(&c);
+  if (contact_list(c.pDb, &c.who, zLeader, &o, &c.err)) rc = domain_cli_fail(&c);
   else {
-    if (c.bJson) place_cli_json(o);
+    if (c.bJson) domain_cli_json(o);
     else {
       size_t i;
       json_t *v;
@@ -427,39 +352,39 @@ int contact_list_cmd(int argc, char **argv) {
     }
     json_decref(o);
   }
-  place_cli_close(&c);
+  domain_cli_close(&c);
   return rc;
 }
 
 /* kaoping honour add --award A --year Y --recipient R --kind person|collective --citation T [--unit U] */
 int honour_add_cmd(int argc, char **argv) {
-  PlaceCli c;
-  PLACE_CLI_BEGIN(c, "honour add");
+  DomainCli c;
+  DOMAIN_CLI_BEGIN(c, "honour add");
   const char *zYear = cli_opt(&c.args, "--year");
   HonourInput in = {cli_opt(&c.args, "--award"), cli_opt(&c.args, "--recipient"), cli_opt(&c.args, "--kind"),
                     cli_opt(&c.args, "--unit"), cli_opt(&c.args, "--citation"), zYear ? atoi(zYear) : 0, 0};
-  PLACE_CLI_FINISH(c);
+  DOMAIN_CLI_FINISH(c);
   json_t *o = NULL;
-  if (honour_add(c.pDb, &c.who, &in, &o, &c.err)) rc = place_cli_fail(&c);
+  if (honour_add(c.pDb, &c.who, &in, &o, &c.err)) rc = domain_cli_fail(&c);
   else {
     printf("honour %lld: %d %s, %s\n", (long long)json_integer_value(json_object_get(o, "id")), in.iYear,
            in.zAward, in.zRecipient);
     json_decref(o);
   }
-  place_cli_close(&c);
+  domain_cli_close(&c);
   return rc;
 }
 
 /* kaoping honour list [--year Y] */
 int honour_list_cmd(int argc, char **argv) {
-  PlaceCli c;
-  PLACE_CLI_BEGIN(c, "honour list");
+  DomainCli c;
+  DOMAIN_CLI_BEGIN(c, "honour list");
   const char *zYear = cli_opt(&c.args, "--year");
-  PLACE_CLI_FINISH(c);
+  DOMAIN_CLI_FINISH(c);
   json_t *o = NULL;
-  if (honour_list(c.pDb, zYear ? atoi(zYear) : 0, &o, &c.err)) rc = place_cli_fail(&c);
+  if (honour_list(c.pDb, zYear ? atoi(zYear) : 0, &o, &c.err)) rc = domain_cli_fail(&c);
   else {
-    if (c.bJson) place_cli_json(o);
+    if (c.bJson) domain_cli_json(o);
     else {
       size_t i;
       json_t *v;
@@ -470,6 +395,6 @@ int honour_list_cmd(int argc, char **argv) {
     }
     json_decref(o);
   }
-  place_cli_close(&c);
+  domain_cli_close(&c);
   return rc;
 }

@@ -22,88 +22,12 @@
 
 #include "cli/cli.h"
 #include "cli/verbs.h"
+#include "cli/domain.h"
 #include "http/errcode.h"
 #include "store/db.h"
 #include "util/mem.h"
 #include "wish_store.h"
 
-/* Shared state of one verb run. */
-typedef struct WishCli {
-  CliArgs args;
-  Db *pDb;
-  Arena *pArena;
-  AuthUser user;
-  EntryWho who;
-  EntryErr err;
-  int bJson;
-} WishCli;
-
-/* Parses --db, --as and --format, opens the database. 0 or an exit code. */
-static int wish_cli_open(WishCli *c, const char *zVerb, int argc, char **argv) {
-  memset(c, 0, sizeof *c);
-  cli_init(&c->args, zVerb, argc, argv);
-  const char *zDb = cli_db_path(&c->args);
-  const char *zAs = cli_opt(&c->args, "--as");
-  const char *zFmt = cli_opt(&c->args, "--format");
-  if (zFmt && strcmp(zFmt, "json") != 0 && strcmp(zFmt, "text") != 0) {
-    cli_error(&c->args, "--format must be text or json");
-    return EXIT_USAGE;
-  }
-  c->bJson = zFmt && strcmp(zFmt, "json") == 0;
-  char *zErr = NULL;
-  if (db_open(zDb, 0, &c->pDb, &zErr)) {
-    cli_error(&c->args, "%s", zErr ? zErr : "cannot open the database");
-    free(zErr);
-    return EXIT_INTERNAL;
-  }
-  c->pArena = arena_new();
-  if (zAs) {
-    if (auth_user_load(c->pDb, c->pArena, zAs, &c->user)) {
-      cli_error(&c->args, "no account %s (--as)", zAs);
-      return EXIT_BAD_INPUT;
-    }
-  } else {
-    c->user.zName = (char *)cli_actor();
-    c->user.caps = ~0u; /* the operator of the server */
-  }
-  c->who.pUser = &c->user;
-  c->who.zIp = NULL;
-  return 0;
-}
-
-static void wish_cli_close(WishCli *c) {
-  if (c->pDb) db_close(c->pDb);
-  if (c->pArena) arena_free(c->pArena);
-  entry_err_free(&c->err);
-  cli_free(&c->args);
-}
-
-/* Prints a domain error and returns its exit code. */
-static int wish_cli_fail(WishCli *c) {
-  cli_error(&c->args, "%s", c->err.zMsg);
-  if (c->err.pExtra) {
-    json_t *aRep = json_object_get(c->err.pExtra, "report");
-    size_t i;
-    json_t *v;
-    json_array_foreach(aRep, i, v) fprintf(stderr, "  %s\n", json_string_value(v));
-  }
-  return c->err.iCode == KP_E_INTERNAL || c->err.iCode == KP_E_UNAVAILABLE ? EXIT_INTERNAL : EXIT_BAD_INPUT;
-}
-
-static void wish_cli_json(json_t *o) {
-  char *z = json_dumps(o, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(10));
-  if (z) printf("%s\n", z);
-  free(z);
-}
-
-/* Runs the common tail: cli_finish, then the body. */
-#define WISH_CLI_FINISH(c)                        \
-  do {                                            \
-    if (cli_finish(&(c)->args)) {                 \
-      wish_cli_close(c);                          \
-      return EXIT_USAGE;                          \
-    }                                             \
-  } while (0)
 
 static void wish_print_row(json_t *o) {
   json_t *pR = json_object_get(o, "rating");
@@ -123,20 +47,20 @@ static void wish_print_row(json_t *o) {
 
 /* kaoping wish submit --unit U --category C --place P --text T --contact PHONE */
 int wish_submit_cmd(int argc, char **argv) {
-  WishCli c;
-  int rc = wish_cli_open(&c, "wish submit", argc, argv);
+  DomainCli c;
+  int rc = domain_cli_open(&c, "wish submit", argc, argv);
   if (rc) {
-    wish_cli_close(&c);
+    domain_cli_close(&c);
     return rc;
   }
   WishInput in = {cli_opt(&c.args, "--category"), cli_opt(&c.args, "--unit"), cli_opt(&c.args, "--place"),
                   cli_opt(&c.args, "--text"), cli_opt(&c.args, "--contact"), NULL};
-  WISH_CLI_FINISH(&c);
+  DOMAIN_CLI_FINISH(c);
   json_t *o = NULL;
   if (wish_submit(c.pDb, &c.who, NULL, &in, &o, &c.err)) {
-    rc = wish_cli_fail(&c);
+    rc = domain_cli_fail(&c);
   } else {
-    if (c.bJson) wish_cli_json(o);
+    if (c.bJson) domain_cli_json(o);
     else printf("wish %lld submitted for %s (%s), contact %s\ntracking code: %s (give it to the "
                 "citizen: it is not stored and cannot be shown again)\n",
                 (long long)json_integer_value(json_object_get(o, "id")),
@@ -146,26 +70,26 @@ int wish_submit_cmd(int argc, char **argv) {
                 json_string_value(json_object_get(o, "tracking_code")));
     json_decref(o);
   }
-  wish_cli_close(&c);
+  domain_cli_close(&c);
   return rc;
 }
 
 /* kaoping wish list [--unit U] [--state S] [--category C] [--page N] */
 int wish_list_cmd(int argc, char **argv) {
-  WishCli c;
-  int rc = wish_cli_open(&c, "wish list", argc, argv);
+  DomainCli c;
+  int rc = domain_cli_open(&c, "wish list", argc, argv);
   if (rc) {
-    wish_cli_close(&c);
+    domain_cli_close(&c);
     return rc;
   }
   const char *zUnit = cli_opt(&c.args, "--unit"), *zState = cli_opt(&c.args, "--state");
   const char *zCat = cli_opt(&c.args, "--category"), *zPage = cli_opt(&c.args, "--page");
-  WISH_CLI_FINISH(&c);
+  DOMAIN_CLI_FINISH(c);
   json_t *o = NULL;
   if (wish_list(c.pDb, &c.who, zUnit, zState, zCat, zPage ? atoi(zPage) : 1, 200, &o, &c.err)) {
-    rc = wish_cli_fail(&c);
+    rc = domain_cli_fail(&c);
   } else {
-    if (c.bJson) wish_cli_json(o);
+    if (c.bJson) domain_cli_json(o);
     else {
       size_t i;
       json_t *v;
@@ -175,30 +99,30 @@ int wish_list_cmd(int argc, char **argv) {
     }
     json_decref(o);
   }
-  wish_cli_close(&c);
+  domain_cli_close(&c);
   return rc;
 }
 
 /* kaoping wish show ID */
 int wish_show_cmd(int argc, char **argv) {
-  WishCli c;
-  int rc = wish_cli_open(&c, "wish show", argc, argv);
+  DomainCli c;
+  int rc = domain_cli_open(&c, "wish show", argc, argv);
   if (rc) {
-    wish_cli_close(&c);
+    domain_cli_close(&c);
     return rc;
   }
   const char *zId = cli_positional(&c.args, 0);
-  WISH_CLI_FINISH(&c);
+  DOMAIN_CLI_FINISH(c);
   if (!zId) {
     cli_error(&c.args, "usage: kaoping wish show ID");
-    wish_cli_close(&c);
+    domain_cli_close(&c);
     return EXIT_USAGE;
   }
   json_t *o = NULL;
   if (wish_get(c.pDb, &c.who, atoll(zId), &o, &c.err)) {
-    rc = wish_cli_fail(&c);
+    rc = domain_cli_fail(&c);
   } else {
-    if (c.bJson) wish_cli_json(o);
+    if (c.bJson) domain_cli_json(o);
     else {
       wish_print_row(o);
       printf("       place: %s\n", json_string_value(json_object_get(o, "place")));
@@ -213,64 +137,64 @@ int wish_show_cmd(int argc, char **argv) {
     }
     json_decref(o);
   }
-  wish_cli_close(&c);
+  domain_cli_close(&c);
   return rc;
 }
 
 /* kaoping wish act ID EVENT [--note TEXT] [--as NAME] */
 int wish_act_cmd(int argc, char **argv) {
-  WishCli c;
-  int rc = wish_cli_open(&c, "wish act", argc, argv);
+  DomainCli c;
+  int rc = domain_cli_open(&c, "wish act", argc, argv);
   if (rc) {
-    wish_cli_close(&c);
+    domain_cli_close(&c);
     return rc;
   }
   const char *zId = cli_positional(&c.args, 0), *zEv = cli_positional(&c.args, 1);
   const char *zNote = cli_opt(&c.args, "--note");
-  WISH_CLI_FINISH(&c);
+  DOMAIN_CLI_FINISH(c);
   if (!zId || !zEv) {
     cli_error(&c.args, "usage: kaoping wish act ID claim|progress|complete|release|reject [--note TEXT]");
-    wish_cli_close(&c);
+    domain_cli_close(&c);
     return EXIT_USAGE;
   }
   json_t *o = NULL;
   if (wish_act(c.pDb, &c.who, atoll(zId), zEv, zNote, &o, &c.err)) {
-    rc = wish_cli_fail(&c);
+    rc = domain_cli_fail(&c);
   } else {
-    if (c.bJson) wish_cli_json(o);
+    if (c.bJson) domain_cli_json(o);
     else printf("wish %s: %s\n", zId, json_string_value(json_object_get(o, "state")));
     json_decref(o);
   }
-  wish_cli_close(&c);
+  domain_cli_close(&c);
   return rc;
 }
 
 /* kaoping wish confirm CODE --rating N [--note T] | wish dispute CODE --note T */
 static int wish_submitter_cmd(const char *zVerb, const char *zEvent, int argc, char **argv) {
-  WishCli c;
-  int rc = wish_cli_open(&c, zVerb, argc, argv);
+  DomainCli c;
+  int rc = domain_cli_open(&c, zVerb, argc, argv);
   if (rc) {
-    wish_cli_close(&c);
+    domain_cli_close(&c);
     return rc;
   }
   const char *zCode = cli_positional(&c.args, 0), *zNote = cli_opt(&c.args, "--note");
   const char *zRating = strcmp(zEvent, "confirm") == 0 ? cli_opt(&c.args, "--rating") : NULL;
-  WISH_CLI_FINISH(&c);
+  DOMAIN_CLI_FINISH(c);
   if (!zCode) {
     cli_error(&c.args, "usage: kaoping %s CODE ...", zVerb);
-    wish_cli_close(&c);
+    domain_cli_close(&c);
     return EXIT_USAGE;
   }
   json_t *o = NULL;
   if (wish_track(c.pDb, NULL, zCode, zEvent, zRating ? atoi(zRating) : 0, zNote, &o, &c.err)) {
-    rc = wish_cli_fail(&c);
+    rc = domain_cli_fail(&c);
   } else {
-    if (c.bJson) wish_cli_json(o);
+    if (c.bJson) domain_cli_json(o);
     else printf("wish %lld: %s\n", (long long)json_integer_value(json_object_get(o, "id")),
                 json_string_value(json_object_get(o, "state")));
     json_decref(o);
   }
-  wish_cli_close(&c);
+  domain_cli_close(&c);
   return rc;
 }
 
@@ -309,19 +233,19 @@ static void wish_print_stats(json_t *o) {
 
 /* kaoping wish stats PERIOD */
 int wish_stats_cmd(int argc, char **argv) {
-  WishCli c;
-  int rc = wish_cli_open(&c, "wish stats", argc, argv);
+  DomainCli c;
+  int rc = domain_cli_open(&c, "wish stats", argc, argv);
   if (rc) {
-    wish_cli_close(&c);
+    domain_cli_close(&c);
     return rc;
   }
   const char *zPeriod = cli_positional(&c.args, 0);
-  WISH_CLI_FINISH(&c);
+  DOMAIN_CLI_FINISH(c);
   json_t *o = NULL;
   if (wish_stats(c.pDb, zPeriod, &o, &c.err)) {
-    rc = wish_cli_fail(&c);
+    rc = domain_cli_fail(&c);
   } else {
-    if (c.bJson) wish_cli_json(o);
+    if (c.bJson) domain_cli_json(o);
     else {
       printf("period %s: wishes submitted from %s to %s (local midnights, +08:00)\n",
              json_string_value(json_object_get(o, "period")), json_string_value(json_object_get(o, "from")),
@@ -330,7 +254,7 @@ int wish_stats_cmd(int argc, char **argv) {
     }
     json_decref(o);
   }
-  wish_cli_close(&c);
+  domain_cli_close(&c);
   return rc;
 }
 
@@ -343,22 +267,22 @@ static const char *wish_map_opt(CliArgs *p, const char *zName, const char *zDefa
 
 /* kaoping wish feed PERIOD [--claim7 D1] [--completed CODE] [--satisfied D2] */
 int wish_feed_cmd(int argc, char **argv) {
-  WishCli c;
-  int rc = wish_cli_open(&c, "wish feed", argc, argv);
+  DomainCli c;
+  int rc = domain_cli_open(&c, "wish feed", argc, argv);
   if (rc) {
-    wish_cli_close(&c);
+    domain_cli_close(&c);
     return rc;
   }
   const char *zPeriod = cli_positional(&c.args, 0);
   const char *zC7 = wish_map_opt(&c.args, "--claim7", WISH_FEED_CLAIM7);
   const char *zDone = wish_map_opt(&c.args, "--completed", NULL);
   const char *zSat = wish_map_opt(&c.args, "--satisfied", WISH_FEED_SATISFIED);
-  WISH_CLI_FINISH(&c);
+  DOMAIN_CLI_FINISH(c);
   json_t *o = NULL;
   if (wish_feed(c.pDb, &c.who, zPeriod, zC7, zDone, zSat, &o, &c.err)) {
-    rc = wish_cli_fail(&c);
+    rc = domain_cli_fail(&c);
   } else {
-    if (c.bJson) wish_cli_json(o);
+    if (c.bJson) domain_cli_json(o);
     else {
       wish_print_stats(o);
       printf("period %s: %lld observation%s written (provenance wish), %lld unchanged\n",
@@ -369,32 +293,32 @@ int wish_feed_cmd(int argc, char **argv) {
     }
     json_decref(o);
   }
-  wish_cli_close(&c);
+  domain_cli_close(&c);
   return rc;
 }
 
 /* kaoping user party NAME on|off */
 int user_party_cmd(int argc, char **argv) {
-  WishCli c;
-  int rc = wish_cli_open(&c, "user party", argc, argv);
+  DomainCli c;
+  int rc = domain_cli_open(&c, "user party", argc, argv);
   if (rc) {
-    wish_cli_close(&c);
+    domain_cli_close(&c);
     return rc;
   }
   const char *zName = cli_positional(&c.args, 0), *zOn = cli_positional(&c.args, 1);
-  WISH_CLI_FINISH(&c);
+  DOMAIN_CLI_FINISH(c);
   if (!zName || !zOn || (strcmp(zOn, "on") != 0 && strcmp(zOn, "off") != 0)) {
     cli_error(&c.args, "usage: kaoping user party NAME on|off");
-    wish_cli_close(&c);
+    domain_cli_close(&c);
     return EXIT_USAGE;
   }
   json_t *o = NULL;
   if (wish_party_set(c.pDb, &c.who, zName, strcmp(zOn, "on") == 0, &o, &c.err)) {
-    rc = wish_cli_fail(&c);
+    rc = domain_cli_fail(&c);
   } else {
     printf("%s is %sa party member (党员)\n", zName, strcmp(zOn, "on") == 0 ? "" : "not ");
     json_decref(o);
   }
-  wish_cli_close(&c);
+  domain_cli_close(&c);
   return rc;
 }
