@@ -66,7 +66,7 @@ req() {
   local u=$1 m=$2 p=$3 body=${4-} data=()
   [ -n "$body" ] && data=(-H 'Content-Type: application/json' --data-binary "$body")
   curl -s -o "$T/out" -w '%{http_code}' -b "$T/$u.jar" -c "$T/$u.jar" \
-       -H "X-CSRF-Token: $(cat "$T/$u.csrf")" "${data[@]}" -X "$m" "$B$p"
+       -H "X-CSRF-Token: $(cat "$T/$u.csrf" 2>/dev/null)" "${data[@]}" -X "$m" "$B$p"
 }
 j() { jq -r "$1" "$T/out"; }
 code() { jq -r '.code // empty' "$T/out"; }
