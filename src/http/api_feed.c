@@ -4,21 +4,22 @@
 ** batches, the rejected rows, the drill-down from an indicator to its records (JSON and
 ** CSV), and the 数据存疑 flags of a period.
 **
-** Why the import runs in a child process: server.c holds a request's whole body in memory
-** (up to the route's limit) and runs the handler on a pool thread. An import of a million
-** rows takes a minute; holding a pool thread that long would starve every other user. So
-** the upload handler only saves the body to a file in the folder DB.feeds/ beside the
-** database (an XLSX file is converted to CSV there first), starts `kaoping feed import`
+** The upload route is a ROUTE_STREAM row: server.c checks the session, the capability and
+** the CSRF token as soon as the headers are in, refuses a Content-Length above the
+** upload_max_mb setting, and writes the body to a spool file (DB.files/tmp) as it arrives,
+** so a file of any size costs the server one network chunk of memory. The handler moves
+** the finished spool into DB.feeds/ (rename: the same file system, no copy).
+**
+** Why the import runs in a child process: the handler runs on one of a few pool threads.
+** An import of a million rows takes a minute; holding a pool thread that long would starve
+** every other user. So the upload handler only moves the file into the folder DB.feeds/
+** beside the database (an XLSX file is converted to CSV there first), starts `kaoping feed import`
 ** on it (posix_spawn of this same executable: the same code path, transactions and resume
 ** as on the command line) and answers 202 with a job id at once. The progress route reads
 ** what the import has committed (feed_batch rows of that file: byte_end, rows, rejects),
 ** so it needs no channel to the child; the child's exit status is collected by a small
 ** thread per job. Jobs live in this process's memory: after a restart the batches and
 ** rejects remain (they are in the database), the job ids do not.
-**
-** The body limit of the upload route is FEED_UPLOAD_MAX (64 MB, about 250,000 hotline work
-** orders): with the server's pool of 4 threads, four uploads at once hold 256 MB. Bigger
-** exports go through `kaoping feed import` on the server, which streams any size.
 */
 #include <errno.h>
 #include <math.h>
@@ -36,6 +37,8 @@
 #include <unistd.h>
 
 #include "audit.h"
+#include "auth.h"
+#include "evidence.h"
 #include "crosscheck.h"
 #include "feed/def.h"
 #include "feed/derive.h"
@@ -116,6 +119,21 @@ static int feedweb_write(const char *zPath, const char *z, size_t n) {
   return close(fd);
 }
 
+/* The body into zPath (mode 0600, never over an existing file): the server's spool is
+** flushed (fsync) and moved there; without one (kaoping http) the body in memory is written.
+** 0 or -1 (the server removes a spool that was not moved when the request ends). */
+static int feedweb_save(HttpReq *r, const char *zPath) {
+  EvSpool *s = r->pSpool;
+  if (!s) return feedweb_write(zPath, r->zBody, r->nBody);
+  if (ev_spool_finish(s) || !s->zPath) return -1;
+  /* link + unlink rather than rename: link refuses to replace an existing file (O_EXCL) */
+  if (link(s->zPath, zPath)) return -1;
+  unlink(s->zPath);
+  free(s->zPath);
+  s->zPath = NULL; /* moved: nothing for the server to remove */
+  return 0;
+}
+
 int api_feed_upload(HttpReq *r) {
   const char *zFeed = http_arg(r, "feed");
   FeedDef *d = feed_def_builtin(zFeed); /* never a path: the web names built-in feeds only */
@@ -135,6 +153,10 @@ int api_feed_upload(HttpReq *r) {
                      "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet or "
                      "application/octet-stream");
   if (r->nBody == 0) return http_fail(r, KP_E_MISSING, NULL, "the body must be the file itself");
+  uint64_t nMax = (uint64_t)auth_setting(r->pDb, "upload_max_mb") << 20;
+  if (!r->pSpool && r->nBody > nMax) /* kaoping http (the server refused it before reading) */
+    return http_fail(r, KP_E_TOO_LARGE, NULL, "the file is larger than upload_max_mb (%llu bytes)",
+                     (unsigned long long)nMax);
   const char *zDb = db_path(r->pDb);
   char *zDir = xasprintf("%s.feeds", zDb);
   if (mkdir(zDir, 0700) != 0 && errno != EEXIST) {
@@ -149,7 +171,7 @@ int api_feed_upload(HttpReq *r) {
   char *zPath = xasprintf("%s/%lld-%d-%s", zDir, (long long)time(NULL), iSeq, zName);
   free(zDir);
   char *zCsv = NULL;
-  if (feedweb_write(zPath, r->zBody, r->nBody)) {
+  if (feedweb_save(r, zPath)) {
     free(zPath);
     return http_fail(r, KP_E_UNAVAILABLE, NULL, "the file cannot be saved");
   }
