@@ -574,17 +574,35 @@ done:
 
 /* ---- cross-checks ------------------------------------------------------------------ */
 
+/* The flags are the same for every reader the route admits (review_draft sees all units),
+** so the response cache's key is the cross-checks' own: the period and its inputs' version
+** (crosscheck_inputs_key). A hit answers with the stored body, its ETag, a 304 to a
+** matching If-None-Match; a miss runs crosscheck_run (itself cached per process). */
 int api_crosscheck(HttpReq *r) {
+  const char *zPeriod = http_arg(r, "period");
+  char *zIn = crosscheck_inputs_key(r->pDb, zPeriod);
+  char *zKey = zIn ? xasprintf("crosscheck|%s", zIn) : NULL;
+  free(zIn);
+  if (zKey && http_cache_serve(r, zKey)) {
+    free(zKey);
+    return 0;
+  }
   json_t *pCfg = json_object(), *pOut = NULL;
   char *zErr = NULL;
-  int rc = crosscheck_run(r->pDb, http_arg(r, "period"), pCfg, NULL, &pOut, &zErr);
+  int rc = crosscheck_run(r->pDb, zPeriod, pCfg, NULL, &pOut, &zErr);
   json_decref(pCfg);
   if (rc != 0) {
+    free(zKey);
     int iCode = rc == 4 ? KP_E_INTERNAL : rc == 2 ? KP_E_INVALID : KP_E_NO_SUCH;
     http_fail(r, iCode, "period", "%s", zErr);
     free(zErr);
     return -1;
   }
   http_json(r, 200, pOut);
+  /* stored only when nothing changed while it was computed */
+  zIn = zKey ? crosscheck_inputs_key(r->pDb, zPeriod) : NULL;
+  if (zIn && strcmp(zKey + strlen("crosscheck|"), zIn) == 0) http_cache_store(r, zKey);
+  free(zIn);
+  free(zKey);
   return 0;
 }

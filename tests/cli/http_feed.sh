@@ -7,7 +7,8 @@
 #   hf-3  drill-down: all records of a unit and period, an indicator's part, a field filter,
 #         paging, CSV export with formula cells neutralised
 #   hf-4  an XLSX upload stores the same records (all already stored: duplicates)
-#   hf-5  cross-check flags of 2021-B4 (the same four as `kaoping crosscheck`, feed.sh 9.2)
+#   hf-5  cross-check flags of 2021-B4 (the same four as `kaoping crosscheck`, feed.sh 9.2);
+#         cached: the same answer again (ETag, 304), a new one after an observation changes
 #   hf-6  refusals: a reporter (403 2004), a leader may read but not upload, a bad file name
 #   hf-8  the upload is streamed to disk: a file over upload_max_mb is 413; a file that breaks
 #         off (a quoted field never closed) fails with its line and column and stores nothing
@@ -137,6 +138,7 @@ assert_eq "hf-4.3 a broken XLSX is 400 3003 with the reason" "400 3003 yes" \
 
 # ---- hf-5 cross-checks ------------------------------------------------------------------
 s=$(req leader GET /api/crosscheck/2021-B4)
+cp "$T/out" "$T/xc-first.json"
 assert_eq "hf-5.1 2021-B4 flags (as feed.sh 9.2)" "200 P04 jump B1; P01 jump D1; 430405 jump D2; P01 jump D2" \
   "$s $(jq -r '[.flags[] | "\(.unit) \(.kind) \(.indicator)"] | join("; ")' "$T/out")"
 assert_eq "hf-5.2 each flag has its evidence (previous, current, modified z)" "4" \
@@ -154,6 +156,29 @@ assert_eq "hf-5.6 the Markdown bulletin has the section and its 4 rows" "1 4" \
   "$(grep -c '^## 数据存疑' "$T/b.md") $(sed -n '/^## 数据存疑/,/^## /p' "$T/b.md" | grep -c '| 环比跳变 |')"
 run_kp report --period 2021-B3 --format html -o "$T/b3.html" --db "$DB"
 assert_contains "hf-5.7 2021-B3 (no flag): the section says so" "$(cat "$T/b3.html")" "本期无存疑数据。"
+
+# the flags are cached (crosscheck_run per process, the response cache for the API): the
+# cached answer is the computed one, and a changed observation changes it
+# (the verb prints numbers to 15 digits, the API to 17: compared to 1e-9)
+norm() { jq -cS 'walk(if type == "number" then (. * 1e9 | round) else . end)' "$@"; }
+"$KAOPING" crosscheck 2021-B4 --format json --db "$DB" | norm >"$T/xc-cli.json"
+s=$(curl -s -D "$T/hdr" -o "$T/out" -w '%{http_code}' -b "$T/leader.jar" "$B/api/crosscheck/2021-B4")
+ETAG=$(tr -d '\r' <"$T/hdr" | sed -n 's/^[Ee][Tt][Aa][Gg]: //p')
+assert_eq "hf-5.8 cached: the same flags as the first answer and as a fresh run of the verb" "200 same same" \
+  "$s $(cmp -s <(jq -cS . "$T/out") <(jq -cS . "$T/xc-first.json") && echo same || echo differs) $(cmp -s <(norm "$T/out") "$T/xc-cli.json" && echo same || echo differs)"
+s=$(curl -s -o /dev/null -w '%{http_code}' -b "$T/leader.jar" -H "If-None-Match: $ETAG" "$B/api/crosscheck/2021-B4")
+assert_eq "hf-5.9 the answer carries an ETag; asked again with it: 304" "yes 304" "$([ -n "$ETAG" ] && echo yes || echo no) $s"
+# plant a jump (as feed.sh 9.4): 珠晖区 reports 企业开办时间 9 working days
+run_kp data revise --period 2021-B4 --unit 430405 --indicator B3 --value 9 --reason "test: planted" --db "$DB"
+s=$(curl -s -o "$T/out" -w '%{http_code}' -b "$T/leader.jar" -H "If-None-Match: $ETAG" "$B/api/crosscheck/2021-B4")
+assert_eq "hf-5.10 after a revised observation: 200 (not 304), the planted jump flagged, no stale answer" \
+  "200 430405 jump B3; 430405 jump D2; P01 jump D1; P01 jump D2; P04 jump B1" \
+  "$s $(jq -r '[.flags[] | "\(.unit) \(.kind) \(.indicator)"] | sort | join("; ")' "$T/out")"
+assert_eq "hf-5.11 ... equal to a fresh run of the verb" "same" \
+  "$(cmp -s <(norm "$T/out") <("$KAOPING" crosscheck 2021-B4 --format json --db "$DB" | norm) && echo same || echo differs)"
+s=$(req leader GET /bulletin/2021-B4.html)
+assert_eq "hf-5.12 the bulletin, rendered again, has the fifth flag (珠晖区 B3)" "200 5 1" \
+  "$s $(sed -n '/<section id="flags"/,/<\/section>/p' "$T/out" | grep -c '<tr><td>.*in 2021-B3, .* in 2021-B4') $(sed -n '/<section id="flags"/,/<\/section>/p' "$T/out" | grep -c '<td>B3 ')"
 
 # ---- hf-6 refusals ----------------------------------------------------------------------
 bad=""
