@@ -431,48 +431,15 @@ static void feedweb_row(FeedWebList *p, const FeedRowParser *pRp, const FeedSpan
   else json_array_append_new(p->aRec, o);
 }
 
+static int feedweb_scan_row(void *pArg, const FeedRowParser *pRp, const FeedSpan *aF, int nF) {
+  feedweb_row(pArg, pRp, aF, nF);
+  return 0;
+}
+
 /* The stored records of a unit and months [iFrom, iTo] (as `feed records` reads them). */
 static int feedweb_scan(Db *pDb, const FeedDef *d, const char *zUnit, int64_t iFrom,
                         int64_t iTo, FeedWebList *pList, char **pzErr) {
-  FeedSpan *aHead = xcalloc((size_t)d->nField, sizeof(FeedSpan));
-  for (int f = 0; f < d->nField; f++) {
-    aHead[f].z = d->aField[f].zHeader;
-    aHead[f].n = (int)strlen(d->aField[f].zHeader);
-  }
-  FeedRowParser rp;
-  int rc = feed_row_parser_init(&rp, d, "stored records", 1, aHead, d->nField, pzErr);
-  free(aHead);
-  if (rc) return -1;
-  Stmt *s = db_prepare(pDb, "SELECT records FROM feed_block WHERE feed = ?1 AND unit = ?2"
-                            " AND month BETWEEN ?3 AND ?4 ORDER BY unit, month, id");
-  stmt_bind_text(s, 1, d->zCode);
-  stmt_bind_text(s, 2, zUnit);
-  stmt_bind_int(s, 3, iFrom);
-  stmt_bind_int(s, 4, iTo);
-  while (rc == 0 && stmt_step(s) == 1) {
-    FeedReader *rd = feed_reader_open_mem("stored block", stmt_text(s, 0),
-                                          (size_t)stmt_column_bytes(s, 0));
-    const FeedSpan *aF;
-    int nF, rr;
-    char *zErr = NULL;
-    while ((rr = feed_reader_next(rd, &aF, &nF, &zErr)) != 0) {
-      int iCol;
-      char *zWhy = NULL;
-      if (rr < 0 || feed_row_parse(&rp, aF, nF, &iCol, &zWhy)) {
-        *pzErr = xasprintf("a stored record of unit %s does not parse: %s", zUnit,
-                           zWhy ? zWhy : zErr);
-        free(zWhy);
-        free(zErr);
-        rc = -1;
-        break;
-      }
-      feedweb_row(pList, &rp, aF, nF);
-    }
-    feed_reader_close(rd);
-  }
-  stmt_finalize(s);
-  feed_row_parser_free(&rp);
-  return rc;
+  return feed_store_scan(pDb, d, zUnit, iFrom, iTo, feedweb_scan_row, pList, pzErr);
 }
 
 /* GET /api/feeds/{feed}/records and records.csv: the same filters; CSV has every match. */
