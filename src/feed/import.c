@@ -543,7 +543,7 @@ typedef struct FeedImport {
   int bProgress;
   uint64_t nSize;
   /* statements */
-  Stmt *pKey, *pBlock, *pReject, *pBatchNew, *pBatchEnd;
+  Stmt *pKey, *pKeys, *pBlock, *pReject, *pBatchNew, *pBatchEnd;
   /* the open batch */
   int64_t iBatch;
   int64_t nRows, nAdded, nDup, nRej; /* in the batch */
@@ -556,6 +556,7 @@ typedef struct FeedImport {
   int nKillBeforeCommit;  /* test hook (KAOPING_FEED_KILL_BEFORE_COMMIT): SIGKILL after this
                           ** many segment writes, before their commit; 0 = never */
   int nSegWrites;
+  int bLastDup;           /* the previous batch had duplicates: write after deduplicating */
   /* totals over the file */
   int64_t nRowsAll, nAddedAll, nDupAll, nRejAll, nBatches;
   double tStart, tLastShow;
@@ -654,11 +655,84 @@ static int feed_seg_open(FeedImport *p) {
   return 0;
 }
 
+/* The record ids of a batch into feed_key, marking each record whose id was stored before
+** (or earlier in the file) as a duplicate. FEED_KEY_CHUNK ids go in one INSERT OR IGNORE
+** statement, which spares the per-statement work of SQLite (a third of the cost of a
+** one-row insert); when it inserts them all (a first import: always), they are all new.
+** When it inserted fewer, the chunk is undone (a savepoint) and its ids inserted one by one,
+** which tells which ones were there already — exactly as the one-row path would have.
+** 0 or -1 (database error). */
+#define FEED_KEY_CHUNK 32
+static int feed_store_keys(FeedImport *p, FeedStage *st) {
+  const char *z = st->ids.z, *zFeed = p->pDef->zCode;
+  int i = 0;
+  while (i < st->nRec) {
+    int n = st->nRec - i;
+    if (n >= FEED_KEY_CHUNK && !p->bLastDup) {
+      if (db_exec(p->pDb, "SAVEPOINT feed_keys")) return -1;
+      stmt_bind_text_static(p->pKeys, 1, zFeed, -1);
+      stmt_bind_int(p->pKeys, 2, p->iBatch);
+      for (int k = 0; k < FEED_KEY_CHUNK; k++)
+        stmt_bind_text_static(p->pKeys, k + 3, z + st->aRec[i + k].iId, st->aRec[i + k].nId);
+      if (stmt_run(p->pKeys)) return -1;
+      int bAll = db_changes(p->pDb) == FEED_KEY_CHUNK;
+      if (!bAll && db_exec(p->pDb, "ROLLBACK TO feed_keys")) return -1;
+      if (db_exec(p->pDb, "RELEASE feed_keys")) return -1;
+      if (bAll) {
+        for (int k = 0; k < FEED_KEY_CHUNK; k++) st->aRec[i + k].bDup = 0;
+        i += FEED_KEY_CHUNK;
+        continue;
+      }
+      n = FEED_KEY_CHUNK; /* this chunk one by one */
+    } else if (n > FEED_KEY_CHUNK) {
+      n = FEED_KEY_CHUNK;
+    }
+    for (int k = i; k < i + n; k++) {
+      FeedRec *pR = &st->aRec[k];
+      stmt_bind_text_static(p->pKey, 1, zFeed, -1);
+      stmt_bind_text_static(p->pKey, 2, z + pR->iId, pR->nId);
+      stmt_bind_int(p->pKey, 3, p->iBatch);
+      if (stmt_run(p->pKey)) return -1;
+      pR->bDup = db_changes(p->pDb) == 0;
+    }
+    i += n;
+  }
+  return 0;
+}
+
+/* Writes the blocks of pB back to back at iAt of the segment. 0 or -1. */
+static int feed_seg_put(FeedImport *p, const FeedBlocks *pB, int64_t iAt) {
+  for (int i = 0; i < pB->n; i++) {
+    const FeedBlock *b = &pB->a[i];
+    if (feed_pwrite_all(p->fdSeg, b->text.z ? b->text.z : "", b->text.n, (off_t)iAt)) {
+      fprintf(stderr, "kaoping feed import: cannot write the segment %s: %s\n", p->zSeg,
+              strerror(errno));
+      return -1;
+    }
+    iAt += (int64_t)b->text.n;
+  }
+  return 0;
+}
+
+static int64_t feed_blocks_bytes(const FeedBlocks *pB) {
+  int64_t n = 0;
+  for (int i = 0; i < pB->n; i++) n += (int64_t)pB->a[i].text.n;
+  return n;
+}
+
 /* Stores one parsed batch in one transaction (see above). 0, or -1 (database or segment
-** error: nothing of the batch stored). */
+** error: nothing of the batch stored).
+**
+** Order of work, for the wall time: the parser's blocks are written to the segment first
+** and the kernel is told to start writing them out (sync_file_range), then the record ids
+** go into feed_key, and only then does fdatasync wait — by which time most of the bytes are
+** on their way. This is optimistic: it assumes every record is new, as in a first import
+** (and whenever the previous batch had no duplicate). When some ids were stored already,
+** the blocks are rebuilt without them and written over the same bytes (no row names them
+** yet), and the segment is cut to the new end. */
 static int feed_store_stage(FeedImport *p, FeedStage *st, const char *zKey, const char *zEnc) {
   const FeedDef *d = p->pDef;
-  int64_t iSegStart = p->iSegEnd, iOff = p->iSegEnd;
+  int64_t iSegStart = p->iSegEnd, iOff = p->iSegEnd, iWritten = p->iSegEnd;
   if (db_begin(p->pDb)) return -1;
   char zNow[32];
   db_now(zNow);
@@ -673,14 +747,17 @@ static int feed_store_stage(FeedImport *p, FeedStage *st, const char *zKey, cons
   p->iBatch = db_last_insert_id(p->pDb);
   p->nRows = st->nRows;
   p->nAdded = p->nDup = p->nRej = 0;
-  const char *z = st->ids.z;
+  if (st->blocks.n > 0 && !p->bLastDup) {
+    if (p->fdSeg < 0 && feed_seg_open(p)) goto fail;
+    iSegStart = iOff = iWritten = p->iSegEnd;
+    if (feed_seg_put(p, &st->blocks, iSegStart)) goto fail;
+    iWritten = iSegStart + feed_blocks_bytes(&st->blocks);
+    (void)sync_file_range(p->fdSeg, (off_t)iSegStart, (off_t)(iWritten - iSegStart),
+                          SYNC_FILE_RANGE_WRITE); /* a hint: fdatasync below is the guarantee */
+  }
+  if (feed_store_keys(p, st)) goto fail;
   for (int i = 0; i < st->nRec; i++) {
-    FeedRec *pR = &st->aRec[i];
-    stmt_bind_text_static(p->pKey, 1, d->zCode, -1);
-    stmt_bind_text_static(p->pKey, 2, z + pR->iId, pR->nId);
-    stmt_bind_int(p->pKey, 3, p->iBatch);
-    if (stmt_run(p->pKey)) goto fail;
-    pR->bDup = db_changes(p->pDb) == 0;
+    const FeedRec *pR = &st->aRec[i];
     if (pR->bDup) {
       p->nDup++;
       continue;
@@ -692,8 +769,8 @@ static int feed_store_stage(FeedImport *p, FeedStage *st, const char *zKey, cons
   }
   for (int i = 0; i < st->nRej; i++)
     if (feed_reject(p, &st->aRej[i])) goto fail;
-  /* The blocks to store: the parser's as they are when every record is new (a first
-  ** import), else rebuilt without the duplicates. */
+  /* The blocks to store: the parser's as they are when every record is new, else rebuilt
+  ** without the duplicates. */
   FeedBlocks *pB = &st->blocks;
   if (p->nDup > 0) {
     pB = &p->blocks;
@@ -708,16 +785,29 @@ static int feed_store_stage(FeedImport *p, FeedStage *st, const char *zKey, cons
     for (int i = 0; i < pB->n; i++)
       pB->a[i].iSum = feed_seg_sum(pB->a[i].text.z ? pB->a[i].text.z : "", pB->a[i].text.n);
   }
-  if (p->nAdded > 0 && pB->n > 0) {
+  p->bLastDup = p->nDup > 0;
+  if (p->nAdded > 0 && (pB != &st->blocks || iWritten == iSegStart)) {
+    /* not written yet, or written with records that turned out to be duplicates */
     if (p->fdSeg < 0 && feed_seg_open(p)) goto fail;
     iSegStart = iOff = p->iSegEnd;
+    if (feed_seg_put(p, pB, iSegStart)) goto fail;
+    int64_t iEnd = iSegStart + feed_blocks_bytes(pB);
+    if (iWritten > iEnd && ftruncate(p->fdSeg, (off_t)iEnd)) goto fail;
+    iWritten = iEnd;
+  } else if (p->nAdded == 0 && iWritten > iSegStart) {
+    if (ftruncate(p->fdSeg, (off_t)iSegStart)) goto fail; /* all were duplicates */
+    iWritten = iSegStart;
+  }
+  if (p->nAdded > 0) {
+    /* the bytes reach the disk before the rows that name them commit */
+    if (fdatasync(p->fdSeg)) {
+      fprintf(stderr, "kaoping feed import: cannot sync the segment %s: %s\n", p->zSeg,
+              strerror(errno));
+      goto fail;
+    }
+    if (p->nKillBeforeCommit > 0 && ++p->nSegWrites >= p->nKillBeforeCommit) raise(SIGKILL);
     for (int i = 0; i < pB->n; i++) {
       FeedBlock *b = &pB->a[i];
-      if (feed_pwrite_all(p->fdSeg, b->text.z, b->text.n, (off_t)iOff)) {
-        fprintf(stderr, "kaoping feed import: cannot write the segment %s: %s\n", p->zSeg,
-                strerror(errno));
-        goto fail;
-      }
       stmt_bind_text(p->pBlock, 1, d->zCode);
       stmt_bind_text(p->pBlock, 2, b->zUnit);
       stmt_bind_int(p->pBlock, 3, b->iMonth);
@@ -730,13 +820,6 @@ static int feed_store_stage(FeedImport *p, FeedStage *st, const char *zKey, cons
       if (stmt_run(p->pBlock)) goto fail;
       iOff += (int64_t)b->text.n;
     }
-    /* the bytes reach the disk before the rows that name them commit */
-    if (fdatasync(p->fdSeg)) {
-      fprintf(stderr, "kaoping feed import: cannot sync the segment %s: %s\n", p->zSeg,
-              strerror(errno));
-      goto fail;
-    }
-    if (p->nKillBeforeCommit > 0 && ++p->nSegWrites >= p->nKillBeforeCommit) raise(SIGKILL);
   }
   feed_blocks_clear(&p->blocks);
   stmt_bind_int(p->pBatchEnd, 1, st->iByteEnd == UINT64_MAX ? -1 : (int64_t)st->iByteEnd);
@@ -771,7 +854,7 @@ fail:
 fail_committing:
   feed_blocks_clear(&p->blocks);
   p->nRows = p->nAdded = p->nDup = p->nRej = 0;
-  /* no row names what this batch wrote: cut it off now (the next import would, too) */
+  /* no row names what this batch wrote: cut it off now (else the next import will) */
   if (p->fdSeg >= 0 && ftruncate(p->fdSeg, (off_t)p->iSegEnd)) { /* feed_seg_recover will */ }
   return -1;
 }
@@ -1012,6 +1095,16 @@ int feed_import_cmd(int argc, char **argv) {
     goto done;
   }
   im.pKey = db_prepare(pDb, "INSERT OR IGNORE INTO feed_key(feed, record_id, batch) VALUES (?1, ?2, ?3)");
+  /* FEED_KEY_CHUNK ids at once: ?1 the feed, ?2 the batch, ?3.. the ids */
+  im.pKeys = db_prepare(pDb, "INSERT OR IGNORE INTO feed_key(feed, record_id, batch) VALUES "
+    "(?1, ?3, ?2), " "(?1, ?4, ?2), " "(?1, ?5, ?2), " "(?1, ?6, ?2), "
+    "(?1, ?7, ?2), " "(?1, ?8, ?2), " "(?1, ?9, ?2), " "(?1, ?10, ?2), "
+    "(?1, ?11, ?2), " "(?1, ?12, ?2), " "(?1, ?13, ?2), " "(?1, ?14, ?2), "
+    "(?1, ?15, ?2), " "(?1, ?16, ?2), " "(?1, ?17, ?2), " "(?1, ?18, ?2), "
+    "(?1, ?19, ?2), " "(?1, ?20, ?2), " "(?1, ?21, ?2), " "(?1, ?22, ?2), "
+    "(?1, ?23, ?2), " "(?1, ?24, ?2), " "(?1, ?25, ?2), " "(?1, ?26, ?2), "
+    "(?1, ?27, ?2), " "(?1, ?28, ?2), " "(?1, ?29, ?2), " "(?1, ?30, ?2), "
+    "(?1, ?31, ?2), " "(?1, ?32, ?2), " "(?1, ?33, ?2), " "(?1, ?34, ?2)");
   im.pBlock = db_prepare(pDb, "INSERT INTO feed_block(feed, unit, month, batch, n, records, seg,"
                               " seg_off, seg_len, seg_sum)"
                               " VALUES (?1, ?2, ?3, ?4, ?5, '', ?6, ?7, ?8, ?9)");
@@ -1082,6 +1175,7 @@ int feed_import_cmd(int argc, char **argv) {
   free(im.zSeg);
   buf_free(&im.keys);
   stmt_finalize(im.pKey);
+  stmt_finalize(im.pKeys);
   stmt_finalize(im.pBlock);
   stmt_finalize(im.pReject);
   stmt_finalize(im.pBatchNew);

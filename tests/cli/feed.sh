@@ -315,6 +315,23 @@ run_kp feed import hotline $D/small-gbk.csv --db "$DB2"
 run_kp feed derive hotline --db "$DB2"
 assert_eq "feed-6.17 a GBK export imports to the same indicators" "$MONTH" "$out"
 
+# Duplicates inside a batch that stores its ids 32 at a time (import.c, feed_store_keys):
+# 100 work orders D1..D100 where row 25 repeats D20 (the same chunk of 32) and row 50
+# repeats D10 (a later chunk): 98 added, 2 already stored, the first occurrences kept.
+{ echo 工单编号,受理时间,承办单位编码,诉求类别,来源渠道,响应时间,办结时间,办结时限,办理状态,回访满意度,诉求内容
+  for i in $(seq 100); do
+    id=D$i; [ "$i" = 25 ] && id=D20; [ "$i" = 50 ] && id=D10
+    echo "$id,2021-05-$(printf %02d $(( i % 28 + 1 ))) 10:00:00,430421,教育,电话,,,,办理中,未回访,row $i"
+  done; } >"$T/dups.csv"
+DBD="$T/dups.db"
+run_kp init --db "$DBD"
+run_kp unit import "$KAOPING_SHARED/data/units.csv" --db "$DBD"
+run_kp feed import hotline "$T/dups.csv" --db "$DBD"
+assert_contains "feed-6.21 ids repeated within a batch: stored once" "$out" "100 rows in 1 batches: 98 added, 2 already stored, 0 rejected"
+run_kp feed records hotline --unit 430421 --period 2021-M05 --where order_id=D20 --db "$DBD"
+assert_eq "feed-6.22 ... the first occurrence kept (row 20, not row 25)" "1 yes" \
+  "$(printf '%s\n' "$out" | grep -c '^D20,') $(printf '%s\n' "$out" | grep -q ',row 20$' && echo yes || echo no)"
+
 # kill -9 in the middle of an import, then the same command again.
 "$T/gen" 400000 >"$T/k.csv"
 DB3="$T/kill.db"
