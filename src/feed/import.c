@@ -139,8 +139,29 @@ static void feed_blocks_clear(FeedBlocks *p) {
 ** byte of every stored record (350 MB for a million hotline orders), so the test whether a
 ** field needs quotes is a table lookup per byte instead of four comparisons with an early
 ** exit, and a field that needs none (nearly all) is copied together with its separator. */
-static void feed_block_put_record(Buf *b, const FeedSpan *aV, int nV) {
+static void feed_block_put_record(Buf *b, const FeedSpan *aV, int nV, int bPlain) {
   static const unsigned char aSpecial[256] = {[','] = 1, ['"'] = 1, ['\r'] = 1, ['\n'] = 1};
+  if (bPlain) {
+    /* a record read without any quote or CR (feed_reader_plain): no field needs quoting,
+    ** so the line is the fields joined by commas, copied into space reserved at once */
+    size_t n = (size_t)nV;
+    for (int f = 0; f < nV; f++) n += (size_t)aV[f].n;
+    if (b->nAlloc < b->n + n + 1) {
+      size_t nNew = b->nAlloc ? b->nAlloc : 4096;
+      while (nNew < b->n + n + 1) nNew *= 2;
+      b->z = xrealloc(b->z, nNew);
+      b->nAlloc = nNew;
+    }
+    char *z = b->z + b->n;
+    for (int f = 0; f < nV; f++) {
+      memcpy(z, aV[f].z, (size_t)aV[f].n);
+      z += aV[f].n;
+      *z++ = f + 1 < nV ? ',' : '\n';
+    }
+    *z = 0;
+    b->n += n;
+    return;
+  }
   for (int f = 0; f < nV; f++) {
     const unsigned char *z = (const unsigned char *)aV[f].z;
     unsigned m = 0;
@@ -175,19 +196,26 @@ static char *feed_seg_dir(Db *pDb) {
 ** damaged or foreign segment from the bytes the import wrote, at several GB/s. Not a
 ** cryptographic hash: the segments are as trusted as the database file. */
 static int64_t feed_seg_sum(const char *z, size_t n) {
-  uint64_t h = 0x9E3779B97F4A7C15ull ^ (uint64_t)n;
+  /* four independent lanes of 8 bytes, so that the multiplications overlap */
+  uint64_t h[4] = {0x9E3779B97F4A7C15ull ^ (uint64_t)n, 0xC2B2AE3D27D4EB4Full,
+                   0x165667B19E3779F9ull, 0x27D4EB2F165667C5ull};
   size_t i = 0;
-  for (; i + 8 <= n; i += 8) {
-    uint64_t w;
-    memcpy(&w, z + i, 8);
-    h = (h ^ w) * 0xFF51AFD7ED558CCDull;
-    h ^= h >> 29;
+  for (; i + 32 <= n; i += 32)
+    for (int k = 0; k < 4; k++) {
+      uint64_t w;
+      memcpy(&w, z + i + 8 * (size_t)k, 8);
+      h[k] = (h[k] ^ w) * 0xFF51AFD7ED558CCDull;
+      h[k] ^= h[k] >> 29;
+    }
+  uint64_t r = h[0] ^ (h[1] * 3) ^ (h[2] * 5) ^ (h[3] * 7);
+  for (; i < n; i += 8) {
+    uint64_t w = 0;
+    memcpy(&w, z + i, n - i < 8 ? n - i : 8);
+    r = (r ^ w) * 0xC4CEB9FE1A85EC53ull;
+    r ^= r >> 32;
   }
-  uint64_t w = 0;
-  memcpy(&w, z + i, n - i);
-  h = (h ^ w) * 0xC4CEB9FE1A85EC53ull;
-  h ^= h >> 32;
-  return (int64_t)h;
+  r = (r ^ (r >> 33)) * 0xFF51AFD7ED558CCDull;
+  return (int64_t)(r ^ (r >> 33));
 }
 
 /* Every write of n bytes at iOff, retried on EINTR and short writes. 0 or -1. */
@@ -430,15 +458,6 @@ static void feed_stage_reject(FeedStage *st, int64_t iLine, int iCol, const char
   j->zRecord = zRecord ? xstrdup(zRecord) : NULL;
 }
 
-/* The batch is complete: each block's checksum, computed here on the parser's core (the
-** writer uses them as they are when no record of the batch was a duplicate). */
-static void feed_stage_seal(FeedStage *st) {
-  for (int i = 0; i < st->blocks.n; i++) {
-    FeedBlock *b = &st->blocks.a[i];
-    b->iSum = feed_seg_sum(b->text.z ? b->text.z : "", b->text.n);
-  }
-}
-
 static void *feed_parse_main(void *pArg) {
   FeedParse *q = pArg;
   const FeedDef *d = q->pDef;
@@ -460,7 +479,6 @@ static void *feed_parse_main(void *pArg) {
       st->iByteEnd = iEnd;
       st->iLineEnd = q->iLineBase + feed_reader_lines_read(q->r);
       st->eEnd = 1;
-      feed_stage_seal(st);
       feed_pipe_set(q->pPipe, iStage, 1);
       return NULL;
     }
@@ -508,7 +526,7 @@ static void *feed_parse_main(void *pArg) {
         pR->nId = pId->n;
         buf_append(&st->ids, pId->z, (size_t)pId->n);
         pR->iOff = b->text.n;
-        feed_block_put_record(&b->text, rp->aVal, d->nField);
+        feed_block_put_record(&b->text, rp->aVal, d->nField, feed_reader_plain(q->r));
         pR->nLine = (int)(b->text.n - pR->iOff);
         pR->bDup = 0;
         b->n++;
@@ -519,7 +537,6 @@ static void *feed_parse_main(void *pArg) {
       st->iByteEnd = iEnd;
       st->iLineEnd = q->iLineBase + feed_reader_lines_read(q->r);
       st->nRead = feed_reader_bytes(q->r);
-      feed_stage_seal(st);
       feed_pipe_set(q->pPipe, iStage, 1);
       iStage ^= 1;
       if (feed_pipe_wait_empty(q->pPipe, iStage)) return NULL;
@@ -782,9 +799,10 @@ static int feed_store_stage(FeedImport *p, FeedStage *st, const char *zKey, cons
       buf_append(&b->text, s0->text.z + pR->iOff, (size_t)pR->nLine);
       b->n++;
     }
-    for (int i = 0; i < pB->n; i++)
-      pB->a[i].iSum = feed_seg_sum(pB->a[i].text.z ? pB->a[i].text.z : "", pB->a[i].text.n);
   }
+  /* the checksums, on the writer's core (the parser's is the busier one) */
+  for (int i = 0; p->nAdded > 0 && i < pB->n; i++)
+    pB->a[i].iSum = feed_seg_sum(pB->a[i].text.z ? pB->a[i].text.z : "", pB->a[i].text.n);
   p->bLastDup = p->nDup > 0;
   if (p->nAdded > 0 && (pB != &st->blocks || iWritten == iSegStart)) {
     /* not written yet, or written with records that turned out to be duplicates */
