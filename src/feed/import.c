@@ -66,6 +66,7 @@ void feed_observe_free(FeedObserveMap *a, int n);
 */
 typedef struct FeedBlock {
   char *zUnit;
+  int nUnit;    /* strlen(zUnit) */
   int64_t iMonth;
   int n;
   Buf text;
@@ -95,7 +96,7 @@ static FeedBlock *feed_block_get(FeedBlocks *p, const char *z, int n, int64_t iM
     p->aHash = xcalloc((size_t)p->nHash, sizeof(int));
     for (int i = 0; i < p->n; i++) {
       FeedBlock *b = &p->a[i];
-      uint32_t h = feed_block_hash(b->zUnit, (int)strlen(b->zUnit), b->iMonth);
+      uint32_t h = feed_block_hash(b->zUnit, b->nUnit, b->iMonth);
       int j = (int)(h & (uint32_t)(p->nHash - 1));
       while (p->aHash[j]) j = (j + 1) & (p->nHash - 1);
       p->aHash[j] = i + 1;
@@ -105,7 +106,7 @@ static FeedBlock *feed_block_get(FeedBlocks *p, const char *z, int n, int64_t iM
   int j = (int)(h & (uint32_t)(p->nHash - 1));
   for (; p->aHash[j]; j = (j + 1) & (p->nHash - 1)) {
     FeedBlock *b = &p->a[p->aHash[j] - 1];
-    if (b->iMonth == iMonth && (int)strlen(b->zUnit) == n && memcmp(b->zUnit, z, (size_t)n) == 0)
+    if (b->iMonth == iMonth && b->nUnit == n && memcmp(b->zUnit, z, (size_t)n) == 0)
       return b;
   }
   if (p->n == p->nAlloc) {
@@ -124,6 +125,7 @@ static FeedBlock *feed_block_get(FeedBlocks *p, const char *z, int n, int64_t iM
   memset(b, 0, sizeof *b);
   b->text = keep;
   b->zUnit = xstrndup(z, (size_t)n);
+  b->nUnit = n;
   b->iMonth = iMonth;
   p->aHash[j] = ++p->n;
   return b;
@@ -378,6 +380,8 @@ typedef struct FeedStage {
   uint64_t iByteStart, iByteEnd;
   int64_t iLineStart, iLineEnd; /* physical lines before the batch, and up to its end */
   uint64_t nRead;               /* bytes of the file read by then (for the progress bar) */
+  int bWritten;                 /* the parser wrote the blocks to the segment ... */
+  int64_t iSegOff;              /* ... at this offset */
   int eEnd;                     /* 0 more follow; 1 the file's last; 2 the file breaks here */
   char *zMsg;                   /* eEnd 2: what broke, where */
 } FeedStage;
@@ -413,6 +417,12 @@ typedef struct FeedPipe {
   FeedStage aStage[2];
   int aFull[2];
   int bStop;
+  /* the segment: both threads append to it; each range is reserved under the mutex (iFree,
+  ** the first byte nobody wrote), so their writes never overlap */
+  int fdSeg;
+  int64_t iFree;
+  int bNoOpt;      /* set by the writer while batches have duplicates: the parser does not
+                   ** write its blocks ahead (the writer writes the rebuilt ones) */
 } FeedPipe;
 
 typedef struct FeedParse {
@@ -458,6 +468,48 @@ static void feed_stage_reject(FeedStage *st, int64_t iLine, int iCol, const char
   j->zRecord = zRecord ? xstrdup(zRecord) : NULL;
 }
 
+/* The batch is complete: each block's checksum, computed here on the parser's core, which
+** waits for the writer anyway (the writer uses them as they are when no record of the
+** batch was a duplicate, and computes its own for rebuilt blocks). */
+static void feed_stage_seal(FeedStage *st) {
+  for (int i = 0; i < st->blocks.n; i++) {
+    FeedBlock *b = &st->blocks.a[i];
+    b->iSum = feed_seg_sum(b->text.z ? b->text.z : "", b->text.n);
+  }
+}
+
+static int64_t feed_blocks_bytes(const FeedBlocks *pB) {
+  int64_t n = 0;
+  for (int i = 0; i < pB->n; i++) n += (int64_t)pB->a[i].text.n;
+  return n;
+}
+
+/* The parser writes the complete batch's blocks to the segment itself, ahead of the
+** writer, on the assumption that every record is new (a first import): the writer then
+** only adds the ids, syncs and commits, and the kernel has been writing the bytes out in
+** the meantime. Not done while the writer says batches have duplicates (bNoOpt); a failed
+** write leaves bWritten 0 and the writer writes them itself. */
+static void feed_stage_write(FeedPipe *q, FeedStage *st) {
+  st->bWritten = 0;
+  int64_t n = feed_blocks_bytes(&st->blocks);
+  if (n == 0 || q->fdSeg < 0) return;
+  pthread_mutex_lock(&q->m);
+  int bGo = !q->bNoOpt;
+  int64_t iOff = q->iFree;
+  if (bGo) q->iFree += n;
+  pthread_mutex_unlock(&q->m);
+  if (!bGo) return;
+  int64_t iAt = iOff;
+  for (int i = 0; i < st->blocks.n; i++) {
+    const FeedBlock *b = &st->blocks.a[i];
+    if (feed_pwrite_all(q->fdSeg, b->text.z ? b->text.z : "", b->text.n, (off_t)iAt)) return;
+    iAt += (int64_t)b->text.n;
+  }
+  (void)sync_file_range(q->fdSeg, (off_t)iOff, (off_t)n, SYNC_FILE_RANGE_WRITE); /* a hint */
+  st->iSegOff = iOff;
+  st->bWritten = 1;
+}
+
 static void *feed_parse_main(void *pArg) {
   FeedParse *q = pArg;
   const FeedDef *d = q->pDef;
@@ -479,6 +531,8 @@ static void *feed_parse_main(void *pArg) {
       st->iByteEnd = iEnd;
       st->iLineEnd = q->iLineBase + feed_reader_lines_read(q->r);
       st->eEnd = 1;
+      feed_stage_seal(st);
+      feed_stage_write(q->pPipe, st);
       feed_pipe_set(q->pPipe, iStage, 1);
       return NULL;
     }
@@ -537,6 +591,8 @@ static void *feed_parse_main(void *pArg) {
       st->iByteEnd = iEnd;
       st->iLineEnd = q->iLineBase + feed_reader_lines_read(q->r);
       st->nRead = feed_reader_bytes(q->r);
+      feed_stage_seal(st);
+      feed_stage_write(q->pPipe, st);
       feed_pipe_set(q->pPipe, iStage, 1);
       iStage ^= 1;
       if (feed_pipe_wait_empty(q->pPipe, iStage)) return NULL;
@@ -569,7 +625,8 @@ typedef struct FeedImport {
   ** this process lives, so that no other import cuts its tail */
   int fdSeg;
   char *zSeg;             /* its name in DB.feed/ */
-  int64_t iSegEnd;        /* its committed end */
+  int64_t iSegFree;       /* its first byte nobody wrote (across files) */
+  int64_t iSegCommitted;  /* the end of its last committed batch */
   int nKillBeforeCommit;  /* test hook (KAOPING_FEED_KILL_BEFORE_COMMIT): SIGKILL after this
                           ** many segment writes, before their commit; 0 = never */
   int nSegWrites;
@@ -668,7 +725,7 @@ static int feed_seg_open(FeedImport *p) {
     p->fdSeg = -1;
     return -1;
   }
-  p->iSegEnd = 0;
+  p->iSegFree = p->iSegCommitted = 0;
   return 0;
 }
 
@@ -731,25 +788,19 @@ static int feed_seg_put(FeedImport *p, const FeedBlocks *pB, int64_t iAt) {
   return 0;
 }
 
-static int64_t feed_blocks_bytes(const FeedBlocks *pB) {
-  int64_t n = 0;
-  for (int i = 0; i < pB->n; i++) n += (int64_t)pB->a[i].text.n;
-  return n;
-}
-
 /* Stores one parsed batch in one transaction (see above). 0, or -1 (database or segment
 ** error: nothing of the batch stored).
 **
-** Order of work, for the wall time: the parser's blocks are written to the segment first
-** and the kernel is told to start writing them out (sync_file_range), then the record ids
-** go into feed_key, and only then does fdatasync wait — by which time most of the bytes are
-** on their way. This is optimistic: it assumes every record is new, as in a first import
-** (and whenever the previous batch had no duplicate). When some ids were stored already,
-** the blocks are rebuilt without them and written over the same bytes (no row names them
-** yet), and the segment is cut to the new end. */
-static int feed_store_stage(FeedImport *p, FeedStage *st, const char *zKey, const char *zEnc) {
+** The segment bytes: when every record of the batch is new and the parser wrote its blocks
+** ahead (feed_stage_write), they are used where they are; otherwise the blocks are rebuilt
+** without the duplicates and written here, at a range reserved after everything written so
+** far. Bytes that no committed row names (a batch with duplicates written ahead, a failed
+** batch) stay as a gap; the segment's tail past its last committed batch is cut when this
+** run ends or, after a crash, by the next import. */
+static int feed_store_stage(FeedImport *p, FeedPipe *q, FeedStage *st, const char *zKey,
+                            const char *zEnc) {
   const FeedDef *d = p->pDef;
-  int64_t iSegStart = p->iSegEnd, iOff = p->iSegEnd, iWritten = p->iSegEnd;
+  int64_t iSegStart = 0, iOff = 0;
   if (db_begin(p->pDb)) return -1;
   char zNow[32];
   db_now(zNow);
@@ -764,14 +815,6 @@ static int feed_store_stage(FeedImport *p, FeedStage *st, const char *zKey, cons
   p->iBatch = db_last_insert_id(p->pDb);
   p->nRows = st->nRows;
   p->nAdded = p->nDup = p->nRej = 0;
-  if (st->blocks.n > 0 && !p->bLastDup) {
-    if (p->fdSeg < 0 && feed_seg_open(p)) goto fail;
-    iSegStart = iOff = iWritten = p->iSegEnd;
-    if (feed_seg_put(p, &st->blocks, iSegStart)) goto fail;
-    iWritten = iSegStart + feed_blocks_bytes(&st->blocks);
-    (void)sync_file_range(p->fdSeg, (off_t)iSegStart, (off_t)(iWritten - iSegStart),
-                          SYNC_FILE_RANGE_WRITE); /* a hint: fdatasync below is the guarantee */
-  }
   if (feed_store_keys(p, st)) goto fail;
   for (int i = 0; i < st->nRec; i++) {
     const FeedRec *pR = &st->aRec[i];
@@ -787,7 +830,7 @@ static int feed_store_stage(FeedImport *p, FeedStage *st, const char *zKey, cons
   for (int i = 0; i < st->nRej; i++)
     if (feed_reject(p, &st->aRej[i])) goto fail;
   /* The blocks to store: the parser's as they are when every record is new, else rebuilt
-  ** without the duplicates. */
+  ** without the duplicates (with their own checksums). */
   FeedBlocks *pB = &st->blocks;
   if (p->nDup > 0) {
     pB = &p->blocks;
@@ -795,28 +838,29 @@ static int feed_store_stage(FeedImport *p, FeedStage *st, const char *zKey, cons
       const FeedRec *pR = &st->aRec[i];
       if (pR->bDup) continue;
       const FeedBlock *s0 = &st->blocks.a[pR->iBlock];
-      FeedBlock *b = feed_block_get(pB, s0->zUnit, (int)strlen(s0->zUnit), s0->iMonth);
+      FeedBlock *b = feed_block_get(pB, s0->zUnit, s0->nUnit, s0->iMonth);
       buf_append(&b->text, s0->text.z + pR->iOff, (size_t)pR->nLine);
       b->n++;
     }
+    for (int i = 0; i < pB->n; i++)
+      pB->a[i].iSum = feed_seg_sum(pB->a[i].text.z ? pB->a[i].text.z : "", pB->a[i].text.n);
   }
-  /* the checksums, on the writer's core (the parser's is the busier one) */
-  for (int i = 0; p->nAdded > 0 && i < pB->n; i++)
-    pB->a[i].iSum = feed_seg_sum(pB->a[i].text.z ? pB->a[i].text.z : "", pB->a[i].text.n);
   p->bLastDup = p->nDup > 0;
-  if (p->nAdded > 0 && (pB != &st->blocks || iWritten == iSegStart)) {
-    /* not written yet, or written with records that turned out to be duplicates */
-    if (p->fdSeg < 0 && feed_seg_open(p)) goto fail;
-    iSegStart = iOff = p->iSegEnd;
-    if (feed_seg_put(p, pB, iSegStart)) goto fail;
-    int64_t iEnd = iSegStart + feed_blocks_bytes(pB);
-    if (iWritten > iEnd && ftruncate(p->fdSeg, (off_t)iEnd)) goto fail;
-    iWritten = iEnd;
-  } else if (p->nAdded == 0 && iWritten > iSegStart) {
-    if (ftruncate(p->fdSeg, (off_t)iSegStart)) goto fail; /* all were duplicates */
-    iWritten = iSegStart;
-  }
+  pthread_mutex_lock(&q->m);
+  q->bNoOpt = p->bLastDup; /* duplicates: the parser stops writing ahead, until a clean batch */
+  pthread_mutex_unlock(&q->m);
   if (p->nAdded > 0) {
+    if (pB == &st->blocks && st->bWritten) {
+      iSegStart = st->iSegOff;
+    } else {
+      int64_t n = feed_blocks_bytes(pB);
+      pthread_mutex_lock(&q->m);
+      iSegStart = q->iFree;
+      q->iFree += n;
+      pthread_mutex_unlock(&q->m);
+      if (feed_seg_put(p, pB, iSegStart)) goto fail;
+    }
+    iOff = iSegStart;
     /* the bytes reach the disk before the rows that name them commit */
     if (fdatasync(p->fdSeg)) {
       fprintf(stderr, "kaoping feed import: cannot sync the segment %s: %s\n", p->zSeg,
@@ -858,7 +902,7 @@ static int feed_store_stage(FeedImport *p, FeedStage *st, const char *zKey, cons
   stmt_bind_int(p->pBatchEnd, 10, p->iBatch);
   if (stmt_run(p->pBatchEnd)) goto fail;
   if (db_commit(p->pDb)) goto fail_committing;
-  p->iSegEnd = iOff;
+  if (iOff > p->iSegCommitted) p->iSegCommitted = iOff;
   p->iLastBatch = p->iBatch;
   p->nRowsAll += p->nRows;
   p->nAddedAll += p->nAdded;
@@ -872,9 +916,7 @@ fail:
 fail_committing:
   feed_blocks_clear(&p->blocks);
   p->nRows = p->nAdded = p->nDup = p->nRej = 0;
-  /* no row names what this batch wrote: cut it off now (else the next import will) */
-  if (p->fdSeg >= 0 && ftruncate(p->fdSeg, (off_t)p->iSegEnd)) { /* feed_seg_recover will */ }
-  return -1;
+  return -1; /* what this batch wrote is a gap or the tail: no row names it */
 }
 
 /* A key that recognises the same file on a rerun: size and FNV-1a 64 of the first and the
@@ -981,10 +1023,18 @@ static int feed_import_file(FeedImport *p, const char *const *azUnit, int nUnit)
   const char *zEnc = text_encoding_name(eEnc);
   p->tStart = feed_now();
   p->tLastShow = 0;
+  if (p->fdSeg < 0 && feed_seg_open(p)) {
+    feed_reader_close(r);
+    feed_row_parser_free(&rp);
+    return -1;
+  }
   FeedPipe pipe;
   memset(&pipe, 0, sizeof pipe);
   pthread_mutex_init(&pipe.m, NULL);
   pthread_cond_init(&pipe.c, NULL);
+  pipe.fdSeg = p->fdSeg;
+  pipe.iFree = p->iSegFree;
+  pipe.bNoOpt = p->bLastDup;
   FeedParse q;
   memset(&q, 0, sizeof q);
   q.pPipe = &pipe;
@@ -1013,7 +1063,7 @@ static int feed_import_file(FeedImport *p, const char *const *azUnit, int nUnit)
     if (eEnd == 2) {
       fprintf(stderr, "%s\n", st->zMsg);
       rcOut = 1;
-    } else if (st->nRows > 0 && feed_store_stage(p, st, zKey, zEnc)) {
+    } else if (st->nRows > 0 && feed_store_stage(p, &pipe, st, zKey, zEnc)) {
       fprintf(stderr, "kaoping feed import: database error: %s\n", db_errmsg(p->pDb));
       rcOut = -1;
     } else if (st->nRows > 0) {
@@ -1030,6 +1080,7 @@ static int feed_import_file(FeedImport *p, const char *const *azUnit, int nUnit)
     iStage ^= 1;
   }
   if (bThread) pthread_join(th, NULL);
+  p->iSegFree = pipe.iFree;
   feed_stage_free(&pipe.aStage[0]);
   feed_stage_free(&pipe.aStage[1]);
   buf_free(&q.rec);
@@ -1189,7 +1240,20 @@ int feed_import_cmd(int argc, char **argv) {
     buf_free(&files);
   }
   feed_blocks_free(&im.blocks);
-  if (im.fdSeg >= 0) close(im.fdSeg); /* releases its lock */
+  if (im.fdSeg >= 0) {
+    /* bytes past the last committed batch (written ahead for batches that turned out to
+    ** hold duplicates, or that failed) go now; a segment nothing was committed to goes
+    ** whole. Still under this run's lock. */
+    char *zDir = feed_seg_dir(pDb);
+    char *zPath = xasprintf("%s/%s", zDir, im.zSeg);
+    if (im.iSegCommitted == 0) unlink(zPath);
+    else if (im.iSegFree > im.iSegCommitted && ftruncate(im.fdSeg, (off_t)im.iSegCommitted))
+      fprintf(stderr, "kaoping feed import: %s: cannot cut its unused tail (the next import "
+                      "will): %s\n", zPath, strerror(errno));
+    free(zPath);
+    free(zDir);
+    close(im.fdSeg); /* releases its lock */
+  }
   free(im.zSeg);
   buf_free(&im.keys);
   stmt_finalize(im.pKey);
