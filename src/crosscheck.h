@@ -20,6 +20,8 @@
 #ifndef KP_CROSSCHECK_H
 #define KP_CROSSCHECK_H
 
+#include <stdint.h>
+
 /* The first significant digit of |v| (1-9), or 0 for 0, NaN and infinities. */
 int xc_first_digit(double v);
 
@@ -60,5 +62,13 @@ typedef struct Db Db;
 typedef struct json_t json_t;
 int crosscheck_run(Db *pDb, const char *zPeriod, json_t *pCfg, const char *zConfig,
                    json_t **ppOut, char **pzErr);
+/* crosscheck_run keeps its results in this process (crosscheck_cmd.c, "the cache"), found
+** again under a key that names the inputs' version: crosscheck_inputs_key is that version
+** for a period (malloc'd; NULL on a database error); any new observation, feed import,
+** review computation or publication, period or unit change gives another key. The HTTP
+** response cache (http/cache.c) uses it too. */
+char *crosscheck_inputs_key(Db *pDb, const char *zPeriod);
+/* How many runs were answered from the cache and how many computed (cacheable ones only). */
+void crosscheck_cache_stats(int64_t *pnHit, int64_t *pnMiss);
 
 #endif

@@ -24,6 +24,8 @@
 */
 #include <jansson.h>
 #include <math.h>
+#include <pthread.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -124,8 +126,9 @@ static json_t *xc_real(double r) {
   return isfinite(r) ? json_real(strtod(z, NULL)) : json_null();
 }
 
-int crosscheck_run(Db *pDb, const char *zPeriod, json_t *pCfg, const char *zConfig,
-                   json_t **ppOut, char **pzErr) {
+/* The cross-checks themselves, uncached (crosscheck_run below caches them). */
+static int xc_compute(Db *pDb, const char *zPeriod, json_t *pCfg, const char *zConfig,
+                      json_t **ppOut, char **pzErr) {
   int rc = EXIT_OK;
   char *zErr = NULL;
   json_t *aFlags = json_array();
@@ -361,6 +364,136 @@ done:
   xc_free(&year);
   scheme_free(pScheme);
   json_decref(aFlags);
+  return rc;
+}
+
+/* ---- the cache ---------------------------------------------------------------------------
+** The flags are shown on every bulletin render (HTML page, PDF, Markdown), every unit page
+** (GET /api/crosscheck) and the 数据存疑 page; with feed pairs they derive a year of stored
+** records. They change only when what they read changes, so the results are kept in this
+** process (the server's threads share them), keyed like the response cache (http/cache.c):
+** not invalidated by calls, but looked up under a key that a cheap query builds from what
+** the checks read — the period, the configuration, and the inputs' version:
+**   - observations (append-only: max id and count; any new value or revision changes it),
+**   - the period row (state, scheme) and the scheme (its id and version),
+**   - the feed batches (max id, count, records added: any import or removal),
+**   - the period's reviews (id, revision, state: a computation or publication),
+**   - the units (count and last change).
+** A change by any process (the CLI included) changes the key; the old entry is never found
+** again and ages out (least recently used of XC_CACHE_SLOTS). A result is stored only when
+** the key read after computing it equals the key read before (no change raced it), so an
+** entry always holds what its inputs give. A configuration whose pairs name a definition
+** file is not cached (the file can change outside the database). The stored JSON is a deep
+** copy; callers get their own copy. */
+#define XC_CACHE_SLOTS 16
+
+typedef struct XcCacheEntry {
+  char *zKey;
+  json_t *pOut;
+  uint64_t iUsed;
+} XcCacheEntry;
+
+static pthread_mutex_t xcCacheMutex = PTHREAD_MUTEX_INITIALIZER;
+static XcCacheEntry aXcCache[XC_CACHE_SLOTS];
+static uint64_t iXcClock;
+static int64_t nXcHit, nXcMiss;
+
+char *crosscheck_inputs_key(Db *pDb, const char *zPeriod) {
+  Stmt *s = db_prepare(
+      pDb,
+      "SELECT (SELECT coalesce(max(id), 0) || '.' || count(*) FROM observation),"
+      " (SELECT coalesce(max(p.state || '.' || p.scheme_id || '.' || sc.version), '-')"
+      "  FROM period p JOIN scheme sc ON sc.id = p.scheme_id WHERE p.code = ?1),"
+      " (SELECT coalesce(max(id), 0) || '.' || count(*) || '.' || coalesce(sum(added), 0)"
+      "  FROM feed_batch),"
+      " (SELECT coalesce(group_concat(id || '.' || revision || '.' || state, ','), '-')"
+      "  FROM review WHERE period = ?1),"
+      " (SELECT count(*) || '.' || coalesce(max(updated_at), '') FROM unit)");
+  if (!s) return NULL;
+  stmt_bind_text(s, 1, zPeriod);
+  char *zKey = NULL;
+  if (stmt_step(s) == 1)
+    zKey = xasprintf("%s|obs %s|period %s|feed %s|review %s|unit %s", zPeriod, stmt_text(s, 0),
+                     stmt_text(s, 1), stmt_text(s, 2), stmt_text(s, 3), stmt_text(s, 4));
+  stmt_finalize(s);
+  return zKey;
+}
+
+void crosscheck_cache_stats(int64_t *pnHit, int64_t *pnMiss) {
+  pthread_mutex_lock(&xcCacheMutex);
+  *pnHit = nXcHit;
+  *pnMiss = nXcMiss;
+  pthread_mutex_unlock(&xcCacheMutex);
+}
+
+/* The cache key of a run (malloc'd), or NULL: not cacheable. */
+static char *xc_cache_key(Db *pDb, const char *zPeriod, json_t *pCfg) {
+  json_t *aPairs = json_object_get(pCfg, "pairs");
+  for (size_t k = 0; k < json_array_size(aPairs); k++) {
+    const char *zFeed = json_string_value(json_object_get(json_array_get(aPairs, k), "feed"));
+    FeedDef *d = zFeed ? feed_def_builtin(zFeed) : NULL;
+    if (!d) return NULL; /* a definition file (or an error to report): not cached */
+    feed_def_free(d);
+  }
+  char *zCfg = json_dumps(pCfg, JSON_COMPACT | JSON_SORT_KEYS);
+  char *zIn = crosscheck_inputs_key(pDb, zPeriod);
+  char *zKey = zCfg && zIn ? xasprintf("%s|%s", zIn, zCfg) : NULL;
+  free(zCfg);
+  free(zIn);
+  return zKey;
+}
+
+int crosscheck_run(Db *pDb, const char *zPeriod, json_t *pCfg, const char *zConfig,
+                   json_t **ppOut, char **pzErr) {
+  char *zKey = xc_cache_key(pDb, zPeriod, pCfg);
+  if (zKey) {
+    json_t *pHit = NULL;
+    pthread_mutex_lock(&xcCacheMutex);
+    for (int i = 0; i < XC_CACHE_SLOTS && !pHit; i++)
+      if (aXcCache[i].zKey && strcmp(aXcCache[i].zKey, zKey) == 0) {
+        aXcCache[i].iUsed = ++iXcClock;
+        pHit = json_deep_copy(aXcCache[i].pOut);
+      }
+    if (pHit) nXcHit++;
+    else nXcMiss++;
+    pthread_mutex_unlock(&xcCacheMutex);
+    if (pHit) {
+      free(zKey);
+      *ppOut = pHit;
+      return EXIT_OK;
+    }
+  }
+  int rc = xc_compute(pDb, zPeriod, pCfg, zConfig, ppOut, pzErr);
+  char *zAfter = rc == EXIT_OK && zKey ? xc_cache_key(pDb, zPeriod, pCfg) : NULL;
+  if (zAfter && strcmp(zAfter, zKey) == 0) {
+    json_t *pCopy = json_deep_copy(*ppOut);
+    pthread_mutex_lock(&xcCacheMutex);
+    /* a free slot, else the least recently used; none when another thread stored it */
+    int iSlot = -1, iOld = 0, bDup = 0;
+    for (int i = 0; i < XC_CACHE_SLOTS; i++) {
+      if (!aXcCache[i].zKey) {
+        if (iSlot < 0) iSlot = i;
+      } else {
+        if (strcmp(aXcCache[i].zKey, zKey) == 0) bDup = 1;
+        if (aXcCache[i].iUsed < aXcCache[iOld].iUsed || !aXcCache[iOld].zKey) iOld = i;
+      }
+    }
+    if (iSlot < 0) iSlot = iOld;
+    if (!bDup) {
+      XcCacheEntry *e = &aXcCache[iSlot];
+      free(e->zKey);
+      json_decref(e->pOut);
+      e->zKey = zKey;
+      e->pOut = pCopy;
+      e->iUsed = ++iXcClock;
+      zKey = NULL;
+      pCopy = NULL;
+    }
+    pthread_mutex_unlock(&xcCacheMutex);
+    json_decref(pCopy);
+  }
+  free(zAfter);
+  free(zKey);
   return rc;
 }
 

@@ -100,7 +100,7 @@ for N in $SIZES; do
   "$PY" bench/feed/compare.py "$O/kaoping.csv" "$O/duckdb.csv" "$O/sqlite.csv" "$O/pandas.csv"
   REC=$("$WORK/split" "$F")
   if [ $HAS_IMPORT = 1 ]; then
-    rm -f "$O/kp.db"*
+    rm -rf "$O/kp.db"*
     "$KP" init --db "$O/kp.db" >/dev/null
     "$KP" unit import "$UNITS" --db "$O/kp.db" >/dev/null
     "$KP" feed import hotline "$F" --db "$O/kp.db" --no-observations >/dev/null
@@ -119,7 +119,7 @@ for N in $SIZES; do
     run sqlite_query sqlite3 "$O/sqlite.db" ".read bench/feed/sqlite.sql"
     run pandas "$PY" bench/feed/hot_pandas.py "$F" "$O/pandas.csv"
     if [ $HAS_IMPORT = 1 ]; then
-      rm -f "$O/kp.db"*
+      rm -rf "$O/kp.db"*
       "$KP" init --db "$O/kp.db" >/dev/null
       "$KP" unit import "$UNITS" --db "$O/kp.db" >/dev/null
       run kpimport "$KP" feed import hotline "$F" --db "$O/kp.db" --no-observations

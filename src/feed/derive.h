@@ -124,4 +124,17 @@ int feed_derive_files(const FeedDef *pDef, const char *const *azFile, int nFile,
                       const FeedDeriveOpts *pOpts, FeedResult *pRes, FeedDeriveStats *pStats,
                       char **pzProblems, char **pzErr);
 
+/* ---- the stored records (import.c) ---- */
+
+typedef struct Db Db;
+/* Called for each stored record with the parsed record and its fields; 0 goes on, 1 stops. */
+typedef int (*FeedRowFn)(void *pArg, const FeedRowParser *pRp, const FeedSpan *aF, int nF);
+/* Calls xRow for every stored record of the feed (zUnit NULL: every unit) whose month
+** (year * 12 + month - 1) lies in [iFrom, iTo], in unit, month and storage order. The
+** records are read from their segment files (DB.feed/, each block checked against its
+** checksum) or, for blocks stored before segments, from the database. Returns 0, or -1 when
+** a block cannot be read or does not parse (*pzErr). */
+int feed_store_scan(Db *pDb, const FeedDef *d, const char *zUnit, int64_t iFrom, int64_t iTo,
+                    FeedRowFn xRow, void *pArg, char **pzErr);
+
 #endif

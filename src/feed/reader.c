@@ -49,6 +49,7 @@ struct FeedReader {
   int64_t iLine, iRecLine;
   FeedSpan *aField;
   int nField, nFieldAlloc;
+  int bPlain;              /* the last record had no quote and no CR: no field needs quoting */
   int64_t iErrLine;        /* the last error, structured */
   int iErrCol;
   char *zErrReason;
@@ -172,6 +173,10 @@ void feed_reader_close(FeedReader *r) {
 
 int64_t feed_reader_line(const FeedReader *r) { return r->iRecLine; }
 int64_t feed_reader_lines_read(const FeedReader *r) { return r->iLine - 1; }
+int feed_reader_plain(const FeedReader *r) {
+  return r->bPlain;
+}
+
 uint64_t feed_reader_offset(const FeedReader *r) {
   if (r->cd != (iconv_t)-1) return UINT64_MAX;
   uint64_t iSrc = r->fd >= 0 ? r->iOff : (uint64_t)r->iMem;
@@ -411,6 +416,7 @@ int feed_reader_next(FeedReader *r, const FeedSpan **paField, int *pnField, char
     r->iRecLine = r->iLine;
     if (!memchr(p, '"', (size_t)(e - p))) {
       char *le = e > p && e[-1] == '\r' ? e - 1 : e;
+      r->bPlain = !memchr(p, '\r', (size_t)(le - p));
       r->iPos = nl ? (size_t)(nl + 1 - r->a) : r->nData;
       if (nl) r->iLine++;
       if (le == p) continue; /* blank line */
@@ -425,6 +431,7 @@ int feed_reader_next(FeedReader *r, const FeedSpan **paField, int *pnField, char
       *pnField = r->nField;
       return 1;
     }
+    r->bPlain = 0;
     /* A quote: find the record's end, the first '\n' outside a quoted field. A quote opens
     ** a quoted field only at a field's start; elsewhere it is left for feed_parse_quoted
     ** to report, so a stray quote cannot swallow the lines after it. */

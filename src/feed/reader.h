@@ -58,6 +58,9 @@ int64_t feed_reader_lines_read(const FeedReader *r);
 /* File offset just after the last record returned (where a reader for the rest of the file
 ** would start), or UINT64_MAX for a GBK reader (its offsets are not the file's). */
 uint64_t feed_reader_offset(const FeedReader *r);
+/* Did the last record read come without any quote or carriage return? Then none of its
+** fields holds a comma, quote, CR or LF, and written back as CSV none needs quoting. */
+int feed_reader_plain(const FeedReader *r);
 /* Appends z (n bytes) to b as one CSV field, quoted when it holds a comma, quote, CR or LF. */
 struct Buf;
 void feed_csv_append(struct Buf *b, const char *z, int n);

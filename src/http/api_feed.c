@@ -4,21 +4,22 @@
 ** batches, the rejected rows, the drill-down from an indicator to its records (JSON and
 ** CSV), and the 数据存疑 flags of a period.
 **
-** Why the import runs in a child process: server.c holds a request's whole body in memory
-** (up to the route's limit) and runs the handler on a pool thread. An import of a million
-** rows takes a minute; holding a pool thread that long would starve every other user. So
-** the upload handler only saves the body to a file in the folder DB.feeds/ beside the
-** database (an XLSX file is converted to CSV there first), starts `kaoping feed import`
+** The upload route is a ROUTE_STREAM row: server.c checks the session, the capability and
+** the CSRF token as soon as the headers are in, refuses a Content-Length above the
+** upload_max_mb setting, and writes the body to a spool file (DB.files/tmp) as it arrives,
+** so a file of any size costs the server one network chunk of memory. The handler moves
+** the finished spool into DB.feeds/ (rename: the same file system, no copy).
+**
+** Why the import runs in a child process: the handler runs on one of a few pool threads.
+** An import of a million rows takes a minute; holding a pool thread that long would starve
+** every other user. So the upload handler only moves the file into the folder DB.feeds/
+** beside the database (an XLSX file is converted to CSV there first), starts `kaoping feed import`
 ** on it (posix_spawn of this same executable: the same code path, transactions and resume
 ** as on the command line) and answers 202 with a job id at once. The progress route reads
 ** what the import has committed (feed_batch rows of that file: byte_end, rows, rejects),
 ** so it needs no channel to the child; the child's exit status is collected by a small
 ** thread per job. Jobs live in this process's memory: after a restart the batches and
 ** rejects remain (they are in the database), the job ids do not.
-**
-** The body limit of the upload route is FEED_UPLOAD_MAX (64 MB, about 250,000 hotline work
-** orders): with the server's pool of 4 threads, four uploads at once hold 256 MB. Bigger
-** exports go through `kaoping feed import` on the server, which streams any size.
 */
 #include <errno.h>
 #include <math.h>
@@ -36,6 +37,8 @@
 #include <unistd.h>
 
 #include "audit.h"
+#include "auth.h"
+#include "evidence.h"
 #include "crosscheck.h"
 #include "feed/def.h"
 #include "feed/derive.h"
@@ -116,6 +119,21 @@ static int feedweb_write(const char *zPath, const char *z, size_t n) {
   return close(fd);
 }
 
+/* The body into zPath (mode 0600, never over an existing file): the server's spool is
+** flushed (fsync) and moved there; without one (kaoping http) the body in memory is written.
+** 0 or -1 (the server removes a spool that was not moved when the request ends). */
+static int feedweb_save(HttpReq *r, const char *zPath) {
+  EvSpool *s = r->pSpool;
+  if (!s) return feedweb_write(zPath, r->zBody, r->nBody);
+  if (ev_spool_finish(s) || !s->zPath) return -1;
+  /* link + unlink rather than rename: link refuses to replace an existing file (O_EXCL) */
+  if (link(s->zPath, zPath)) return -1;
+  unlink(s->zPath);
+  free(s->zPath);
+  s->zPath = NULL; /* moved: nothing for the server to remove */
+  return 0;
+}
+
 int api_feed_upload(HttpReq *r) {
   const char *zFeed = http_arg(r, "feed");
   FeedDef *d = feed_def_builtin(zFeed); /* never a path: the web names built-in feeds only */
@@ -135,6 +153,10 @@ int api_feed_upload(HttpReq *r) {
                      "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet or "
                      "application/octet-stream");
   if (r->nBody == 0) return http_fail(r, KP_E_MISSING, NULL, "the body must be the file itself");
+  uint64_t nMax = (uint64_t)auth_setting(r->pDb, "upload_max_mb") << 20;
+  if (!r->pSpool && r->nBody > nMax) /* kaoping http (the server refused it before reading) */
+    return http_fail(r, KP_E_TOO_LARGE, NULL, "the file is larger than upload_max_mb (%llu bytes)",
+                     (unsigned long long)nMax);
   const char *zDb = db_path(r->pDb);
   char *zDir = xasprintf("%s.feeds", zDb);
   if (mkdir(zDir, 0700) != 0 && errno != EEXIST) {
@@ -149,7 +171,7 @@ int api_feed_upload(HttpReq *r) {
   char *zPath = xasprintf("%s/%lld-%d-%s", zDir, (long long)time(NULL), iSeq, zName);
   free(zDir);
   char *zCsv = NULL;
-  if (feedweb_write(zPath, r->zBody, r->nBody)) {
+  if (feedweb_save(r, zPath)) {
     free(zPath);
     return http_fail(r, KP_E_UNAVAILABLE, NULL, "the file cannot be saved");
   }
@@ -409,48 +431,15 @@ static void feedweb_row(FeedWebList *p, const FeedRowParser *pRp, const FeedSpan
   else json_array_append_new(p->aRec, o);
 }
 
+static int feedweb_scan_row(void *pArg, const FeedRowParser *pRp, const FeedSpan *aF, int nF) {
+  feedweb_row(pArg, pRp, aF, nF);
+  return 0;
+}
+
 /* The stored records of a unit and months [iFrom, iTo] (as `feed records` reads them). */
 static int feedweb_scan(Db *pDb, const FeedDef *d, const char *zUnit, int64_t iFrom,
                         int64_t iTo, FeedWebList *pList, char **pzErr) {
-  FeedSpan *aHead = xcalloc((size_t)d->nField, sizeof(FeedSpan));
-  for (int f = 0; f < d->nField; f++) {
-    aHead[f].z = d->aField[f].zHeader;
-    aHead[f].n = (int)strlen(d->aField[f].zHeader);
-  }
-  FeedRowParser rp;
-  int rc = feed_row_parser_init(&rp, d, "stored records", 1, aHead, d->nField, pzErr);
-  free(aHead);
-  if (rc) return -1;
-  Stmt *s = db_prepare(pDb, "SELECT records FROM feed_block WHERE feed = ?1 AND unit = ?2"
-                            " AND month BETWEEN ?3 AND ?4 ORDER BY unit, month, id");
-  stmt_bind_text(s, 1, d->zCode);
-  stmt_bind_text(s, 2, zUnit);
-  stmt_bind_int(s, 3, iFrom);
-  stmt_bind_int(s, 4, iTo);
-  while (rc == 0 && stmt_step(s) == 1) {
-    FeedReader *rd = feed_reader_open_mem("stored block", stmt_text(s, 0),
-                                          (size_t)stmt_column_bytes(s, 0));
-    const FeedSpan *aF;
-    int nF, rr;
-    char *zErr = NULL;
-    while ((rr = feed_reader_next(rd, &aF, &nF, &zErr)) != 0) {
-      int iCol;
-      char *zWhy = NULL;
-      if (rr < 0 || feed_row_parse(&rp, aF, nF, &iCol, &zWhy)) {
-        *pzErr = xasprintf("a stored record of unit %s does not parse: %s", zUnit,
-                           zWhy ? zWhy : zErr);
-        free(zWhy);
-        free(zErr);
-        rc = -1;
-        break;
-      }
-      feedweb_row(pList, &rp, aF, nF);
-    }
-    feed_reader_close(rd);
-  }
-  stmt_finalize(s);
-  feed_row_parser_free(&rp);
-  return rc;
+  return feed_store_scan(pDb, d, zUnit, iFrom, iTo, feedweb_scan_row, pList, pzErr);
 }
 
 /* GET /api/feeds/{feed}/records and records.csv: the same filters; CSV has every match. */
@@ -552,17 +541,35 @@ done:
 
 /* ---- cross-checks ------------------------------------------------------------------ */
 
+/* The flags are the same for every reader the route admits (review_draft sees all units),
+** so the response cache's key is the cross-checks' own: the period and its inputs' version
+** (crosscheck_inputs_key). A hit answers with the stored body, its ETag, a 304 to a
+** matching If-None-Match; a miss runs crosscheck_run (itself cached per process). */
 int api_crosscheck(HttpReq *r) {
+  const char *zPeriod = http_arg(r, "period");
+  char *zIn = crosscheck_inputs_key(r->pDb, zPeriod);
+  char *zKey = zIn ? xasprintf("crosscheck|%s", zIn) : NULL;
+  free(zIn);
+  if (zKey && http_cache_serve(r, zKey)) {
+    free(zKey);
+    return 0;
+  }
   json_t *pCfg = json_object(), *pOut = NULL;
   char *zErr = NULL;
-  int rc = crosscheck_run(r->pDb, http_arg(r, "period"), pCfg, NULL, &pOut, &zErr);
+  int rc = crosscheck_run(r->pDb, zPeriod, pCfg, NULL, &pOut, &zErr);
   json_decref(pCfg);
   if (rc != 0) {
+    free(zKey);
     int iCode = rc == 4 ? KP_E_INTERNAL : rc == 2 ? KP_E_INVALID : KP_E_NO_SUCH;
     http_fail(r, iCode, "period", "%s", zErr);
     free(zErr);
     return -1;
   }
   http_json(r, 200, pOut);
+  /* stored only when nothing changed while it was computed */
+  zIn = zKey ? crosscheck_inputs_key(r->pDb, zPeriod) : NULL;
+  if (zIn && strcmp(zKey + strlen("crosscheck|"), zIn) == 0) http_cache_store(r, zKey);
+  free(zIn);
+  free(zKey);
   return 0;
 }

@@ -91,9 +91,9 @@ const Route aRoute[] = {
    "indicator,page,page_size,part,period,unit,where",
    "The same drill-down as CSV, every match (formula cells neutralised)."},
   {"POST", "/api/feeds/{feed}/upload", api_feed_upload, CAP_SCHEME_MANAGE, CSRF_TOKEN,
-   (size_t)64 << 20, ROUTE_RAW, "filename",
-   "Uploads a feed export (?filename=NAME.csv|.xlsx, the body is the file, at most 64 MB) and "
-   "imports it in the background (202 with the progress URL). Audited."},
+   (size_t)4096 << 20, ROUTE_RAW | ROUTE_STREAM, "filename",
+   "Uploads a feed export (?filename=NAME.csv|.xlsx, the raw body, streamed to disk, at most "
+   "upload_max_mb) and imports it in the background (202 with the progress URL). Audited."},
   {"GET", "/api/findings", api_findings_list, CAP_INSPECT | CAP_COMMENT | CAP_REVIEW_DRAFT | CAP_DATA_OWN_UNIT, CSRF_NONE, 0,
    ROUTE_CAP_ANY, "category,from,late,light,open,overdue,page,per_page,state,to,unit",
    "Supervision findings (督查问题), newest first, with light, overdue and escalation; filters "

@@ -106,6 +106,10 @@ void stmt_bind_textn(Stmt *s, int i, const char *z, int n) {
   stmt_check_bind(s, sqlite3_bind_text(s->pStmt, i, z, n, SQLITE_TRANSIENT));
 }
 
+void stmt_bind_text_static(Stmt *s, int i, const char *z, int n) {
+  stmt_check_bind(s, sqlite3_bind_text(s->pStmt, i, z, n, SQLITE_STATIC));
+}
+
 void stmt_bind_blob(Stmt *s, int i, const void *z, int n) {
   stmt_check_bind(s, sqlite3_bind_blob(s->pStmt, i, z, n, SQLITE_TRANSIENT));
 }

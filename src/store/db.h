@@ -36,6 +36,9 @@ void stmt_bind_int(Stmt *s, int i, int64_t v);
 void stmt_bind_double(Stmt *s, int i, double v);   /* NaN binds NULL */
 void stmt_bind_text(Stmt *s, int i, const char *z); /* NULL binds NULL; copied */
 void stmt_bind_textn(Stmt *s, int i, const char *z, int n); /* n bytes, no NUL needed */
+/* The same without a copy (n < 0: up to the NUL): the caller keeps z unchanged until the
+** statement has run (stmt_run clears the bindings). For per-record inserts of bulk imports. */
+void stmt_bind_text_static(Stmt *s, int i, const char *z, int n);
 void stmt_bind_blob(Stmt *s, int i, const void *z, int n);
 void stmt_bind_null(Stmt *s, int i);
 /* Steps: 1 = a row is ready, 0 = done, -1 = error (constraint etc.; see db_errmsg). */

@@ -570,6 +570,17 @@ static const SchemaMigration aMigration[] = {
    "ALTER TABLE honour ADD COLUMN published INTEGER NOT NULL DEFAULT 1;\n"
    "                                    -- 0: kept, but not on the public honours page\n",
    "PRAGMA user_version = 10"},
+  {"feed records in append-only segment files beside the database (docs/feeds.md, Import)",
+   "ALTER TABLE feed_block ADD COLUMN seg TEXT;\n"
+   "                                    -- segment file in DB.feed/ holding the block's records\n"
+   "                                    -- (records is then ''); NULL: the records are in records\n"
+   "ALTER TABLE feed_block ADD COLUMN seg_off INTEGER; -- byte offset of the block in seg\n"
+   "ALTER TABLE feed_block ADD COLUMN seg_len INTEGER; -- its length in bytes\n"
+   "ALTER TABLE feed_block ADD COLUMN seg_sum INTEGER; -- 64-bit checksum of those bytes (import.c)\n"
+   "ALTER TABLE feed_batch ADD COLUMN seg TEXT;        -- the segment the batch appended to, or NULL\n"
+   "ALTER TABLE feed_batch ADD COLUMN seg_start INTEGER; -- its bytes [seg_start, seg_end) there:\n"
+   "ALTER TABLE feed_batch ADD COLUMN seg_end INTEGER;   -- the committed end of the segment\n",
+   "PRAGMA user_version = 11"},
 };
 
 int schema_migration_count(void) {

@@ -2,7 +2,7 @@
 // and of the cross-checks (数据存疑), merged into i18n.js. Chinese first; English for the switch.
 export const feedZh = {
   'nav.feeds': '大数据', 'nav.crosscheck': '数据存疑',
-  'feed.title': '大数据接入(12345热线工单)', 'feed.upload': '上传数据文件', 'feed.upload_hint': 'CSV 或 XLSX,单个文件不超过 64 MB;更大的导出文件请在服务器上用 kaoping feed import 导入。',
+  'feed.title': '大数据接入(12345热线工单)', 'feed.upload': '上传数据文件', 'feed.upload_hint': 'CSV 或 XLSX,单个文件不超过系统设置的上传上限(upload_max_mb,默认 50 MB,可由系统管理员调整);文件边上传边写入磁盘。',
   'feed.choose': '选择文件并导入', 'feed.progress': '导入进度', 'feed.rows': '已读 {n} 行', 'feed.speed': '{v} MB/秒',
   'feed.eta': '预计剩余 {s} 秒', 'feed.state.running': '导入中', 'feed.state.done': '已完成', 'feed.state.failed': '失败',
   'feed.added': '新增 {n} 条', 'feed.dup': '重复 {n} 条', 'feed.rej': '问题行 {n} 条',
@@ -21,7 +21,7 @@ export const feedZh = {
 }
 export const feedEn = {
   'nav.feeds': 'Big data', 'nav.crosscheck': 'Figures to check',
-  'feed.title': 'Big-data feeds (12345 hotline work orders)', 'feed.upload': 'Upload a data file', 'feed.upload_hint': 'CSV or XLSX, at most 64 MB per file; import larger exports on the server with kaoping feed import.',
+  'feed.title': 'Big-data feeds (12345 hotline work orders)', 'feed.upload': 'Upload a data file', 'feed.upload_hint': 'CSV or XLSX, at most the upload limit per file (upload_max_mb, 50 MB by default, set by the system administrator); the file is written to disk as it arrives.',
   'feed.choose': 'Choose a file and import', 'feed.progress': 'Import progress', 'feed.rows': '{n} rows read', 'feed.speed': '{v} MB/s',
   'feed.eta': 'about {s} s left', 'feed.state.running': 'importing', 'feed.state.done': 'done', 'feed.state.failed': 'failed',
   'feed.added': '{n} added', 'feed.dup': '{n} duplicates', 'feed.rej': '{n} bad rows',
