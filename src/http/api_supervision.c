@@ -73,6 +73,44 @@ static int sup_qflag(HttpReq *r, const char *zName, int *pb) {
   return 0;
 }
 
+/* The shape of a create handler: a JSON body of the declared fields, passed to xAdd as the
+** signed-in account; 201 with what xAdd returns. */
+typedef int (*SupAddFn)(Db *, const EntryWho *, json_t *, json_t **, EntryErr *);
+static int sup_add(HttpReq *r, const char *const *azField, SupAddFn xAdd) {
+  json_t *o = http_json_body(r, azField);
+  if (!o) return -1;
+  EntryWho w;
+  EntryErr e;
+  sup_who(r, &w, &e);
+  json_t *pOut = NULL;
+  int rc = xAdd(r->pDb, &w, o, &pOut, &e);
+  json_decref(o);
+  return sup_result(r, rc, pOut, &e, 201);
+}
+
+/* The shape of an action handler (POST …/{id}/actions): the path id, a JSON body whose
+** "action" names the transition, passed to xAct; 200 with what xAct returns. */
+typedef int (*SupActFn)(Db *, const EntryWho *, int64_t, const char *, json_t *, json_t **,
+                        EntryErr *);
+static int sup_act(HttpReq *r, const char *const *azField, SupActFn xAct) {
+  int64_t id;
+  if (sup_id(r, "id", &id)) return -1;
+  json_t *o = http_json_body(r, azField);
+  if (!o) return -1;
+  const char *zAction = http_json_str(r, o, "action", 32, 1);
+  if (!zAction) {
+    json_decref(o);
+    return -1;
+  }
+  EntryWho w;
+  EntryErr e;
+  sup_who(r, &w, &e);
+  json_t *pOut = NULL;
+  int rc = xAct(r->pDb, &w, id, zAction, o, &pOut, &e);
+  json_decref(o);
+  return sup_result(r, rc, pOut, &e, 200);
+}
+
 int api_inspections_list(HttpReq *r) {
   EntryWho w;
   EntryErr e;
@@ -84,15 +122,7 @@ int api_inspections_list(HttpReq *r) {
 
 int api_inspections_add(HttpReq *r) {
   static const char *const azField[] = {"kind", "topic", "team", "start", "end", NULL};
-  json_t *o = http_json_body(r, azField);
-  if (!o) return -1;
-  EntryWho w;
-  EntryErr e;
-  sup_who(r, &w, &e);
-  json_t *pOut = NULL;
-  int rc = sup_inspection_add(r->pDb, &w, o, &pOut, &e);
-  json_decref(o);
-  return sup_result(r, rc, pOut, &e, 201);
+  return sup_add(r, azField, sup_inspection_add);
 }
 
 int api_findings_list(HttpReq *r) {
@@ -133,15 +163,7 @@ int api_findings_add(HttpReq *r) {
                                         "place", "lon", "lat", "responsible", "days",
                                         "sign_days", "report_every", "deduction", "co_units",
                                         NULL};
-  json_t *o = http_json_body(r, azField);
-  if (!o) return -1;
-  EntryWho w;
-  EntryErr e;
-  sup_who(r, &w, &e);
-  json_t *pOut = NULL;
-  int rc = sup_finding_add(r->pDb, &w, o, &pOut, &e);
-  json_decref(o);
-  return sup_result(r, rc, pOut, &e, 201);
+  return sup_add(r, azField, sup_finding_add);
 }
 
 int api_finding_get(HttpReq *r) {
@@ -158,22 +180,7 @@ int api_finding_get(HttpReq *r) {
 int api_finding_act(HttpReq *r) {
   static const char *const azField[] = {"action", "note", "deadline", "days", "progress",
                                         "dup_of", "dup_of_order", "public", NULL};
-  int64_t id;
-  if (sup_id(r, "id", &id)) return -1;
-  json_t *o = http_json_body(r, azField);
-  if (!o) return -1;
-  const char *zAction = http_json_str(r, o, "action", 32, 1);
-  if (!zAction) {
-    json_decref(o);
-    return -1;
-  }
-  EntryWho w;
-  EntryErr e;
-  sup_who(r, &w, &e);
-  json_t *pOut = NULL;
-  int rc = sup_finding_act(r->pDb, &w, id, zAction, o, &pOut, &e);
-  json_decref(o);
-  return sup_result(r, rc, pOut, &e, 200);
+  return sup_act(r, azField, sup_finding_act);
 }
 
 int api_findings_sync(HttpReq *r) {
@@ -198,15 +205,7 @@ int api_tasks_list(HttpReq *r) {
 int api_tasks_add(HttpReq *r) {
   static const char *const azField[] = {"title", "category", "source", "lead_unit", "co_units",
                                         "deadline", "days", NULL};
-  json_t *o = http_json_body(r, azField);
-  if (!o) return -1;
-  EntryWho w;
-  EntryErr e;
-  sup_who(r, &w, &e);
-  json_t *pOut = NULL;
-  int rc = sup_task_add(r->pDb, &w, o, &pOut, &e);
-  json_decref(o);
-  return sup_result(r, rc, pOut, &e, 201);
+  return sup_add(r, azField, sup_task_add);
 }
 
 int api_task_get(HttpReq *r) {
@@ -222,22 +221,7 @@ int api_task_get(HttpReq *r) {
 
 int api_task_act(HttpReq *r) {
   static const char *const azField[] = {"action", "note", "progress", NULL};
-  int64_t id;
-  if (sup_id(r, "id", &id)) return -1;
-  json_t *o = http_json_body(r, azField);
-  if (!o) return -1;
-  const char *zAction = http_json_str(r, o, "action", 32, 1);
-  if (!zAction) {
-    json_decref(o);
-    return -1;
-  }
-  EntryWho w;
-  EntryErr e;
-  sup_who(r, &w, &e);
-  json_t *pOut = NULL;
-  int rc = sup_task_act(r->pDb, &w, id, zAction, o, &pOut, &e);
-  json_decref(o);
-  return sup_result(r, rc, pOut, &e, 200);
+  return sup_act(r, azField, sup_task_act);
 }
 
 /* ---- industrial projects (project_store.c) ------------------------------------------------ */
@@ -256,15 +240,7 @@ int api_projects_add(HttpReq *r) {
                                         "year", "annual_plan", "plan_start", "plan_produce",
                                         "signed_on", "started_on", "produced_on", "lon", "lat",
                                         "stream_url", NULL};
-  json_t *o = http_json_body(r, azField);
-  if (!o) return -1;
-  EntryWho w;
-  EntryErr e;
-  sup_who(r, &w, &e);
-  json_t *pOut = NULL;
-  int rc = proj_add(r->pDb, &w, o, &pOut, &e);
-  json_decref(o);
-  return sup_result(r, rc, pOut, &e, 201);
+  return sup_add(r, azField, proj_add);
 }
 
 int api_project_get(HttpReq *r) {
