@@ -86,6 +86,19 @@ static void opt_text(SupCli *c, const char *zName, json_t *pObj, const char *zKe
   if (z) json_object_set_new(pObj, zKey, json_string(z));
 }
 
+/* Copies option --NAME, a comma-separated list ("430421,430422"), into pObj[zKey] as an
+** array of its trimmed items (when given). */
+static void opt_list(SupCli *c, const char *zName, json_t *pObj, const char *zKey) {
+  const char *zList = cli_opt(&c->args, zName);
+  if (!zList) return;
+  json_t *a = json_array();
+  char *zCopy = xstrdup(zList), *zSave = NULL;
+  for (char *z = strtok_r(zCopy, ",", &zSave); z; z = strtok_r(NULL, ",", &zSave))
+    json_array_append_new(a, json_string(text_trim(z)));
+  free(zCopy);
+  json_object_set_new(pObj, zKey, a);
+}
+
 /* Copies option --NAME into pObj[zKey] as a number (integer when bInt). -1 when malformed. */
 static int opt_num(SupCli *c, const char *zName, json_t *pObj, const char *zKey, int bInt) {
   const char *z = cli_opt(&c->args, zName);
@@ -305,15 +318,7 @@ int finding_add_cmd(int argc, char **argv) {
   bad |= opt_num(&c, "--deduction", pIn, "deduction", 0);
   bad |= opt_num(&c, "--lon", pIn, "lon", 0);
   bad |= opt_num(&c, "--lat", pIn, "lat", 0);
-  const char *zCo = cli_opt(&c.args, "--co");
-  if (zCo) {
-    json_t *a = json_array();
-    char *zCopy = xstrdup(zCo), *zSave = NULL;
-    for (char *z = strtok_r(zCopy, ",", &zSave); z; z = strtok_r(NULL, ",", &zSave))
-      json_array_append_new(a, json_string(text_trim(z)));
-    free(zCopy);
-    json_object_set_new(pIn, "co_units", a);
-  }
+  opt_list(&c, "--co", pIn, "co_units");
   int rc = bad ? EXIT_USAGE : sup_cli_open(&c, 1);
   if (!rc) {
     json_t *pOut = NULL;
@@ -485,15 +490,7 @@ int task_add_cmd(int argc, char **argv) {
   opt_text(&c, "--lead", pIn, "lead_unit");
   opt_text(&c, "--deadline", pIn, "deadline");
   int bad = opt_num(&c, "--days", pIn, "days", 1);
-  const char *zCo = cli_opt(&c.args, "--co");
-  if (zCo) {
-    json_t *a = json_array();
-    char *zCopy = xstrdup(zCo), *zSave = NULL;
-    for (char *z = strtok_r(zCopy, ",", &zSave); z; z = strtok_r(NULL, ",", &zSave))
-      json_array_append_new(a, json_string(text_trim(z)));
-    free(zCopy);
-    json_object_set_new(pIn, "co_units", a);
-  }
+  opt_list(&c, "--co", pIn, "co_units");
   int rc = bad ? EXIT_USAGE : sup_cli_open(&c, 1);
   if (!rc) {
     json_t *pOut = NULL;
