@@ -216,8 +216,7 @@ int api_evidence_list(HttpReq *r) {
 }
 
 int api_evidence_get(HttpReq *r) {
-  const char *zId = http_arg(r, "id");
-  int64_t id = strtoll(zId, NULL, 10); /* the router checked: 1 to 15 digits */
+  int64_t id = http_arg_id(r, "id");
   json_t *pRow = ev_row(r->pDb, id, 0);
   if (!pRow) return http_fail(r, KP_E_NOT_FOUND, NULL, "no evidence %lld", (long long)id);
   char zObj[24];
@@ -254,8 +253,8 @@ int api_evidence_get(HttpReq *r) {
 ** kind, an unpublished or contact place and a video or PDF, so that nothing about non-public
 ** objects can be learnt here. */
 int api_pub_photo(HttpReq *r) {
-  int64_t id = strtoll(http_arg(r, "id"), NULL, 10); /* the router checked: 1 to 15 digits */
-  if (id < 1 || !place_photo_public(r->pDb, id))
+  int64_t id = http_arg_id(r, "id");
+  if (!place_photo_public(r->pDb, id))
     return http_fail(r, KP_E_NOT_FOUND, NULL, "no public photo %lld", (long long)id);
   AuthUser anon;
   memset(&anon, 0, sizeof anon);

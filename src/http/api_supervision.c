@@ -37,17 +37,6 @@ static int sup_result(HttpReq *r, int rc, json_t *pOut, EntryErr *e, int iOk) {
   return 0;
 }
 
-/* A path id: 1 to 15 digits. */
-static int sup_id(HttpReq *r, const char *zName, int64_t *pid) {
-  const char *z = http_arg(r, zName);
-  size_t n = z ? strlen(z) : 0;
-  if (n == 0 || n > 15 || strspn(z, "0123456789") != n || (*pid = strtoll(z, NULL, 10)) < 1) {
-    http_fail(r, KP_E_INVALID, zName, "%s must be a number", zName);
-    return -1;
-  }
-  return 0;
-}
-
 /* A query integer in [lo, hi], default iDefault. -1 after a 400. */
 static int sup_qint(HttpReq *r, const char *zName, int lo, int hi, int iDefault, int *pv) {
   const char *z = http_query(r, zName);
@@ -93,8 +82,7 @@ static int sup_add(HttpReq *r, const char *const *azField, SupAddFn xAdd) {
 typedef int (*SupActFn)(Db *, const EntryWho *, int64_t, const char *, json_t *, json_t **,
                         EntryErr *);
 static int sup_act(HttpReq *r, const char *const *azField, SupActFn xAct) {
-  int64_t id;
-  if (sup_id(r, "id", &id)) return -1;
+  int64_t id = http_arg_id(r, "id");
   json_t *o = http_json_body(r, azField);
   if (!o) return -1;
   const char *zAction = http_json_str(r, o, "action", 32, 1);
@@ -167,8 +155,7 @@ int api_findings_add(HttpReq *r) {
 }
 
 int api_finding_get(HttpReq *r) {
-  int64_t id;
-  if (sup_id(r, "id", &id)) return -1;
+  int64_t id = http_arg_id(r, "id");
   EntryWho w;
   EntryErr e;
   sup_who(r, &w, &e);
@@ -209,8 +196,7 @@ int api_tasks_add(HttpReq *r) {
 }
 
 int api_task_get(HttpReq *r) {
-  int64_t id;
-  if (sup_id(r, "id", &id)) return -1;
+  int64_t id = http_arg_id(r, "id");
   EntryWho w;
   EntryErr e;
   sup_who(r, &w, &e);
@@ -244,8 +230,7 @@ int api_projects_add(HttpReq *r) {
 }
 
 int api_project_get(HttpReq *r) {
-  int64_t id;
-  if (sup_id(r, "id", &id)) return -1;
+  int64_t id = http_arg_id(r, "id");
   EntryWho w;
   EntryErr e;
   sup_who(r, &w, &e);
@@ -257,8 +242,7 @@ int api_project_get(HttpReq *r) {
 int api_project_progress(HttpReq *r) {
   static const char *const azField[] = {"period", "completed", "note", "started_on",
                                         "produced_on", NULL};
-  int64_t id;
-  if (sup_id(r, "id", &id)) return -1;
+  int64_t id = http_arg_id(r, "id");
   json_t *o = http_json_body(r, azField);
   if (!o) return -1;
   EntryWho w;
@@ -281,8 +265,7 @@ int api_projects_sync(HttpReq *r) {
 
 /* POST /api/contacts/problems/{id}/task: a contact-point problem becomes a task. */
 int api_contact_problem_task(HttpReq *r) {
-  int64_t id;
-  if (sup_id(r, "id", &id)) return -1;
+  int64_t id = http_arg_id(r, "id");
   static const char *const azField[] = {"title", "category", "lead_unit", "co_units", "deadline",
                                         "days", NULL};
   json_t *o = http_json_body(r, azField);

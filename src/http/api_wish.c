@@ -210,8 +210,7 @@ int api_wishes(HttpReq *r) {
 }
 
 int api_wish_get(HttpReq *r) {
-  int64_t id = api_wish_id(http_arg(r, "id"));
-  if (id < 1) return http_fail(r, KP_E_INVALID, "id", "id must be a number");
+  int64_t id = http_arg_id(r, "id");
   EntryWho w;
   EntryErr e;
   api_wish_who(r, &w, &e);
@@ -222,8 +221,7 @@ int api_wish_get(HttpReq *r) {
 
 /* POST /api/wishes/{id}/EVENT: the event is the last segment of the row's pattern */
 int api_wish_act(HttpReq *r) {
-  int64_t id = api_wish_id(http_arg(r, "id"));
-  if (id < 1) return http_fail(r, KP_E_INVALID, "id", "id must be a number");
+  int64_t id = http_arg_id(r, "id");
   const char *zEvent = strrchr(r->pRoute->zPattern, '/') + 1;
   const char *zNote = NULL;
   if (r->nBody) {
@@ -375,8 +373,7 @@ int api_place_create(HttpReq *r) {
 }
 
 int api_place_update(HttpReq *r) {
-  int64_t id = api_wish_id(http_arg(r, "id"));
-  if (id < 1) return http_fail(r, KP_E_INVALID, "id", "id must be a number");
+  int64_t id = http_arg_id(r, "id");
   PlaceInput in;
   if (api_place_input(r, &in)) return -1;
   EntryWho w;
@@ -388,8 +385,7 @@ int api_place_update(HttpReq *r) {
 }
 
 int api_place_delete(HttpReq *r) {
-  int64_t id = api_wish_id(http_arg(r, "id"));
-  if (id < 1) return http_fail(r, KP_E_INVALID, "id", "id must be a number");
+  int64_t id = http_arg_id(r, "id");
   EntryWho w;
   EntryErr e;
   api_wish_who(r, &w, &e);
@@ -449,8 +445,7 @@ int api_honour_create(HttpReq *r) {
 }
 
 int api_honour_update(HttpReq *r) {
-  int64_t id = api_wish_id(http_arg(r, "id"));
-  if (id < 1) return http_fail(r, KP_E_INVALID, "id", "id must be a number");
+  int64_t id = http_arg_id(r, "id");
   HonourInput in;
   if (api_honour_input(r, &in)) return -1;
   EntryWho w;
@@ -462,8 +457,7 @@ int api_honour_update(HttpReq *r) {
 }
 
 int api_honour_delete(HttpReq *r) {
-  int64_t id = api_wish_id(http_arg(r, "id"));
-  if (id < 1) return http_fail(r, KP_E_INVALID, "id", "id must be a number");
+  int64_t id = http_arg_id(r, "id");
   EntryWho w;
   EntryErr e;
   api_wish_who(r, &w, &e);
@@ -482,8 +476,7 @@ int api_contacts(HttpReq *r) {
 }
 
 int api_contact_visit(HttpReq *r) {
-  int64_t id = api_wish_id(http_arg(r, "id"));
-  if (id < 1) return http_fail(r, KP_E_INVALID, "id", "id must be a number");
+  int64_t id = http_arg_id(r, "id");
   static const char *const azField[] = {"date", "notes", "problems", NULL};
   json_t *o = http_json_body(r, azField);
   if (!o) return -1;
@@ -505,8 +498,7 @@ int api_contact_visit(HttpReq *r) {
 }
 
 int api_contact_problem_close(HttpReq *r) {
-  int64_t id = api_wish_id(http_arg(r, "id"));
-  if (id < 1) return http_fail(r, KP_E_INVALID, "id", "id must be a number");
+  int64_t id = http_arg_id(r, "id");
   static const char *const azField[] = {"note", NULL};
   json_t *o = http_json_body(r, azField);
   if (!o) return -1;

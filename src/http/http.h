@@ -174,6 +174,10 @@ const char *http_status_text(int iStatus);
 const char *http_header(const HttpReq *r, const char *zName); /* case-insensitive; NULL */
 const char *http_query(const HttpReq *r, const char *zName);  /* NULL when absent */
 const char *http_arg(const HttpReq *r, const char *zName);    /* path parameter */
+/* A path parameter that names a row ({id}) as a number. The router has already refused any
+** other value than 1 to 15 digits without a leading zero (route_arg_valid, a 400), so a
+** handler never checks it again. */
+int64_t http_arg_id(const HttpReq *r, const char *zName);
 const char *http_cookie(const HttpReq *r, const char *zName); /* from Cookie:, in arena */
 
 /* Sets an error response {code, message, field} with the status of the code's family.

@@ -438,6 +438,11 @@ const char *http_arg(const HttpReq *r, const char *zName) {
   return NULL;
 }
 
+int64_t http_arg_id(const HttpReq *r, const char *zName) {
+  const char *z = http_arg(r, zName);
+  return z ? strtoll(z, NULL, 10) : 0; /* route_arg_valid let only 1 to 15 digits through */
+}
+
 static const char *http_cookie_name(const HttpReq *r) {
   /* __Host- makes the browser refuse the cookie unless Secure, Path=/ and no Domain */
   return r->pCfg && r->pCfg->bTlsProxy ? "__Host-" HTTP_SESSION_COOKIE : HTTP_SESSION_COOKIE;

@@ -90,6 +90,8 @@ s=$(req - GET "/api/public/photos/$fph")
 assert_eq "pa-1.9 an inspector's finding photo is not a public photo: 404" 404 "$s"
 s=$(req - GET /api/public/photos/999999)
 assert_eq "pa-1.10 no such photo: 404 alike" 404 "$s"
+s=$(req - GET "/api/public/photos/${hph}abc")
+assert_eq "pa-1.11 a path id with trailing text is refused by the router (not read as $hph): 400 field id" "400 id" "$s $(jq -r .field "$T/out")"
 
 # ---- pa-2 places created and listed by the system administrator ------------------------------------
 s=$(login sysadmin)
